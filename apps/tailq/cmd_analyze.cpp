@@ -1,0 +1,54 @@
+#include <iostream>
+
+#include "commands.hpp"
+#include "tailq/analysis.hpp"
+#include "tailq/report.hpp"
+
+namespace tailq::cli {
+
+void add_analyze_command(CLI::App& app) {
+  struct Options {
+    std::string trace;
+    std::string time = "total";
+    std::string thresholds = "p90,p95,p99,p99.9";
+    std::string rounds;
+    TraceAnalysisOptions analysis;
+    bool json = false;
+    bool csv = false;
+  };
+  auto options = std::make_shared<Options>();
+  TraceAnalysisOptions& a = options->analysis;
+  CLI::App* cmd = app.add_subcommand("analyze", "Tail latency and quality under deadlines (Q@T)");
+  cmd->add_option("trace", options->trace, "trace file")->required();
+  cmd->add_option("--time", options->time, "inference | total")->capture_default_str();
+  cmd->add_option("--thresholds", options->thresholds,
+                  "deadlines: percentiles p99, or absolute 0.004, 4ms, 900us")
+      ->capture_default_str();
+  cmd->add_option("--sweep", a.request.sweep, "K evenly spaced deadlines from min to max time");
+  cmd->add_flag("--sweep-trim-outliers", a.request.sweep_trim_outliers,
+                "sweep between the 1.5 IQR fences of the times");
+  cmd->add_option("--metric", a.metric, "accuracy, top5, f1-weighted, f1-macro, score, ...");
+  cmd->add_option("--rounds", options->rounds, "round indices A:B (B exclusive)");
+  cmd->add_option("--threads", a.request.threads, "worker threads (0: one per core)");
+  auto* json = cmd->add_flag("--json", options->json, "print JSON");
+  cmd->add_flag("--csv", options->csv, "print the quality-time curve as CSV (sweep 100 unless --sweep)")
+      ->excludes(json);
+  cmd->callback([options] {
+    TraceAnalysisOptions& analysis = options->analysis;
+    analysis.time = parse_time_kind(options->time);
+    analysis.request.thresholds = parse_thresholds(options->thresholds);
+    if (!options->rounds.empty()) parse_round_range(options->rounds, analysis);
+    if (options->csv && analysis.request.sweep == 0) analysis.request.sweep = 100;
+    const TraceReader trace(options->trace);
+    const TailQuality result = analyze_trace(trace, analysis);
+    if (options->json) {
+      std::cout << to_json(result) << "\n";
+    } else if (options->csv) {
+      write_curve_csv(std::cout, result);
+    } else {
+      write_table(std::cout, result);
+    }
+  });
+}
+
+}  // namespace tailq::cli

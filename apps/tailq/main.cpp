@@ -1,0 +1,41 @@
+// tailq: tail quality of machine-learning inference. A thin layer over the library.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "tailq/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tailq: how good a model's answers are when every answer has a deadline"};
+  app.set_version_flag("--version", TAILQ_VERSION);
+  app.require_subcommand(1);
+  tailq::cli::add_import_command(app);
+  tailq::cli::add_analyze_command(app);
+  tailq::cli::add_generate_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::cout << TAILQ_VERSION << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << fmt::format("tailq: error: {} (see tailq --help)\n", e.what());
+    return 2;
+  } catch (const tailq::InputError& e) {
+    std::cerr << "tailq: error: " << e.what() << "\n";
+    return 2;
+  } catch (const tailq::StoreError& e) {
+    std::cerr << "tailq: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tailq: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

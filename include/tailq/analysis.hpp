@@ -1,0 +1,28 @@
+// The whole `tailq analyze` in one call: trace in, TailQuality out. Front ends (CLI, Python)
+// use this so that they give identical numbers.
+#pragma once
+
+#include <climits>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "tailq/engine.hpp"
+#include "tailq/trace.hpp"
+
+namespace tailq {
+
+struct TraceAnalysisOptions {
+  TimeKind time = TimeKind::total;
+  std::string metric;  // empty: the trace's default metric
+  std::int64_t first_round = INT64_MIN;  // measured rounds with index in [first, last)
+  std::int64_t last_round = INT64_MAX;
+  AnalysisRequest request;
+};
+
+TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options);
+
+// Parses "A:B", "A:" or ":B" (round indices, B exclusive) into options.first/last_round.
+void parse_round_range(std::string_view text, TraceAnalysisOptions& options);
+
+}  // namespace tailq

@@ -1,0 +1,60 @@
+// The tail-quality engine: tail latency of the pooled times and, per round and deadline, the
+// quality with late answers scored as failures (Q@T, METHOD.md section 2).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tailq/metric.hpp"
+#include "tailq/round_source.hpp"
+#include "tailq/stats.hpp"
+#include "tailq/thresholds.hpp"
+
+namespace tailq {
+
+struct AnalysisRequest {
+  std::vector<ThresholdSpec> thresholds;  // in the order they are reported
+  std::size_t sweep = 0;                  // K evenly spaced deadlines from pooled min to max
+  bool sweep_trim_outliers = false;       // sweep between the 1.5 IQR fences instead
+  unsigned threads = 0;                   // 0: one per core
+};
+
+// Pooled latency of all batch times of the analysed rounds (each batch counted once per round).
+struct LatencySummary {
+  std::uint64_t count = 0;
+  double min = 0, mean = 0, p50 = 0, p90 = 0, p95 = 0, p99 = 0, p99_9 = 0, max = 0;
+};
+
+struct ThresholdQuality {
+  std::string label;  // "p99", "4ms", or "sweep"
+  double seconds = 0;
+  bool from_sweep = false;
+  Summary quality;                   // over rounds
+  double late_fraction_mean = 0;     // fraction of instances late, over rounds
+  double late_fraction_max = 0;
+  std::vector<double> per_round;               // Q_r(T), in round order
+  std::vector<double> per_round_late_fraction;  // in round order
+};
+
+// The same type describes measured and (later) predicted tail quality.
+struct TailQuality {
+  std::size_t rounds = 0;
+  std::size_t instances = 0;
+  std::string time;    // "inference" or "total"
+  std::string metric;  // metric name
+  double nominal_quality = 0;  // every answer on time
+  LatencySummary latency;
+  std::vector<ThresholdQuality> thresholds;  // requested ones in order, then the sweep
+};
+
+// Evaluates every round of `rounds` against every deadline. One pass over the rounds gathers
+// the pooled distribution, a second selects the exact percentiles, and a last one scores all
+// deadlines of a round at once; memory stays at one round per thread plus the results.
+// batch_of_instance maps each instance of the metric to its batch in the round's times.
+TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> batch_of_instance,
+                    const Metric& metric, const AnalysisRequest& request);
+
+}  // namespace tailq

@@ -1,0 +1,133 @@
+// The trace: everything measured in one experiment, kept in one SQLite file (schema in
+// docs/trace-format.md). Writers append whole rounds, one transaction each, so a killed process
+// loses at most the round in flight.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tailq {
+
+// Which time an analysis uses: the model call alone, or pre-processing + inference +
+// post-processing (what the user of the model waits for).
+enum class TimeKind { inference, total };
+std::string_view to_string(TimeKind kind);
+TimeKind parse_time_kind(std::string_view text);  // throws InputError
+
+inline constexpr int kTraceSchemaVersion = 1;
+
+struct Experiment {
+  std::string model;
+  std::string dataset;
+  std::string backend;
+  std::string metric;               // default metric of `tailq analyze`, e.g. "accuracy"
+  std::string system_json = "{}";    // description of the machine (JSON object)
+  std::string settings_json = "{}";  // run settings (JSON object)
+  std::string extra_json = "{}";     // free-form (JSON object)
+};
+
+struct Instance {
+  std::string name;                  // the user's id, unique in the trace
+  std::uint32_t batch = 0;           // dense batch index, 0..batch_count-1
+  std::optional<double> input_size;  // e.g. pixels or tokens
+};
+
+// What the metric needs of each instance's answer (instances in trace order).
+struct Outcomes {
+  enum class Kind { classification, score };
+  Kind kind = Kind::classification;
+  std::vector<std::string> labels;       // classification: the true label
+  std::vector<std::string> predictions;  // classification: labels separated by spaces, best first
+  std::vector<double> scores;            // score: quality of the answer in [0, 1]
+};
+
+struct RoundInfo {
+  std::int64_t index = 0;
+  bool warmup = false;
+  double started_unix_s = 0;
+};
+
+// Creates a trace file and appends rounds to it. Not thread-safe: one writer per file.
+class TraceWriter {
+ public:
+  // Creates `path` (it must not exist) holding the experiment, instances and outcomes.
+  // `instances` and the vectors of `outcomes` have one entry per instance, in the same order.
+  // With `sync_each_round` false, rounds are not forced to disk one by one (fast bulk import
+  // into a temporary file that is renamed into place once close() has synced it).
+  static TraceWriter create(const std::filesystem::path& path, const Experiment& experiment,
+                            std::span<const Instance> instances, const Outcomes& outcomes,
+                            bool sync_each_round = true);
+  // Reopens an existing trace to append more rounds (resuming an interrupted experiment).
+  static TraceWriter open_existing(const std::filesystem::path& path);
+
+  TraceWriter(TraceWriter&&) noexcept;
+  TraceWriter& operator=(TraceWriter&&) noexcept;
+  ~TraceWriter();
+
+  // Stores one round: per-batch times in seconds, batch_count() entries each. One transaction:
+  // after it returns the round survives a crash; if it throws, nothing of the round is stored.
+  void append_round(const RoundInfo& round, std::span<const double> inference_s,
+                    std::span<const double> total_s);
+  std::size_t batch_count() const;
+  // Checkpoints the write-ahead log into the main file and closes it.
+  void close();
+
+ private:
+  struct Impl;
+  explicit TraceWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads a trace. Loads the small tables (experiment, instances, outcomes, round list) at open;
+// round times are read on demand, one round at a time, so memory stays at one round.
+class TraceReader {
+ public:
+  explicit TraceReader(const std::filesystem::path& path);  // throws StoreError
+  TraceReader(TraceReader&&) noexcept;
+  ~TraceReader();
+
+  const std::filesystem::path& path() const;
+  const Experiment& experiment() const;
+  const std::vector<Instance>& instances() const;
+  std::span<const std::uint32_t> batch_of_instance() const;
+  std::size_t batch_count() const;
+  const Outcomes& outcomes() const;
+  const std::vector<RoundInfo>& rounds() const;  // ascending index, warm-up rounds included
+
+  // Reads the per-batch times of round `round_index` into `out` (batch_count() entries).
+  // Uses this reader's connection: not for concurrent use; open a TimesCursor per thread.
+  void read_times(std::int64_t round_index, TimeKind kind, std::span<double> out) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// An independent read-only connection that reads round times; one per worker thread.
+class TimesCursor {
+ public:
+  TimesCursor(const std::filesystem::path& path, TimeKind kind);
+  TimesCursor(TimesCursor&&) noexcept;
+  ~TimesCursor();
+  void read(std::int64_t round_index, std::span<double> out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Makes a whole new trace appear at `path` or nothing at all: `fill` writes (and closes) a
+// trace at the temporary path it is given, next to `path`; the file is renamed into place when
+// fill returns and removed, with its WAL files, when fill throws. Refuses an existing `path`
+// unless `overwrite`.
+void write_trace_atomically(const std::filesystem::path& path, bool overwrite,
+                            const std::function<void(const std::filesystem::path&)>& fill);
+
+}  // namespace tailq

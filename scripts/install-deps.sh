@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything tailq needs to build, test and benchmark, from Debian 12 packages only.
+# Safe to run again; run as root or with sudo.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  build-essential cmake ninja-build pkg-config clang-format
+  libsqlite3-dev sqlite3          # trace store
+  libfmt-dev                      # formatting of tables
+  nlohmann-json3-dev              # JSON metadata and --json output
+  libcli11-dev                    # command line
+  libgtest-dev libgmock-dev       # unit tests
+  libbenchmark-dev                # benchmarks
+  python3 python3-numpy           # reference checks and side-by-side benchmarks
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

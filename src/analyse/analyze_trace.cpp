@@ -1,0 +1,43 @@
+#include <charconv>
+
+#include "tailq/analysis.hpp"
+#include "tailq/error.hpp"
+
+namespace tailq {
+
+TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options) {
+  const std::string metric_name =
+      options.metric.empty() ? trace.experiment().metric : options.metric;
+  const auto metric = make_metric(metric_name, trace.outcomes());
+  auto rounds = measured_rounds(trace, options.first_round, options.last_round);
+  if (rounds.empty()) {
+    throw InputError(trace.path().string() + ": no measured rounds in the selected range");
+  }
+  const TraceRoundSource source(trace, options.time, std::move(rounds));
+  TailQuality result = analyze(source, trace.batch_of_instance(), *metric, options.request);
+  result.time = std::string(to_string(options.time));
+  return result;
+}
+
+void parse_round_range(std::string_view text, TraceAnalysisOptions& options) {
+  const auto colon = text.find(':');
+  auto bound = [&](std::string_view part, std::int64_t fallback) {
+    if (part.empty()) return fallback;
+    std::int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (ec != std::errc() || ptr != part.data() + part.size()) {
+      throw InputError("--rounds: expected A:B (round indices), got '" + std::string(text) + "'");
+    }
+    return value;
+  };
+  if (colon == std::string_view::npos) {
+    throw InputError("--rounds: expected A:B (round indices), got '" + std::string(text) + "'");
+  }
+  options.first_round = bound(text.substr(0, colon), INT64_MIN);
+  options.last_round = bound(text.substr(colon + 1), INT64_MAX);
+  if (options.last_round <= options.first_round) {
+    throw InputError("--rounds: empty range '" + std::string(text) + "'");
+  }
+}
+
+}  // namespace tailq

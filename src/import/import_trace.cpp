@@ -1,0 +1,97 @@
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <string>
+
+#include "tailq/error.hpp"
+#include "tailq/import.hpp"
+#include "tailq/metric.hpp"
+
+namespace tailq {
+namespace {
+
+std::int64_t parse_round(std::string_view text, std::string_view item) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || value < 0) {
+    throw InputError("--warmup-rounds: '" + std::string(item) +
+                     "' is not a round number or range A-B");
+  }
+  return value;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> parse_round_list(std::string_view text) {
+  std::set<std::int64_t> rounds;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    const auto dash = item.find('-');
+    if (dash == std::string_view::npos) {
+      rounds.insert(parse_round(item, item));
+    } else {
+      const std::int64_t first = parse_round(item.substr(0, dash), item);
+      const std::int64_t last = parse_round(item.substr(dash + 1), item);
+      if (last < first) throw InputError("--warmup-rounds: empty range '" + std::string(item) + "'");
+      for (std::int64_t r = first; r <= last; ++r) rounds.insert(r);
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return {rounds.begin(), rounds.end()};
+}
+
+void import_trace(const ImportRequest& request) {
+  const bool from_csv = !request.times_csv.empty();
+  if (from_csv == (!request.inference_npy.empty() || !request.total_npy.empty())) {
+    throw InputError("give the times either as --times CSV or as --inference-npy and --total-npy");
+  }
+  if (!from_csv && (request.inference_npy.empty() || request.total_npy.empty())) {
+    throw InputError("--inference-npy and --total-npy must be given together");
+  }
+  if (request.outcomes_csv.empty()) throw InputError("--outcomes is required");
+
+  const ImportedTimes times = from_csv
+                                  ? read_times_csv(request.times_csv)
+                                  : read_times_npy(request.inference_npy, request.total_npy);
+  ImportedOutcomes imported = read_outcomes_csv(request.outcomes_csv, times.instance_names);
+  Outcomes outcomes = std::move(imported.outcomes);
+  if (outcomes.kind == Outcomes::Kind::classification) {
+    outcomes.labels.clear();
+    for (auto& label : imported.labels) outcomes.labels.push_back(label.value_or(""));
+  }
+  for (std::int64_t r : request.warmup_rounds) {
+    if (!std::binary_search(times.round_indices.begin(), times.round_indices.end(), r)) {
+      throw InputError("--warmup-rounds: round " + std::to_string(r) + " is not in the times");
+    }
+  }
+  if (times.round_indices.size() <= request.warmup_rounds.size()) {
+    throw InputError("--warmup-rounds: every round is a warm-up round; nothing to analyse");
+  }
+
+  std::vector<Instance> instances(times.instance_names.size());
+  for (std::size_t i = 0; i < instances.size(); ++i) {
+    instances[i].name = times.instance_names[i];
+    instances[i].batch = times.batch_of_instance[i];
+  }
+  Experiment experiment = request.experiment;
+  experiment.metric = default_metric(outcomes.kind);
+
+  write_trace_atomically(request.output, request.overwrite, [&](const auto& tmp) {
+    TraceWriter writer = TraceWriter::create(tmp, experiment, instances, outcomes, false);
+    const std::size_t batches = times.batch_count;
+    for (std::size_t r = 0; r < times.round_indices.size(); ++r) {
+      const std::int64_t index = times.round_indices[r];
+      const bool warmup = std::binary_search(request.warmup_rounds.begin(),
+                                             request.warmup_rounds.end(), index);
+      writer.append_round({index, warmup, 0.0},
+                          std::span(times.inference_s).subspan(r * batches, batches),
+                          std::span(times.total_s).subspan(r * batches, batches));
+    }
+    writer.close();
+  });
+}
+
+}  // namespace tailq

@@ -1,0 +1,65 @@
+#include "tailq/metric.hpp"
+
+#include <charconv>
+#include <string>
+
+#include "metrics/registry.hpp"
+#include "tailq/error.hpp"
+
+namespace tailq {
+
+double AdditiveMetric::quality(std::span<const std::uint8_t> on_time) const {
+  std::vector<double> sums(statistic_count(), 0.0);
+  std::vector<Statistic> stats;
+  for (std::size_t i = 0; i < on_time.size(); ++i) {
+    stats.clear();
+    statistics(i, on_time[i] != 0, stats);
+    for (const Statistic& s : stats) sums[s.index] += s.value;
+  }
+  return finalize(sums);
+}
+
+namespace {
+
+bool parse_top_k(std::string_view name, std::size_t& k) {
+  if (!name.starts_with("top") || name.size() == 3) return false;
+  const char* first = name.data() + 3;
+  const char* last = name.data() + name.size();
+  auto [ptr, ec] = std::from_chars(first, last, k);
+  return ec == std::errc() && ptr == last && k >= 1;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> metric_names(Outcomes::Kind kind) {
+  if (kind == Outcomes::Kind::score) return {"score"};
+  return {"accuracy",  "top<k>",         "f1-weighted", "f1-macro", "precision-macro",
+          "recall-macro", "precision-weighted", "recall-weighted"};
+}
+
+std::string default_metric(Outcomes::Kind kind) {
+  return kind == Outcomes::Kind::score ? "score" : "accuracy";
+}
+
+std::unique_ptr<Metric> make_metric(std::string_view name, const Outcomes& outcomes) {
+  const bool classification = outcomes.kind == Outcomes::Kind::classification;
+  std::size_t k = 0;
+  if (classification) {
+    if (name == "accuracy") return make_top_k_accuracy(outcomes, 1);
+    if (parse_top_k(name, k)) return make_top_k_accuracy(outcomes, k);
+    if (auto metric = make_f1_family(outcomes, name)) return metric;
+  } else if (name == "score") {
+    return make_mean_score(outcomes);
+  }
+  throw InputError("metric '" + std::string(name) + "' does not apply to " +
+                   (classification ? "classification" : "score") +
+                   " outcomes; choose one of: " + joined(metric_names(outcomes.kind)));
+}
+
+}  // namespace tailq

@@ -1,0 +1,16 @@
+// Factories of the built-in metrics; make_metric() picks among them by name.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "tailq/metric.hpp"
+
+namespace tailq {
+
+std::unique_ptr<Metric> make_top_k_accuracy(const Outcomes& outcomes, std::size_t k);
+// "f1-weighted", "f1-macro", "precision-macro", ...; nullptr when `name` is not one of them.
+std::unique_ptr<Metric> make_f1_family(const Outcomes& outcomes, std::string_view name);
+std::unique_ptr<Metric> make_mean_score(const Outcomes& outcomes);
+
+}  // namespace tailq

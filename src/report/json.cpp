@@ -1,0 +1,51 @@
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "tailq/report.hpp"
+
+namespace tailq {
+namespace {
+
+using nlohmann::ordered_json;
+
+// JSON has no NaN: an undefined number (std of one round) is null.
+ordered_json number(double v) { return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr); }
+
+ordered_json summary_json(const Summary& s) {
+  return {{"min", number(s.min)},   {"p1", number(s.p1)},   {"p5", number(s.p5)},
+          {"median", number(s.median)}, {"mean", number(s.mean)}, {"std", number(s.std)},
+          {"max", number(s.max)}};
+}
+
+}  // namespace
+
+std::string to_json(const TailQuality& r, bool per_round) {
+  ordered_json j;
+  j["rounds"] = r.rounds;
+  j["instances"] = r.instances;
+  j["time"] = r.time;
+  j["metric"] = r.metric;
+  j["nominal_quality"] = number(r.nominal_quality);
+  const LatencySummary& l = r.latency;
+  j["latency"] = {{"count", l.count}, {"min", l.min},     {"p50", l.p50}, {"p90", l.p90},
+                  {"p95", l.p95},     {"p99", l.p99},     {"p99.9", l.p99_9},
+                  {"max", l.max},     {"mean", l.mean}};
+  ordered_json thresholds = ordered_json::array();
+  for (const ThresholdQuality& t : r.thresholds) {
+    ordered_json item;
+    item["label"] = t.label;
+    item["seconds"] = t.seconds;
+    item["quality"] = summary_json(t.quality);
+    item["drop"] = number(r.nominal_quality - t.quality.min);
+    item["late_fraction"] = {{"mean", t.late_fraction_mean}, {"max", t.late_fraction_max}};
+    if (per_round) {
+      item["per_round"] = t.per_round;
+      item["per_round_late_fraction"] = t.per_round_late_fraction;
+    }
+    thresholds.push_back(std::move(item));
+  }
+  j["thresholds"] = std::move(thresholds);
+  return j.dump(2);
+}
+
+}  // namespace tailq

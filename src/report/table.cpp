@@ -1,0 +1,43 @@
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "tailq/report.hpp"
+
+namespace tailq {
+namespace {
+
+// Times read best in the unit that keeps three or four significant digits.
+std::string human_seconds(double s) {
+  if (s >= 1) return fmt::format("{:.4g} s", s);
+  if (s >= 1e-3) return fmt::format("{:.4g} ms", s * 1e3);
+  if (s >= 1e-6) return fmt::format("{:.4g} us", s * 1e6);
+  return fmt::format("{:.4g} ns", s * 1e9);
+}
+
+std::string percent(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", 100 * v) : "-"; }
+
+}  // namespace
+
+void write_table(std::ostream& out, const TailQuality& r) {
+  const LatencySummary& l = r.latency;
+  out << fmt::format("{} rounds x {} instances, {} time, metric {}\n", r.rounds, r.instances,
+                     r.time, r.metric);
+  out << fmt::format("latency  min {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}\n",
+                     human_seconds(l.min), human_seconds(l.p50), human_seconds(l.p90),
+                     human_seconds(l.p95), human_seconds(l.p99), human_seconds(l.p99_9),
+                     human_seconds(l.max));
+  out << fmt::format("nominal quality (no deadline): {}%\n\n", percent(r.nominal_quality));
+  out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n",
+                     "deadline", "seconds", "worst%", "p1%", "p5%", "median%", "mean%", "best%",
+                     "drop pt", "late%");
+  for (const ThresholdQuality& t : r.thresholds) {
+    const Summary& q = t.quality;
+    out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n",
+                       t.label, human_seconds(t.seconds), percent(q.min), percent(q.p1),
+                       percent(q.p5), percent(q.median), percent(q.mean), percent(q.max),
+                       percent(r.nominal_quality - q.min), percent(t.late_fraction_mean));
+  }
+}
+
+}  // namespace tailq
