@@ -119,7 +119,7 @@ RoundScores score_rounds(const RoundSource& rounds, std::span<const std::uint32_
             for (std::size_t k = 0; k < stats; ++k) s.sums[k] += slot[k];
             on_time += s.on_time[g];
             out.quality[r * g_count + g] = additive->finalize(s.sums);
-            out.late_fraction[r * g_count + g] = 1.0 - static_cast<double>(on_time) / n;
+            out.late_fraction[r * g_count + g] = static_cast<double>(batch_of.size() - on_time) / n;
           }
         });
     return out;

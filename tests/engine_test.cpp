@@ -1,0 +1,170 @@
+#include "tailq/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "analyse/deadline_index.hpp"
+#include "analyse/pooled_latency.hpp"
+#include "tailq/error.hpp"
+
+namespace tailq {
+namespace {
+
+Outcomes classification(std::size_t n, std::mt19937_64& rng, std::size_t classes = 5) {
+  Outcomes o;
+  std::uniform_int_distribution<std::size_t> c(0, classes - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    o.labels.push_back(std::to_string(c(rng)));
+    o.predictions.push_back(std::to_string(c(rng)) + " " + std::to_string(c(rng)));
+  }
+  return o;
+}
+
+// Hides the additive form, so the engine takes its generic path.
+class Opaque final : public Metric {
+ public:
+  explicit Opaque(const Metric& inner) : inner_(inner) {}
+  std::string_view name() const override { return inner_.name(); }
+  double quality(std::span<const std::uint8_t> on_time) const override {
+    return inner_.quality(on_time);
+  }
+
+ private:
+  const Metric& inner_;
+};
+
+TEST(Engine, LateInstancesFailAndBatchesShareTheirTime) {
+  // 4 instances in 2 batches, all answers right; 3 rounds.
+  const std::vector<std::uint32_t> batch_of = {0, 0, 1, 1};
+  const std::vector<double> times = {0.001, 0.003,   // round 0: batch 1 late at 2 ms
+                                     0.002, 0.002,   // round 1: exactly at 2 ms: on time
+                                     0.005, 0.0001};  // round 2: batch 0 late
+  Outcomes o;
+  o.labels = {"a", "b", "a", "b"};
+  o.predictions = o.labels;
+  const auto metric = make_metric("accuracy", o);
+  AnalysisRequest request;
+  request.thresholds = parse_thresholds("2ms,1ms,10us,1s");
+  const TailQuality r = analyze(MatrixRoundSource(times, 2), batch_of, *metric, request);
+  EXPECT_EQ(r.nominal_quality, 1.0);
+  EXPECT_EQ(r.thresholds[0].per_round, (std::vector<double>{0.5, 1.0, 0.5}));
+  EXPECT_EQ(r.thresholds[1].per_round, (std::vector<double>{0.5, 0.0, 0.5}));
+  EXPECT_EQ(r.thresholds[2].per_round, (std::vector<double>{0.0, 0.0, 0.0}));  // all late
+  EXPECT_EQ(r.thresholds[3].per_round, (std::vector<double>{1.0, 1.0, 1.0}));  // none late
+  EXPECT_EQ(r.thresholds[0].quality.min, 0.5);
+  EXPECT_DOUBLE_EQ(r.thresholds[0].late_fraction_mean, 1.0 / 3);
+  EXPECT_EQ(r.thresholds[2].late_fraction_max, 1.0);
+  EXPECT_EQ(r.latency.count, 6u);
+  EXPECT_EQ(r.latency.min, 0.0001);
+  EXPECT_EQ(r.latency.max, 0.005);
+}
+
+TEST(Engine, GenericPathAgreesWithAdditivePathAndThreadCountDoesNotMatter) {
+  std::mt19937_64 rng(7);
+  const std::size_t n = 300, batch = 3, rounds = 25;
+  std::vector<std::uint32_t> batch_of(n);
+  for (std::size_t i = 0; i < n; ++i) batch_of[i] = static_cast<std::uint32_t>(i / batch);
+  std::lognormal_distribution<double> t(std::log(0.004), 0.3);
+  std::vector<double> times(rounds * (n / batch));
+  for (double& v : times) v = t(rng);
+  const Outcomes o = classification(n, rng);
+  AnalysisRequest request;
+  request.thresholds = parse_thresholds("p50,p90,p99,p99.9,3ms");
+  request.sweep = 40;
+  const MatrixRoundSource source(times, n / batch);
+  for (const char* name : {"accuracy", "top2", "f1-macro", "f1-weighted", "recall-macro"}) {
+    const auto metric = make_metric(name, o);
+    request.threads = 1;
+    const TailQuality fast = analyze(source, batch_of, *metric, request);
+    const Opaque opaque(*metric);
+    const TailQuality slow = analyze(source, batch_of, opaque, request);
+    request.threads = 4;
+    const TailQuality parallel = analyze(source, batch_of, *metric, request);
+    ASSERT_EQ(fast.thresholds.size(), 45u);
+    for (std::size_t k = 0; k < fast.thresholds.size(); ++k) {
+      for (std::size_t r = 0; r < rounds; ++r) {
+        EXPECT_NEAR(fast.thresholds[k].per_round[r], slow.thresholds[k].per_round[r], 1e-12)
+            << name << " threshold " << k << " round " << r;
+        EXPECT_EQ(fast.thresholds[k].per_round[r], parallel.thresholds[k].per_round[r]);
+        EXPECT_EQ(fast.thresholds[k].per_round_late_fraction[r],
+                  slow.thresholds[k].per_round_late_fraction[r]);
+      }
+    }
+    // The quality-time curve of every round never falls as the deadline grows.
+    for (std::size_t r = 0; r < rounds && std::string(name) == "accuracy"; ++r) {
+      for (std::size_t k = 6; k < fast.thresholds.size(); ++k) {
+        EXPECT_GE(fast.thresholds[k].per_round[r], fast.thresholds[k - 1].per_round[r]);
+      }
+    }
+  }
+}
+
+TEST(Engine, RejectsEmptyInput) {
+  Outcomes o;
+  o.labels = {"a"};
+  o.predictions = {"a"};
+  const auto metric = make_metric("accuracy", o);
+  const std::vector<std::uint32_t> batch_of = {0};
+  const std::vector<double> none;
+  EXPECT_THROW(analyze(MatrixRoundSource(none, 1), batch_of, *metric, {}), InputError);
+  const std::vector<std::uint32_t> bad_batch = {3};
+  const std::vector<double> one = {0.1};
+  EXPECT_THROW(analyze(MatrixRoundSource(one, 1), bad_batch, *metric, {}), InputError);
+}
+
+TEST(PooledTimes, ExactPercentilesEvenWithTiesZerosAndWideRange) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> t(std::log(0.004), 1.5);
+  std::vector<double> times(50 * 997);
+  for (double& v : times) v = t(rng);
+  for (std::size_t i = 0; i < times.size(); i += 7) times[i] = 0.004;  // one heavy bin
+  for (std::size_t i = 3; i < times.size(); i += 101) times[i] = 0.0;
+  times[5] = -0.0;
+  const MatrixRoundSource source(times, 997);
+  std::vector<double> sorted = times;
+  std::sort(sorted.begin(), sorted.end());
+  const std::vector<double> q = {0, 0.5, 1, 14.2857, 25, 50, 75, 90, 99, 99.9, 99.99, 100};
+  for (unsigned threads : {1u, 3u}) {
+    const auto pooled = detail::PooledTimes::scan(source, threads);
+    EXPECT_EQ(pooled.count(), times.size());
+    EXPECT_EQ(pooled.min(), sorted.front());
+    EXPECT_EQ(pooled.max(), sorted.back());
+    const auto got = pooled.percentiles(source, q, threads);
+    for (std::size_t k = 0; k < q.size(); ++k) {
+      EXPECT_EQ(got[k], percentile_sorted(sorted, q[k])) << "q=" << q[k];
+    }
+    const auto [lo, hi] = pooled.range_within(source, 0.001, 0.01, threads);
+    EXPECT_EQ(lo, *std::lower_bound(sorted.begin(), sorted.end(), 0.001));
+    EXPECT_EQ(hi, *(std::upper_bound(sorted.begin(), sorted.end(), 0.01) - 1));
+  }
+}
+
+TEST(PooledTimes, RejectsInvalidTimesFromACorruptSource) {
+  const std::vector<double> times = {0.1, std::nan(""), 0.2};
+  EXPECT_THROW(detail::PooledTimes::scan(MatrixRoundSource(times, 3), 1), StoreError);
+}
+
+TEST(DeadlineIndex, AgreesWithBinarySearch) {
+  std::mt19937_64 rng(3);
+  std::vector<double> deadlines = {1e-3, 1.0001e-3, 2e-3, 2.5e-3, 9e-3, 1.0};  // uneven
+  const detail::DeadlineIndex index(deadlines);
+  std::uniform_real_distribution<double> u(0, 0.012);
+  std::vector<double> probes = deadlines;
+  for (int i = 0; i < 20000; ++i) probes.push_back(u(rng));
+  probes.push_back(0);
+  probes.push_back(2.0);
+  for (double t : probes) {
+    const auto expected = static_cast<std::size_t>(
+        std::lower_bound(deadlines.begin(), deadlines.end(), t) - deadlines.begin());
+    ASSERT_EQ(index.first_not_below(t), expected) << t;
+  }
+  const std::vector<double> single = {0.5};
+  const detail::DeadlineIndex one(single);
+  EXPECT_EQ(one.first_not_below(0.5), 0u);
+  EXPECT_EQ(one.first_not_below(0.6), 1u);
+}
+
+}  // namespace
+}  // namespace tailq
