@@ -3,6 +3,7 @@
 #include "tailq/import.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bit>
@@ -14,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "import/csv_reader.hpp"
@@ -108,6 +110,17 @@ TEST_F(CsvReaderTest, TrailingEmptyLinesAndMissingFinalNewline) {
   EXPECT_EQ(read_all(write("d.csv", "\xEF\xBB\xBF\r\n")).size(), 0u);
   // An empty line inside the file is a record, so that readers reject it by its field count.
   EXPECT_EQ(read_all(write("e.csv", "a,b\n\n1,2\n"))[1], std::vector<std::string>{""});
+}
+
+TEST_F(CsvReaderTest, RecordsLeftBoundCountsLineBreaks) {
+  // 21 line breaks, so that both the 8-byte loop and the tail count.
+  std::string content;
+  for (int k = 0; k < 21; ++k) content += "ab,c\n";
+  CsvReader reader(write("a.csv", content + "x,y"));
+  EXPECT_EQ(reader.records_left_bound(), 22u);
+  CsvRow row;
+  ASSERT_TRUE(reader.next(row));
+  EXPECT_EQ(reader.records_left_bound(), 21u);
 }
 
 TEST_F(CsvReaderTest, MalformedQuotesNameLineAndField) {
@@ -307,6 +320,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"InstanceChangesBatch",
                   kBatchHeader + "0,0,1,1,a\n0,1,1,1,b\n1,0,1,1,b\n",
                   {"times.csv:4: batch:", "instance 0", "'b'", "'a' at line 2"}},
+        ErrorCase{"BatchChangesInRepeatedOrder",
+                  kBatchHeader + "0,0,1,1,a\n0,1,1,1,a\n1,0,1,1,a\n1,1,1,1,b\n",
+                  {"times.csv:5: batch:", "instance 1", "'b' here", "'a' at line 3"}},
         ErrorCase{"BatchInferenceDiffers",
                   kBatchHeader + "0,0,1,2,a\n0,1,1,2,a\n1,0,1,2,a\n1,1,1.5,2,a\n",
                   {"times.csv:5: inference:", "round 1, batch 'a'", "1.5", "line 4"}},
@@ -314,6 +330,22 @@ INSTANTIATE_TEST_SUITE_P(
                   kBatchHeader + "7,0,1,2,a\n7,1,1,3,a\n",
                   {"times.csv:3: total:", "round 7, batch 'a'", "3 differs from 2 at line 2"}}),
     case_name<ErrorCase>);
+
+TEST_F(TimesCsvTest, ReadsFromAPipe) {
+  // A pipe has no size, so the reader grows its buffer; 100k rows need several growths.
+  const fs::path fifo = dir_ / "times.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream out(fifo, std::ios::binary);
+    out << kTimesHeader;
+    for (int i = 0; i < 100000; ++i) out << "0," << i << ",0.5,1\n";
+  });
+  const ImportedTimes t = read_times_csv(fifo);
+  writer.join();
+  EXPECT_EQ(t.instance_names.size(), 100000u);
+  EXPECT_EQ(t.instance_names.back(), "99999");
+  EXPECT_EQ(t.total_s.back(), 1.0);
+}
 
 TEST_F(TimesCsvTest, MissingFileNamesIt) {
   EXPECT_TRUE(

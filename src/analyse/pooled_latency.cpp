@@ -123,16 +123,28 @@ std::vector<double> PooledTimes::values_at_ranks(const RoundSource& source,
   for (const auto& [key, below] : located) keys.push_back(key);
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
 
+  // Few bins are wanted: compare each time's key with all of them at once (no search, no
+  // table that misses the cache); a hit is rare and only then takes a branch.
+  constexpr std::size_t kLanes = 8;
   using Bins = std::vector<std::vector<double>>;
   auto states = for_each_round<Bins>(
       source, threads, [&] { return Bins(keys.size()); },
       [&](Bins& bins, std::size_t, std::span<const double> times) {
-        const std::uint64_t lo = keys.front(), hi = keys.back();
-        for (double t : times) {
-          const std::uint64_t key = key_of(t);
-          if (key < lo || key > hi) continue;
-          const auto it = std::lower_bound(keys.begin(), keys.end(), key);
-          if (*it == key) bins[static_cast<std::size_t>(it - keys.begin())].push_back(t);
+        for (std::size_t first = 0; first < keys.size(); first += kLanes) {
+          std::uint64_t lane[kLanes];
+          const std::size_t used = std::min(kLanes, keys.size() - first);
+          for (std::size_t k = 0; k < kLanes; ++k) {
+            lane[k] = k < used ? keys[first + k] : UINT64_MAX;  // no time has this key
+          }
+          for (double t : times) {
+            const std::uint64_t key = key_of(t);
+            bool hit = false;
+            for (std::size_t k = 0; k < kLanes; ++k) hit |= key == lane[k];
+            if (!hit) continue;
+            for (std::size_t k = 0; k < used; ++k) {
+              if (key == lane[k]) bins[first + k].push_back(t);
+            }
+          }
         }
       });
   Bins bins = std::move(states[0]);

@@ -34,7 +34,8 @@ std::vector<std::int64_t> parse_round_list(std::string_view text) {
     } else {
       const std::int64_t first = parse_round(item.substr(0, dash), item);
       const std::int64_t last = parse_round(item.substr(dash + 1), item);
-      if (last < first) throw InputError("--warmup-rounds: empty range '" + std::string(item) + "'");
+      if (last < first)
+        throw InputError("--warmup-rounds: empty range '" + std::string(item) + "'");
       for (std::int64_t r = first; r <= last; ++r) rounds.insert(r);
     }
     if (comma == std::string_view::npos) break;
@@ -53,9 +54,8 @@ void import_trace(const ImportRequest& request) {
   }
   if (request.outcomes_csv.empty()) throw InputError("--outcomes is required");
 
-  const ImportedTimes times = from_csv
-                                  ? read_times_csv(request.times_csv)
-                                  : read_times_npy(request.inference_npy, request.total_npy);
+  const ImportedTimes times = from_csv ? read_times_csv(request.times_csv)
+                                       : read_times_npy(request.inference_npy, request.total_npy);
   ImportedOutcomes imported = read_outcomes_csv(request.outcomes_csv, times.instance_names);
   Outcomes outcomes = std::move(imported.outcomes);
   if (outcomes.kind == Outcomes::Kind::classification) {
@@ -84,8 +84,8 @@ void import_trace(const ImportRequest& request) {
     const std::size_t batches = times.batch_count;
     for (std::size_t r = 0; r < times.round_indices.size(); ++r) {
       const std::int64_t index = times.round_indices[r];
-      const bool warmup = std::binary_search(request.warmup_rounds.begin(),
-                                             request.warmup_rounds.end(), index);
+      const bool warmup =
+          std::binary_search(request.warmup_rounds.begin(), request.warmup_rounds.end(), index);
       writer.append_round({index, warmup, 0.0},
                           std::span(times.inference_s).subspan(r * batches, batches),
                           std::span(times.total_s).subspan(r * batches, batches));

@@ -45,9 +45,15 @@ const char* times_table(TimeKind kind) {
 }
 
 void check_schema(const sqlite::Database& db) {
-  sqlite::Statement app(db, "PRAGMA application_id");
-  app.step();
-  if (app.int64(0) != kApplicationId) {
+  std::int64_t application_id = 0;
+  try {
+    sqlite::Statement app(db, "PRAGMA application_id");
+    app.step();
+    application_id = app.int64(0);
+  } catch (const StoreError&) {
+    throw StoreError(db.path() + ": not a tailq trace (" + sqlite3_errmsg(db.get()) + ")");
+  }
+  if (application_id != kApplicationId) {
     throw StoreError(db.path() + ": not a tailq trace");
   }
   sqlite::Statement version(db, "PRAGMA user_version");

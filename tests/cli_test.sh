@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# End-to-end tests of the tailq command line: import, analyze, and every bad-input case
+# (one clear line naming file, line and field; exit code 2; no output file left behind).
+set -uo pipefail
+TAILQ=$(realpath "${1:?usage: cli_test.sh path/to/tailq}")
+# Debian's python3 has numpy (scripts/install-deps.sh); another python3 on PATH may not.
+PY=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# expect_error NAME EXPECTED_SUBSTRINGS... -- COMMAND...
+expect_error() {
+  local name=$1; shift
+  local wants=()
+  while [ "$1" != "--" ]; do wants+=("$1"); shift; done
+  shift
+  rm -f out.trace
+  "$@" >stdout.txt 2>stderr.txt
+  local rc=$?
+  if [ $rc -ne 2 ]; then bad "$name: exit code $rc, expected 2"; cat stderr.txt; return; fi
+  if [ "$(wc -l < stderr.txt)" -ne 1 ]; then bad "$name: expected one line"; cat stderr.txt; return; fi
+  for w in "${wants[@]}"; do
+    grep -qF -- "$w" stderr.txt || { bad "$name: message lacks '$w': $(cat stderr.txt)"; return; }
+  done
+  if ls out.trace* >/dev/null 2>&1; then bad "$name: left $(ls out.trace*)"; return; fi
+  ok
+}
+
+# --- a valid import: 3 rounds, 4 instances in batches {a,b}, {c}, {d}; round 0 is warm-up.
+cat > times.csv <<'CSV'
+round,instance,batch,inference,total
+0,a,x,0.010,0.020
+0,b,x,0.010,0.020
+0,c,y,0.011,0.021
+0,d,z,0.012,0.022
+1,a,x,0.001,0.002
+1,b,x,0.001,0.002
+1,c,y,0.003,0.004
+1,d,z,0.002,0.003
+2,d,z,0.002,0.0025
+2,c,y,0.001,0.0015
+2,a,x,0.003,0.005
+2,b,x,0.003,0.005
+CSV
+cat > outcomes.csv <<'CSV'
+instance,label,prediction
+a,cat,cat dog
+b,dog,cat dog
+c,"tench,Tinca","tench,Tinca"
+d,cat,cat
+CSV
+if "$TAILQ" import --times times.csv --outcomes outcomes.csv --warmup-rounds 0 -o exp.trace \
+    --model m --dataset d >/dev/null; then ok; else bad "valid import failed"; fi
+json=$("$TAILQ" analyze exp.trace --json --thresholds 2ms,0.003,p50 --metric accuracy)
+check_json() {
+  "$PY" -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($1) else 1)" <<<"$json"
+}
+# Answers: a right, b wrong (right in top 2), c right, d right. Total times in round 1:
+# x (a, b) 2 ms, c 4 ms, d 3 ms; in round 2: x 5 ms, c 1.5 ms, d 2.5 ms.
+check_json 'd["rounds"]==2 and d["instances"]==4 and d["time"]=="total"' && ok || bad "json header: $json"
+check_json 'd["thresholds"][0]["per_round"]==[0.25,0.25]' && ok || bad "2ms per round: $json"
+check_json 'd["thresholds"][1]["per_round"]==[0.5,0.5] and d["thresholds"][1]["late_fraction"]["max"]==0.5' \
+  && ok || bad "3ms per round: $json"
+check_json 'd["nominal_quality"]==0.75 and d["latency"]["count"]==6 and d["latency"]["max"]==0.005' \
+  && ok || bad "nominal/latency: $json"
+json=$("$TAILQ" analyze exp.trace --json --time inference --thresholds 1ms --metric top2)
+check_json 'd["time"]=="inference" and d["thresholds"][0]["per_round"]==[0.5,0.25]' && ok || bad "inference top2: $json"
+json=$("$TAILQ" analyze exp.trace --json --rounds 2: --thresholds 1s)
+check_json 'd["rounds"]==1' && ok || bad "--rounds: $json"
+"$TAILQ" analyze exp.trace | grep -q "nominal quality" && ok || bad "table output"
+lines=$("$TAILQ" analyze exp.trace --csv --sweep 5 | wc -l)
+[ "$lines" -eq 10 ] && ok || bad "csv has $lines lines, expected header + 4 + 5"
+
+# --- the same experiment from .npy files
+"$PY" - <<'PY'
+import numpy as np
+inf = np.array([[0.001, 0.002, 0.003], [0.002, 0.001, 0.004]], dtype=np.float32)
+np.save("inf.npy", inf)
+np.save("tot.npy", (inf * 2).astype(np.float64))
+np.save("short.npy", np.zeros((2, 2)))
+np.save("nan.npy", np.array([[0.1, np.nan, 0.1], [0.1, 0.1, 0.1]]))
+np.save("threed.npy", np.zeros((2, 3, 1)))
+with open("npy-outcomes.csv", "w") as f:
+    f.write("instance,score\n0,1\n1,0.5\n2,0.25\n")
+PY
+if "$TAILQ" import --inference-npy inf.npy --total-npy tot.npy --outcomes npy-outcomes.csv \
+    -o npy.trace >/dev/null; then ok; else bad "npy import failed"; fi
+json=$("$TAILQ" analyze npy.trace --json --thresholds 4.1ms)
+# total = 2 x inference: round 0 (2,4,6 ms) -> 1.5/3; round 1 (4,2,8 ms) -> 1.5/3. (4 ms would
+# be too tight: float32 0.002 is 0.0020000000949949026.)
+check_json 'd["metric"]=="score" and d["thresholds"][0]["per_round"]==[0.5,0.5]' && ok || bad "npy score: $json"
+
+# --- bad input: each names file, line and field, exits 2, leaves nothing
+import_times() { "$TAILQ" import --times "$1" --outcomes outcomes.csv -o out.trace; }
+printf 'round,instance,inference,total\n0,a,0.1,0.2\n0,b,nan,0.2\n' > t_nan.csv
+expect_error "NaN time" t_nan.csv ":3" inference -- import_times t_nan.csv
+printf 'round,instance,inference,total\n0,a,0.1,0.2\n0,b,0.1,-0.2\n' > t_neg.csv
+expect_error "negative time" t_neg.csv ":3" total -- import_times t_neg.csv
+printf 'round,instance,inference,total\n0,a,0.1,0.2\n0,a,0.1,0.2\n' > t_dup.csv
+expect_error "duplicate row" t_dup.csv ":3" -- import_times t_dup.csv
+printf 'round,instance,inference,total\n0,a,0.1,0.2\n0,b,0.1,0.2\n1,a,0.1,0.2\n' > t_missing.csv
+expect_error "missing instance" t_missing.csv "round 1" "b" -- import_times t_missing.csv
+printf 'round,instance,inference,total\n0,a,0.1,abc\n' > t_text.csv
+expect_error "not a number" t_text.csv ":2" total -- import_times t_text.csv
+printf 'round,instance,latency,total\n0,a,0.1,0.2\n' > t_header.csv
+expect_error "bad header" t_header.csv latency -- import_times t_header.csv
+printf 'round,instance,batch,inference,total\n0,a,x,0.1,0.2\n0,b,x,0.2,0.2\n' > t_batch.csv
+expect_error "batch disagrees" t_batch.csv ":3" inference -- import_times t_batch.csv
+expect_error "unknown instance in outcomes" outcomes.csv ":2" instance -- \
+  "$TAILQ" import --times <(printf 'round,instance,inference,total\n0,b,0.1,0.2\n0,c,0.1,0.2\n0,d,0.1,0.2\n') \
+  --outcomes outcomes.csv -o out.trace
+expect_error "wrong npy shape" short.npy tot.npy -- \
+  "$TAILQ" import --inference-npy short.npy --total-npy tot.npy --outcomes npy-outcomes.csv -o out.trace
+expect_error "3-D npy" threed.npy -- \
+  "$TAILQ" import --inference-npy threed.npy --total-npy threed.npy --outcomes npy-outcomes.csv -o out.trace
+expect_error "NaN in npy" nan.npy "[0, 1]" -- \
+  "$TAILQ" import --inference-npy nan.npy --total-npy tot.npy --outcomes npy-outcomes.csv -o out.trace
+expect_error "missing file" nope.csv -- import_times nope.csv
+expect_error "unknown warm-up round" "--warmup-rounds" "7" -- \
+  "$TAILQ" import --times times.csv --outcomes outcomes.csv --warmup-rounds 7 -o out.trace
+expect_error "unknown option" "--frobnicate" -- "$TAILQ" analyze exp.trace --frobnicate
+expect_error "bad threshold" "threshold 'p200'" -- "$TAILQ" analyze exp.trace --thresholds p200
+expect_error "bad time kind" "--time" -- "$TAILQ" analyze exp.trace --time wall
+expect_error "unknown metric" "metric 'bleu'" -- "$TAILQ" analyze exp.trace --metric bleu
+expect_error "not a trace" "times.csv" "not a tailq trace" -- "$TAILQ" analyze times.csv
+expect_error "no such trace" "missing.trace" -- "$TAILQ" analyze missing.trace
+expect_error "empty round range" "selected range" -- "$TAILQ" analyze exp.trace --rounds 5:6
+cp exp.trace keep.trace
+expect_error "existing output" "exists" -- \
+  "$TAILQ" import --times times.csv --outcomes outcomes.csv -o exp.trace
+cmp -s exp.trace keep.trace && ok || bad "an existing trace was modified by a refused import"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
