@@ -107,8 +107,8 @@ void BM_ReadStore(benchmark::State& state) {
     for (std::int64_t r : rounds) cursor.read(r, buffer);
     benchmark::DoNotOptimize(buffer.data());
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(rounds.size() *
-                                                                         buffer.size() * 8));
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<std::int64_t>(rounds.size() * buffer.size() * 8));
 }
 BENCHMARK(BM_ReadStore)->Unit(benchmark::kMillisecond)->UseRealTime();
 

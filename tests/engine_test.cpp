@@ -38,8 +38,8 @@ class Opaque final : public Metric {
 TEST(Engine, LateInstancesFailAndBatchesShareTheirTime) {
   // 4 instances in 2 batches, all answers right; 3 rounds.
   const std::vector<std::uint32_t> batch_of = {0, 0, 1, 1};
-  const std::vector<double> times = {0.001, 0.003,   // round 0: batch 1 late at 2 ms
-                                     0.002, 0.002,   // round 1: exactly at 2 ms: on time
+  const std::vector<double> times = {0.001, 0.003,    // round 0: batch 1 late at 2 ms
+                                     0.002, 0.002,    // round 1: exactly at 2 ms: on time
                                      0.005, 0.0001};  // round 2: batch 0 late
   Outcomes o;
   o.labels = {"a", "b", "a", "b"};

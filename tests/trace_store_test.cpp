@@ -1,5 +1,3 @@
-#include "tailq/trace.hpp"
-
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "tailq/error.hpp"
+#include "tailq/trace.hpp"
 #include "test_util.hpp"
 
 namespace tailq {
@@ -112,8 +111,11 @@ TEST(TraceStore, RejectsBadRoundsAndKeepsEarlierOnes) {
   w.append_round({0, false, 0}, round_times(0, 0), round_times(0, 0));
   EXPECT_THROW(w.append_round({1, false, 0}, std::vector<double>{1, 2}, round_times(1, 0)),
                StoreError);
-  EXPECT_THROW(w.append_round({1, false, 0}, std::vector<double>{0.1, NAN, 0.1}, round_times(1, 0)), InputError);
-  EXPECT_THROW(w.append_round({1, false, 0}, round_times(1, 0), std::vector<double>{0.1, -0.2, 0.1}), InputError);
+  EXPECT_THROW(w.append_round({1, false, 0}, std::vector<double>{0.1, NAN, 0.1}, round_times(1, 0)),
+               InputError);
+  EXPECT_THROW(
+      w.append_round({1, false, 0}, round_times(1, 0), std::vector<double>{0.1, -0.2, 0.1}),
+      InputError);
   EXPECT_THROW(w.append_round({0, false, 0}, round_times(0, 0), round_times(0, 0)), StoreError);
   w.append_round({1, false, 0}, round_times(1, 0), round_times(1, 0));
   w.close();
@@ -149,9 +151,9 @@ TEST(TraceStore, RefusesAnotherSchemaVersion) {
   testing::TempDir dir;
   const Small s;
   TraceWriter::create(dir / "t.trace", s.experiment, s.instances, s.outcomes).close();
-  ASSERT_EQ(std::system(("sqlite3 " + (dir / "t.trace").string() + " 'PRAGMA user_version=99'")
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(("sqlite3 " + (dir / "t.trace").string() + " 'PRAGMA user_version=99'").c_str()),
+      0);
   try {
     TraceReader t(dir / "t.trace");
     FAIL() << "opened a version 99 trace";
@@ -166,8 +168,8 @@ TEST(TraceStore, AtomicWriteLeavesNothingOnFailure) {
   const auto path = dir / "a.trace";
   EXPECT_THROW(write_trace_atomically(path, false,
                                       [&](const std::filesystem::path& tmp) {
-                                        auto w = TraceWriter::create(tmp, s.experiment,
-                                                                     s.instances, s.outcomes);
+                                        auto w = TraceWriter::create(tmp, s.experiment, s.instances,
+                                                                     s.outcomes);
                                         throw InputError("bad data");
                                       }),
                InputError);
@@ -190,7 +192,8 @@ TEST(TraceStore, SurvivesKillMinusNine) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     auto w = TraceWriter::open_existing(path);
-    for (std::int64_t r = 0;; ++r) w.append_round({r, false, 0}, round_times(r, 0), round_times(r, 1));
+    for (std::int64_t r = 0;; ++r)
+      w.append_round({r, false, 0}, round_times(r, 0), round_times(r, 1));
   }
   // Let it commit a few rounds, then kill it mid-write.
   for (int i = 0; i < 2000; ++i) {

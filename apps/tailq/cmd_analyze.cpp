@@ -31,7 +31,8 @@ void add_analyze_command(CLI::App& app) {
   cmd->add_option("--rounds", options->rounds, "round indices A:B (B exclusive)");
   cmd->add_option("--threads", a.request.threads, "worker threads (0: one per core)");
   auto* json = cmd->add_flag("--json", options->json, "print JSON");
-  cmd->add_flag("--csv", options->csv, "print the quality-time curve as CSV (sweep 100 unless --sweep)")
+  cmd->add_flag("--csv", options->csv,
+                "print the quality-time curve as CSV (sweep 100 unless --sweep)")
       ->excludes(json);
   cmd->callback([options] {
     TraceAnalysisOptions& analysis = options->analysis;

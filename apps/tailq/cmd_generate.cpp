@@ -15,16 +15,21 @@ void add_generate_command(CLI::App& app) {
   SyntheticSpec& s = options->spec;
   CLI::App* cmd = app.add_subcommand(
       "generate", "Write a synthetic trace (demo and benchmarks; no model is run)");
-  cmd->add_option("--rounds", s.rounds, "measured rounds")->capture_default_str()
+  cmd->add_option("--rounds", s.rounds, "measured rounds")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--warmup-rounds", s.warmup_rounds, "warm-up rounds")->capture_default_str();
-  cmd->add_option("--instances", s.instances, "instances")->capture_default_str()
+  cmd->add_option("--instances", s.instances, "instances")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--batch-size", s.batch_size, "instances per batch")->capture_default_str()
+  cmd->add_option("--batch-size", s.batch_size, "instances per batch")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--classes", s.classes, "classes")->capture_default_str()
+  cmd->add_option("--classes", s.classes, "classes")
+      ->capture_default_str()
       ->check(CLI::Range(2, 1000000));
-  cmd->add_option("--accuracy", s.accuracy, "top-1 accuracy")->capture_default_str()
+  cmd->add_option("--accuracy", s.accuracy, "top-1 accuracy")
+      ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--seed", s.seed, "random seed")->capture_default_str();
   cmd->add_option("-o,--output", options->output, "trace file to create")->required();

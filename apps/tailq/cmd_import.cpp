@@ -17,8 +17,7 @@ void add_import_command(CLI::App& app) {
   cmd->add_option("--times", r.times_csv, "CSV: round,instance,inference,total[,batch]");
   cmd->add_option("--inference-npy", r.inference_npy, ".npy (rounds x instances) of inference s");
   cmd->add_option("--total-npy", r.total_npy, ".npy (rounds x instances) of total s");
-  cmd->add_option("--outcomes", r.outcomes_csv,
-                  "CSV: instance,label,prediction or instance,score")
+  cmd->add_option("--outcomes", r.outcomes_csv, "CSV: instance,label,prediction or instance,score")
       ->required();
   cmd->add_option("--warmup-rounds", options->warmup, "warm-up rounds, e.g. 0,1 or 0-4");
   cmd->add_option("-o,--output", options->output, "trace file to create")->required();
@@ -28,7 +27,8 @@ void add_import_command(CLI::App& app) {
   cmd->add_option("--backend", r.experiment.backend, "backend or framework");
   cmd->callback([options] {
     options->request.output = options->output;
-    if (!options->warmup.empty()) options->request.warmup_rounds = parse_round_list(options->warmup);
+    if (!options->warmup.empty())
+      options->request.warmup_rounds = parse_round_list(options->warmup);
     import_trace(options->request);
     std::cout << "wrote " << options->output << "\n";
   });

@@ -14,7 +14,7 @@ namespace tailq {
 
 struct TraceAnalysisOptions {
   TimeKind time = TimeKind::total;
-  std::string metric;  // empty: the trace's default metric
+  std::string metric;                    // empty: the trace's default metric
   std::int64_t first_round = INT64_MIN;  // measured rounds with index in [first, last)
   std::int64_t last_round = INT64_MAX;
   AnalysisRequest request;

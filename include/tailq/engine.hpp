@@ -32,10 +32,10 @@ struct ThresholdQuality {
   std::string label;  // "p99", "4ms", or "sweep"
   double seconds = 0;
   bool from_sweep = false;
-  Summary quality;                   // over rounds
-  double late_fraction_mean = 0;     // fraction of instances late, over rounds
+  Summary quality;                // over rounds
+  double late_fraction_mean = 0;  // fraction of instances late, over rounds
   double late_fraction_max = 0;
-  std::vector<double> per_round;               // Q_r(T), in round order
+  std::vector<double> per_round;                // Q_r(T), in round order
   std::vector<double> per_round_late_fraction;  // in round order
 };
 
@@ -43,8 +43,8 @@ struct ThresholdQuality {
 struct TailQuality {
   std::size_t rounds = 0;
   std::size_t instances = 0;
-  std::string time;    // "inference" or "total"
-  std::string metric;  // metric name
+  std::string time;            // "inference" or "total"
+  std::string metric;          // metric name
   double nominal_quality = 0;  // every answer on time
   LatencySummary latency;
   std::vector<ThresholdQuality> thresholds;  // requested ones in order, then the sweep

@@ -35,7 +35,7 @@ ImportedTimes read_times_npy(const std::filesystem::path& inference,
                              const std::filesystem::path& total);
 
 struct ImportedOutcomes {
-  Outcomes outcomes;                              // per instance in `instance_names` order
+  Outcomes outcomes;                               // per instance in `instance_names` order
   std::vector<std::optional<std::string>> labels;  // classification: true label per instance
 };
 

@@ -41,7 +41,8 @@ class AdditiveMetric : public Metric {
   virtual std::size_t statistic_count() const = 0;
   virtual std::size_t instance_count() const = 0;
   // Appends the non-zero statistics of instance i answering on time or late.
-  virtual void statistics(std::size_t instance, bool on_time, std::vector<Statistic>& out) const = 0;
+  virtual void statistics(std::size_t instance, bool on_time,
+                          std::vector<Statistic>& out) const = 0;
   // Quality from the summed statistics (statistic_count() entries).
   virtual double finalize(std::span<const double> sums) const = 0;
 

@@ -27,7 +27,7 @@ struct Experiment {
   std::string model;
   std::string dataset;
   std::string backend;
-  std::string metric;               // default metric of `tailq analyze`, e.g. "accuracy"
+  std::string metric;                // default metric of `tailq analyze`, e.g. "accuracy"
   std::string system_json = "{}";    // description of the machine (JSON object)
   std::string settings_json = "{}";  // run settings (JSON object)
   std::string extra_json = "{}";     // free-form (JSON object)

@@ -173,7 +173,7 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
   result.rounds = rounds.round_count();
   result.instances = batch_of_instance.size();
   result.metric = std::string(metric.name());
-  result.latency = {pooled.count(), pooled.min(), pooled.mean(), at[0],         at[1],
+  result.latency = {pooled.count(), pooled.min(), pooled.mean(), at[0],       at[1],
                     at[2],          at[3],        at[4],         pooled.max()};
 
   std::vector<double> seconds;
@@ -189,8 +189,8 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
     double lo = pooled.min(), hi = pooled.max();
     if (request.sweep_trim_outliers) {
       const double q1 = at[at.size() - 2], q3 = at[at.size() - 1];
-      std::tie(lo, hi) = pooled.range_within(rounds, q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1),
-                                             threads);
+      std::tie(lo, hi) =
+          pooled.range_within(rounds, q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1), threads);
     }
     for (double t : linspace(lo, hi, request.sweep)) {
       seconds.push_back(t);
@@ -218,10 +218,9 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
       out.per_round_late_fraction.push_back(scores.late_fraction[r * deadlines.size() + g]);
     }
     out.quality = summarize(out.per_round);
-    out.late_fraction_mean =
-        std::accumulate(out.per_round_late_fraction.begin(), out.per_round_late_fraction.end(),
-                        0.0) /
-        static_cast<double>(result.rounds);
+    out.late_fraction_mean = std::accumulate(out.per_round_late_fraction.begin(),
+                                             out.per_round_late_fraction.end(), 0.0) /
+                             static_cast<double>(result.rounds);
     out.late_fraction_max =
         *std::max_element(out.per_round_late_fraction.begin(), out.per_round_late_fraction.end());
   }

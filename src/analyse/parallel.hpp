@@ -20,8 +20,8 @@ inline unsigned worker_count(unsigned requested, std::size_t rounds) {
 
 // body(state, round_position, times) is called once per round; returns each worker's state.
 template <class State, class MakeState, class Body>
-std::vector<State> for_each_round(const RoundSource& source, unsigned threads,
-                                  MakeState make_state, Body body) {
+std::vector<State> for_each_round(const RoundSource& source, unsigned threads, MakeState make_state,
+                                  Body body) {
   const unsigned workers = worker_count(threads, source.round_count());
   std::vector<State> states;
   states.reserve(workers);

@@ -160,8 +160,8 @@ std::vector<double> PooledTimes::values_at_ranks(const RoundSource& source,
     const auto pos = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), rank) -
                                               sorted.begin());
     const auto [key, below] = located[pos];
-    const auto bin = static_cast<std::size_t>(std::lower_bound(keys.begin(), keys.end(), key) -
-                                              keys.begin());
+    const auto bin =
+        static_cast<std::size_t>(std::lower_bound(keys.begin(), keys.end(), key) - keys.begin());
     out.push_back(bins[bin][rank - below]);
   }
   return out;
@@ -174,12 +174,15 @@ std::vector<double> PooledTimes::percentiles(const RoundSource& source, std::spa
   return values_at_ranks(source, ranks, threads);
 }
 
-std::pair<double, double> PooledTimes::range_within(const RoundSource& source, double lo,
-                                                    double hi, unsigned threads) const {
+std::pair<double, double> PooledTimes::range_within(const RoundSource& source, double lo, double hi,
+                                                    unsigned threads) const {
   using Range = std::pair<double, double>;
   const double kInf = std::numeric_limits<double>::infinity();
   auto states = for_each_round<Range>(
-      source, threads, [&] { return Range{kInf, -kInf}; },
+      source, threads,
+      [&] {
+        return Range{kInf, -kInf};
+      },
       [&](Range& range, std::size_t, std::span<const double> times) {
         for (double t : times) {
           if (t >= lo && t < range.first) range.first = t;

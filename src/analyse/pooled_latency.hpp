@@ -28,8 +28,8 @@ class PooledTimes {
   double mean() const { return mean_; }
 
   // Pass 2: the values at the given ranks (0-based positions in the sorted pooled times).
-  std::vector<double> values_at_ranks(const RoundSource& source, std::span<const std::uint64_t> ranks,
-                                      unsigned threads) const;
+  std::vector<double> values_at_ranks(const RoundSource& source,
+                                      std::span<const std::uint64_t> ranks, unsigned threads) const;
   // Percentiles (inverted_cdf) in one pass 2.
   std::vector<double> percentiles(const RoundSource& source, std::span<const double> q,
                                   unsigned threads) const;

@@ -38,7 +38,8 @@ Summary summarize(std::span<const double> values) {
   s.mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / n;
   double squares = 0;
   for (double v : sorted) squares += (v - s.mean) * (v - s.mean);
-  s.std = sorted.size() > 1 ? std::sqrt(squares / (n - 1)) : std::numeric_limits<double>::quiet_NaN();
+  s.std =
+      sorted.size() > 1 ? std::sqrt(squares / (n - 1)) : std::numeric_limits<double>::quiet_NaN();
   return s;
 }
 

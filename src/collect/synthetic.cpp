@@ -13,8 +13,9 @@ namespace tailq {
 void generate_synthetic_trace(const SyntheticSpec& spec, const std::filesystem::path& path,
                               bool overwrite) {
   if (spec.instances == 0 || spec.batch_size == 0 || spec.rounds == 0 || spec.classes < 2) {
-    throw InputError("synthetic trace: instances, batch size and rounds must be positive and "
-                     "there must be at least 2 classes");
+    throw InputError(
+        "synthetic trace: instances, batch size and rounds must be positive and "
+        "there must be at least 2 classes");
   }
   std::mt19937_64 rng(spec.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -58,7 +59,7 @@ void generate_synthetic_trace(const SyntheticSpec& spec, const std::filesystem::
   experiment.settings_json = "{\"batch_size\":" + std::to_string(spec.batch_size) +
                              ",\"seed\":" + std::to_string(spec.seed) + "}";
 
-  std::normal_distribution<double> drift(1.0, 0.02);   // clocks, thermal state: whole round
+  std::normal_distribution<double> drift(1.0, 0.02);      // clocks, thermal state: whole round
   std::lognormal_distribution<double> jitter(0.0, 0.06);  // caches, scheduling: each batch
   std::lognormal_distribution<double> host(0.0, 0.15);    // pre/post-processing on the host
   write_trace_atomically(path, overwrite, [&](const std::filesystem::path& tmp) {
@@ -75,8 +76,8 @@ void generate_synthetic_trace(const SyntheticSpec& spec, const std::filesystem::
                        jitter(rng) * stall;
         total[b] = inference[b] + spec.preprocess_s * host(rng);
       }
-      writer.append_round({static_cast<std::int64_t>(r), warmup, static_cast<double>(r)},
-                          inference, total);
+      writer.append_round({static_cast<std::int64_t>(r), warmup, static_cast<double>(r)}, inference,
+                          total);
     }
     writer.close();
   });

@@ -113,8 +113,12 @@ class PerClassScore final : public AdditiveMetric {
     double denominator = 0;
     double numerator = tp;
     switch (ratio_) {
-      case Ratio::precision: denominator = tp + fp; break;
-      case Ratio::recall: denominator = tp + fn; break;
+      case Ratio::precision:
+        denominator = tp + fp;
+        break;
+      case Ratio::recall:
+        denominator = tp + fn;
+        break;
       case Ratio::f1:
         numerator = 2 * tp;
         denominator = 2 * tp + fp + fn;

@@ -39,8 +39,8 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> metric_names(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::score) return {"score"};
-  return {"accuracy",  "top<k>",         "f1-weighted", "f1-macro", "precision-macro",
-          "recall-macro", "precision-weighted", "recall-weighted"};
+  return {"accuracy",        "top<k>",       "f1-weighted",        "f1-macro",
+          "precision-macro", "recall-macro", "precision-weighted", "recall-weighted"};
 }
 
 std::string default_metric(Outcomes::Kind kind) {

@@ -12,7 +12,7 @@ using nlohmann::ordered_json;
 ordered_json number(double v) { return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr); }
 
 ordered_json summary_json(const Summary& s) {
-  return {{"min", number(s.min)},   {"p1", number(s.p1)},   {"p5", number(s.p5)},
+  return {{"min", number(s.min)},       {"p1", number(s.p1)},     {"p5", number(s.p5)},
           {"median", number(s.median)}, {"mean", number(s.mean)}, {"std", number(s.std)},
           {"max", number(s.max)}};
 }
@@ -27,9 +27,9 @@ std::string to_json(const TailQuality& r, bool per_round) {
   j["metric"] = r.metric;
   j["nominal_quality"] = number(r.nominal_quality);
   const LatencySummary& l = r.latency;
-  j["latency"] = {{"count", l.count}, {"min", l.min},     {"p50", l.p50}, {"p90", l.p90},
-                  {"p95", l.p95},     {"p99", l.p99},     {"p99.9", l.p99_9},
-                  {"max", l.max},     {"mean", l.mean}};
+  j["latency"] = {{"count", l.count}, {"min", l.min}, {"p50", l.p50},
+                  {"p90", l.p90},     {"p95", l.p95}, {"p99", l.p99},
+                  {"p99.9", l.p99_9}, {"max", l.max}, {"mean", l.mean}};
   ordered_json thresholds = ordered_json::array();
   for (const ThresholdQuality& t : r.thresholds) {
     ordered_json item;

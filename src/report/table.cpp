@@ -28,14 +28,14 @@ void write_table(std::ostream& out, const TailQuality& r) {
                      human_seconds(l.p95), human_seconds(l.p99), human_seconds(l.p99_9),
                      human_seconds(l.max));
   out << fmt::format("nominal quality (no deadline): {}%\n\n", percent(r.nominal_quality));
-  out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n",
-                     "deadline", "seconds", "worst%", "p1%", "p5%", "median%", "mean%", "best%",
-                     "drop pt", "late%");
+  out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n", "deadline",
+                     "seconds", "worst%", "p1%", "p5%", "median%", "mean%", "best%", "drop pt",
+                     "late%");
   for (const ThresholdQuality& t : r.thresholds) {
     const Summary& q = t.quality;
-    out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n",
-                       t.label, human_seconds(t.seconds), percent(q.min), percent(q.p1),
-                       percent(q.p5), percent(q.median), percent(q.mean), percent(q.max),
+    out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n", t.label,
+                       human_seconds(t.seconds), percent(q.min), percent(q.p1), percent(q.p5),
+                       percent(q.median), percent(q.mean), percent(q.max),
                        percent(r.nominal_quality - q.min), percent(t.late_fraction_mean));
   }
 }

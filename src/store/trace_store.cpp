@@ -128,8 +128,8 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
   db.exec(kSchema);
   {
     sqlite::Statement put(db, "INSERT INTO experiment(key, value) VALUES (?, ?)");
-    const auto now = std::chrono::duration<double>(
-        std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     const std::pair<const char*, std::string> entries[] = {
         {"model", experiment.model},
         {"dataset", experiment.dataset},
@@ -152,8 +152,14 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
       const Instance& instance = instances[i];
       const auto idx = static_cast<std::int64_t>(i);
       put.bind(1, idx).bind(2, instance.name).bind(3, static_cast<std::int64_t>(instance.batch));
-      if (instance.input_size) put.bind(4, *instance.input_size); else put.bind_null(4);
-      if (classification) put.bind(5, outcomes.labels[i]); else put.bind_null(5);
+      if (instance.input_size)
+        put.bind(4, *instance.input_size);
+      else
+        put.bind_null(4);
+      if (classification)
+        put.bind(5, outcomes.labels[i]);
+      else
+        put.bind_null(5);
       put.run();
       out.bind(1, idx);
       if (classification) {
@@ -170,8 +176,8 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
 
 TraceWriter TraceWriter::open_existing(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
-  auto impl = std::make_unique<Impl>(
-      Impl{sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0});
+  auto impl =
+      std::make_unique<Impl>(Impl{sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0});
   check_schema(impl->db);
   impl->db.exec("PRAGMA journal_mode = WAL");
   impl->db.exec("PRAGMA synchronous = FULL");
@@ -247,9 +253,9 @@ namespace {
 
 void read_round_blob(const sqlite::Database& db, sqlite3_blob*& blob, TimeKind kind,
                      std::int64_t round, std::span<double> out) {
-  const int rc = blob ? sqlite3_blob_reopen(blob, round)
-                      : sqlite3_blob_open(db.get(), "main", times_table(kind), "seconds", round,
-                                          0, &blob);
+  const int rc =
+      blob ? sqlite3_blob_reopen(blob, round)
+           : sqlite3_blob_open(db.get(), "main", times_table(kind), "seconds", round, 0, &blob);
   if (rc != SQLITE_OK) {
     sqlite3_blob_close(blob);  // a failed reopen leaves the handle unusable
     blob = nullptr;
@@ -270,8 +276,7 @@ void read_round_blob(const sqlite::Database& db, sqlite3_blob*& blob, TimeKind k
 
 }  // namespace
 
-TraceReader::TraceReader(const std::filesystem::path& path)
-    : impl_(std::make_unique<Impl>(path)) {
+TraceReader::TraceReader(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path)) {
   Impl& d = *impl_;
   const auto& db = d.db;
   std::string outcome_kind;
@@ -280,15 +285,24 @@ TraceReader::TraceReader(const std::filesystem::path& path)
     while (q.step()) {
       const std::string key = q.text(0);
       std::string value = q.text(1);
-      if (key == "model") d.experiment.model = value;
-      else if (key == "dataset") d.experiment.dataset = value;
-      else if (key == "backend") d.experiment.backend = value;
-      else if (key == "metric") d.experiment.metric = value;
-      else if (key == "system") d.experiment.system_json = value;
-      else if (key == "settings") d.experiment.settings_json = value;
-      else if (key == "extra") d.experiment.extra_json = value;
-      else if (key == "outcome_kind") outcome_kind = value;
-      else if (key == "batch_count") d.batch_count = std::stoull(value);
+      if (key == "model")
+        d.experiment.model = value;
+      else if (key == "dataset")
+        d.experiment.dataset = value;
+      else if (key == "backend")
+        d.experiment.backend = value;
+      else if (key == "metric")
+        d.experiment.metric = value;
+      else if (key == "system")
+        d.experiment.system_json = value;
+      else if (key == "settings")
+        d.experiment.settings_json = value;
+      else if (key == "extra")
+        d.experiment.extra_json = value;
+      else if (key == "outcome_kind")
+        outcome_kind = value;
+      else if (key == "batch_count")
+        d.batch_count = std::stoull(value);
     }
   }
   d.outcomes.kind =
@@ -308,8 +322,8 @@ TraceReader::TraceReader(const std::filesystem::path& path)
       const std::int64_t batch = q.int64(2);
       if (batch < 0 || static_cast<std::size_t>(batch) >= d.batch_count) {
         throw StoreError(path.string() + ": instance '" + instance.name + "' has batch " +
-                         std::to_string(batch) + " outside 0.." +
-                         std::to_string(d.batch_count) + "-1");
+                         std::to_string(batch) + " outside 0.." + std::to_string(d.batch_count) +
+                         "-1");
       }
       instance.batch = static_cast<std::uint32_t>(batch);
       if (!q.is_null(3)) instance.input_size = q.real(3);
@@ -342,8 +356,7 @@ std::size_t TraceReader::batch_count() const { return impl_->batch_count; }
 const Outcomes& TraceReader::outcomes() const { return impl_->outcomes; }
 const std::vector<RoundInfo>& TraceReader::rounds() const { return impl_->rounds; }
 
-void TraceReader::read_times(std::int64_t round_index, TimeKind kind,
-                             std::span<double> out) const {
+void TraceReader::read_times(std::int64_t round_index, TimeKind kind, std::span<double> out) const {
   const int slot = kind == TimeKind::inference ? 0 : 1;
   read_round_blob(impl_->db, impl_->blob[slot], kind, round_index, out);
 }
