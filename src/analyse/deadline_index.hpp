@@ -21,7 +21,7 @@ class DeadlineIndex {
   // `deadlines` sorted ascending and not empty.
   explicit DeadlineIndex(std::span<const double> deadlines)
       : deadlines_(deadlines.begin(), deadlines.end()), lo_(deadlines.front()) {
-    const std::size_t cells = 4 * deadlines.size();
+    const std::size_t cells = 16 * deadlines.size();
     const double width = deadlines.back() - lo_;
     scale_ = width > 0 ? static_cast<double>(cells) / width : 0.0;
     last_cell_ = cells - 1;

@@ -89,6 +89,15 @@ RoundScores score_rounds(const RoundSource& rounds, std::span<const std::uint32_
   if (const auto* additive = dynamic_cast<const AdditiveMetric*>(&metric)) {
     const BatchDeltas d = batch_deltas(*additive, batch_of, rounds.batch_count());
     const std::size_t stats = additive->statistic_count();
+    std::vector<double> single_delta;
+    if (stats == 1) {
+      single_delta.assign(rounds.batch_count(), 0.0);
+      for (std::size_t b = 0; b < single_delta.size(); ++b) {
+        for (std::size_t e = d.offset[b]; e < d.offset[b + 1]; ++e) {
+          single_delta[b] += d.entries[e].value;
+        }
+      }
+    }
     struct State {
       std::vector<double> bucket;  // [deadline slot][statistic]; slot g_count = late everywhere
       std::vector<std::uint64_t> on_time;
@@ -103,13 +112,21 @@ RoundScores score_rounds(const RoundSource& rounds, std::span<const std::uint32_
         [&](State& s, std::size_t r, std::span<const double> times) {
           std::fill(s.bucket.begin(), s.bucket.end(), 0.0);
           std::fill(s.on_time.begin(), s.on_time.end(), 0);
-          for (std::size_t b = 0; b < times.size(); ++b) {
-            // The batch is on time for every deadline from slot g on.
-            const std::size_t g = index.first_not_below(times[b]);
-            s.on_time[g] += d.batch_size[b];
-            double* slot = &s.bucket[g * stats];
-            for (std::size_t e = d.offset[b]; e < d.offset[b + 1]; ++e) {
-              slot[d.entries[e].index] += d.entries[e].value;
+          // A batch is on time for every deadline from slot g on.
+          if (stats == 1) {  // accuracy, top-k, score: one dense delta per batch, no branches
+            for (std::size_t b = 0; b < times.size(); ++b) {
+              const std::size_t g = index.first_not_below(times[b]);
+              s.on_time[g] += d.batch_size[b];
+              s.bucket[g] += single_delta[b];
+            }
+          } else {
+            for (std::size_t b = 0; b < times.size(); ++b) {
+              const std::size_t g = index.first_not_below(times[b]);
+              s.on_time[g] += d.batch_size[b];
+              double* slot = &s.bucket[g * stats];
+              for (std::size_t e = d.offset[b]; e < d.offset[b + 1]; ++e) {
+                slot[d.entries[e].index] += d.entries[e].value;
+              }
             }
           }
           std::copy(d.late_sums.begin(), d.late_sums.end(), s.sums.begin());

@@ -14,12 +14,10 @@
 namespace tailq::detail {
 namespace {
 
-constexpr int kKeyShift = 36;  // keep sign, 11 exponent bits and 16 mantissa bits
 constexpr int kBlockBits = 16;
 constexpr std::size_t kBlockSize = std::size_t{1} << kBlockBits;
 constexpr std::size_t kBlocks = 2048;  // one per exponent of a non-negative double
 
-inline std::uint64_t key_of(double t) { return std::bit_cast<std::uint64_t>(t + 0.0) >> kKeyShift; }
 
 }  // namespace
 
@@ -112,59 +110,59 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
   return pooled;
 }
 
-std::vector<double> PooledTimes::values_at_ranks(const RoundSource& source,
-                                                 std::span<const std::uint64_t> ranks,
-                                                 unsigned threads) const {
+RankPlan PooledTimes::plan(std::span<const std::uint64_t> ranks) const {
+  RankPlan plan;
+  plan.ranks.assign(ranks.begin(), ranks.end());
   std::vector<std::uint64_t> sorted(ranks.begin(), ranks.end());
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   const auto located = histogram_->locate(sorted);
-  std::vector<std::uint64_t> keys;
-  for (const auto& [key, below] : located) keys.push_back(key);
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const auto& [key, below] : located) plan.keys.push_back(key);
+  plan.keys.erase(std::unique(plan.keys.begin(), plan.keys.end()), plan.keys.end());
+  for (std::uint64_t rank : ranks) {
+    const auto at = std::lower_bound(sorted.begin(), sorted.end(), rank) - sorted.begin();
+    const auto [key, below] = located[static_cast<std::size_t>(at)];
+    plan.bin_of_rank.push_back(static_cast<std::size_t>(
+        std::lower_bound(plan.keys.begin(), plan.keys.end(), key) - plan.keys.begin()));
+    plan.below.push_back(below);
+  }
+  return plan;
+}
 
-  // Few bins are wanted: compare each time's key with all of them at once (no search, no
-  // table that misses the cache); a hit is rare and only then takes a branch.
-  constexpr std::size_t kLanes = 8;
+std::vector<double> RankPlan::resolve(std::vector<std::vector<double>>& bins) const {
+  for (auto& bin : bins) std::sort(bin.begin(), bin.end());
+  std::vector<double> out;
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    const auto& bin = bins[bin_of_rank[i]];
+    const std::uint64_t within = ranks[i] - below[i];
+    if (within >= bin.size()) {
+      throw StoreError("the times changed while they were being read");
+    }
+    out.push_back(bin[within]);
+  }
+  return out;
+}
+
+std::vector<double> PooledTimes::values_at_ranks(const RoundSource& source,
+                                                 std::span<const std::uint64_t> ranks,
+                                                 unsigned threads) const {
+  const RankPlan wanted = plan(ranks);
+  const BinMatcher matcher(wanted.keys);
   using Bins = std::vector<std::vector<double>>;
   auto states = for_each_round<Bins>(
-      source, threads, [&] { return Bins(keys.size()); },
+      source, threads, [&] { return Bins(wanted.keys.size()); },
       [&](Bins& bins, std::size_t, std::span<const double> times) {
-        for (std::size_t first = 0; first < keys.size(); first += kLanes) {
-          std::uint64_t lane[kLanes];
-          const std::size_t used = std::min(kLanes, keys.size() - first);
-          for (std::size_t k = 0; k < kLanes; ++k) {
-            lane[k] = k < used ? keys[first + k] : UINT64_MAX;  // no time has this key
-          }
-          for (double t : times) {
-            const std::uint64_t key = key_of(t);
-            bool hit = false;
-            for (std::size_t k = 0; k < kLanes; ++k) hit |= key == lane[k];
-            if (!hit) continue;
-            for (std::size_t k = 0; k < used; ++k) {
-              if (key == lane[k]) bins[first + k].push_back(t);
-            }
-          }
+        for (double t : times) {
+          if (const long k = matcher.match(t); k >= 0) bins[static_cast<std::size_t>(k)].push_back(t);
         }
       });
   Bins bins = std::move(states[0]);
   for (std::size_t w = 1; w < states.size(); ++w) {
-    for (std::size_t k = 0; k < keys.size(); ++k) {
+    for (std::size_t k = 0; k < bins.size(); ++k) {
       bins[k].insert(bins[k].end(), states[w][k].begin(), states[w][k].end());
     }
   }
-  for (auto& bin : bins) std::sort(bin.begin(), bin.end());
-
-  std::vector<double> out;
-  for (std::uint64_t rank : ranks) {
-    const auto pos = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), rank) -
-                                              sorted.begin());
-    const auto [key, below] = located[pos];
-    const auto bin =
-        static_cast<std::size_t>(std::lower_bound(keys.begin(), keys.end(), key) - keys.begin());
-    out.push_back(bins[bin][rank - below]);
-  }
-  return out;
+  return wanted.resolve(bins);
 }
 
 std::vector<double> PooledTimes::percentiles(const RoundSource& source, std::span<const double> q,
