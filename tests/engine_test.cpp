@@ -168,3 +168,36 @@ TEST(DeadlineIndex, AgreesWithBinarySearch) {
 
 }  // namespace
 }  // namespace tailq
+
+namespace tailq {
+namespace {
+
+TEST(BinMatcher, FindsExactlyThePlannedKeys) {
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<std::uint64_t> any_key(0, (std::uint64_t{1} << 28) - 1);
+  for (std::size_t size : {0u, 1u, 2u, 5u, 8u, 9u, 31u, 200u}) {
+    std::vector<std::uint64_t> keys;
+    while (keys.size() < size) {
+      const std::uint64_t k = any_key(rng);
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    }
+    std::sort(keys.begin(), keys.end());
+    const detail::BinMatcher matcher(keys);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      // Every time inside a planned bin matches it: its floor and the largest double in it.
+      const double floor = detail::bin_floor(keys[i]);
+      const double top = std::nextafter(detail::bin_floor(keys[i] + 1), 0.0);
+      EXPECT_EQ(matcher.match(floor), static_cast<long>(i));
+      EXPECT_EQ(matcher.match(top), static_cast<long>(i));
+    }
+    for (int probe = 0; probe < 2000; ++probe) {
+      const std::uint64_t k = any_key(rng);
+      const auto it = std::lower_bound(keys.begin(), keys.end(), k);
+      const long expected = it != keys.end() && *it == k ? it - keys.begin() : -1;
+      EXPECT_EQ(matcher.match(detail::bin_floor(k)), expected);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tailq

@@ -18,7 +18,6 @@ constexpr int kBlockBits = 16;
 constexpr std::size_t kBlockSize = std::size_t{1} << kBlockBits;
 constexpr std::size_t kBlocks = 2048;  // one per exponent of a non-negative double
 
-
 }  // namespace
 
 class PooledTimes::Histogram {
@@ -153,7 +152,8 @@ std::vector<double> PooledTimes::values_at_ranks(const RoundSource& source,
       source, threads, [&] { return Bins(wanted.keys.size()); },
       [&](Bins& bins, std::size_t, std::span<const double> times) {
         for (double t : times) {
-          if (const long k = matcher.match(t); k >= 0) bins[static_cast<std::size_t>(k)].push_back(t);
+          if (const long k = matcher.match(t); k >= 0)
+            bins[static_cast<std::size_t>(k)].push_back(t);
         }
       });
   Bins bins = std::move(states[0]);

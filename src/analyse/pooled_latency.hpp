@@ -29,39 +29,57 @@ inline double bin_floor(std::uint64_t key) { return std::bit_cast<double>(key <<
 
 // Where wanted ranks of the pooled times lie: the histogram bins that hold them.
 struct RankPlan {
-  std::vector<std::uint64_t> ranks;       // as requested
-  std::vector<std::uint64_t> keys;        // distinct bins holding them, ascending
-  std::vector<std::size_t> bin_of_rank;   // per rank: index into keys
-  std::vector<std::uint64_t> below;       // per rank: number of times in lower bins
+  std::vector<std::uint64_t> ranks;      // as requested
+  std::vector<std::uint64_t> keys;       // distinct bins holding them, ascending
+  std::vector<std::size_t> bin_of_rank;  // per rank: index into keys
+  std::vector<std::uint64_t> below;      // per rank: number of times in lower bins
   // The values at the ranks, given every time of each planned bin (bins[k] for keys[k]).
   std::vector<double> resolve(std::vector<std::vector<double>>& bins) const;
 };
 
-// Tells which of a few planned bins a time falls in; called once per time, so it compares the
-// key with all bins at once instead of searching.
+// Tells which of a few planned bins a time falls in. Called once per batch time in the scoring
+// pass, so it is one multiply, one load and one compare: a perfect hash of the planned keys
+// (the multiplier is searched at construction until no two keys share a slot).
 class BinMatcher {
  public:
-  static constexpr std::size_t kLanes = 8;
-  explicit BinMatcher(std::span<const std::uint64_t> keys) : keys_(keys.begin(), keys.end()) {
-    // The first lanes are compared all at once; unused ones hold a key no time has (a NaN).
-    first_.fill(UINT64_MAX);
-    std::copy_n(keys.begin(), std::min(kLanes, keys.size()), first_.begin());
+  explicit BinMatcher(std::span<const std::uint64_t> keys) {
+    std::size_t bits = 6;
+    while ((std::size_t{1} << bits) < 8 * keys.size()) ++bits;
+    for (std::uint64_t multiplier = 0x9E3779B97F4A7C15ull;;
+         multiplier += 0x2545F4914F6CDD1Dull * 2) {
+      shift_ = 64 - static_cast<int>(bits);
+      multiplier_ = multiplier | 1;
+      slots_.assign(std::size_t{1} << bits, Slot{kEmpty, 0});
+      bool collision = false;
+      for (std::size_t k = 0; k < keys.size() && !collision; ++k) {
+        Slot& slot = slots_[slot_of(keys[k])];
+        collision = slot.key != kEmpty;
+        slot = Slot{keys[k], static_cast<long>(k)};
+      }
+      if (!collision) break;
+      if (++tries_ % 64 == 0) ++bits;  // crowded: a bigger table
+    }
   }
   // Index into keys, or -1.
   long match(double t) const {
     const std::uint64_t key = key_of(t);
-    bool hit = false;
-    for (std::size_t k = 0; k < kLanes; ++k) hit |= key == first_[k];
-    if (!hit && keys_.size() <= kLanes) return -1;
-    for (std::size_t k = 0; k < keys_.size(); ++k) {
-      if (key == keys_[k]) return static_cast<long>(k);
-    }
-    return -1;
+    const Slot& slot = slots_[slot_of(key)];
+    return slot.key == key ? slot.index : -1;
   }
 
  private:
-  std::array<std::uint64_t, kLanes> first_;
-  std::vector<std::uint64_t> keys_;
+  static constexpr std::uint64_t kEmpty = UINT64_MAX;  // no time has this key (it is a NaN's)
+  struct Slot {
+    std::uint64_t key;
+    long index;
+  };
+  std::size_t slot_of(std::uint64_t key) const {
+    return static_cast<std::size_t>((key * multiplier_) >> shift_);
+  }
+  std::uint64_t multiplier_ = 0;
+  int shift_ = 58;
+  int tries_ = 0;
+  std::vector<Slot> slots_;
 };
 
 class PooledTimes {

@@ -1,0 +1,155 @@
+#include "analyse/scoring.hpp"
+
+#include <algorithm>
+
+#include "analyse/deadline_index.hpp"
+#include "analyse/parallel.hpp"
+
+namespace tailq::detail {
+
+BatchDeltas::BatchDeltas(const AdditiveMetric& metric, std::span<const std::uint32_t> batch_of,
+                         std::size_t batch_count)
+    : statistics(metric.statistic_count()), instances(batch_of.size()) {
+  late_sums.assign(statistics, 0.0);
+  batch_size.assign(batch_count, 0);
+  for (std::uint32_t b : batch_of) ++batch_size[b];
+  // Instances grouped by batch (counting sort), so each batch's delta is merged in one go.
+  std::vector<std::size_t> start(batch_count + 1, 0);
+  for (std::size_t b = 0; b < batch_count; ++b) start[b + 1] = start[b] + batch_size[b];
+  std::vector<std::size_t> by_batch(batch_of.size());
+  {
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < batch_of.size(); ++i) by_batch[fill[batch_of[i]]++] = i;
+  }
+  std::vector<double> scratch(statistics, 0.0);
+  std::vector<std::uint32_t> touched;
+  std::vector<Statistic> on, late;
+  offset.push_back(0);
+  for (std::size_t b = 0; b < batch_count; ++b) {
+    for (std::size_t k = start[b]; k < start[b + 1]; ++k) {
+      on.clear();
+      late.clear();
+      metric.statistics(by_batch[k], true, on);
+      metric.statistics(by_batch[k], false, late);
+      for (const Statistic& s : on) {
+        touched.push_back(s.index);
+        scratch[s.index] += s.value;
+      }
+      for (const Statistic& s : late) {
+        touched.push_back(s.index);
+        scratch[s.index] -= s.value;
+        late_sums[s.index] += s.value;
+      }
+    }
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    for (std::uint32_t index : touched) {
+      if (scratch[index] != 0) entries.push_back({index, scratch[index]});
+      scratch[index] = 0;
+    }
+    touched.clear();
+    offset.push_back(entries.size());
+  }
+  if (statistics == 1) {
+    single.assign(batch_count, 0.0);
+    for (std::size_t b = 0; b < batch_count; ++b) add(b, std::span(&single[b], 1));
+  }
+}
+
+ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric,
+                         const BatchDeltas& d, std::span<const double> deadlines, unsigned threads,
+                         PendingPercentiles* pending) {
+  const std::size_t g_count = deadlines.size();
+  const std::size_t stats = d.statistics;
+  const double n = static_cast<double>(d.instances);
+  ScoreGrid out{g_count, std::vector<double>(rounds.round_count() * g_count),
+                std::vector<double>(rounds.round_count() * g_count)};
+  const DeadlineIndex index(deadlines);
+  std::vector<long> stand_in_at(g_count, -1);
+  std::size_t stand_ins = 0;
+  if (pending) {
+    stand_ins = pending->stand_in_slot.size();
+    for (std::size_t p = 0; p < stand_ins; ++p) {
+      stand_in_at[pending->stand_in_slot[p]] = static_cast<long>(p);
+    }
+    pending->sums.assign(rounds.round_count() * stand_ins * stats, 0.0);
+    pending->on_time.assign(rounds.round_count() * stand_ins, 0);
+  }
+
+  struct State {
+    std::vector<double> bucket;  // [deadline slot][statistic]; slot g_count = late everywhere
+    std::vector<std::uint64_t> on_time;
+    std::vector<double> sums;
+    std::vector<PendingPercentiles::Hit> hits;
+  };
+  auto states = for_each_round<State>(
+      rounds, threads,
+      [&] {
+        return State{std::vector<double>((g_count + 1) * stats),
+                     std::vector<std::uint64_t>(g_count + 1),
+                     std::vector<double>(stats),
+                     {}};
+      },
+      [&](State& s, std::size_t r, std::span<const double> times) {
+        std::fill(s.bucket.begin(), s.bucket.end(), 0.0);
+        std::fill(s.on_time.begin(), s.on_time.end(), 0);
+        // A batch is on time for every deadline from slot g on.
+        for (std::size_t b = 0; b < times.size(); ++b) {
+          const std::size_t g = index.first_not_below(times[b]);
+          s.on_time[g] += d.batch_size[b];
+          if (stats == 1) {  // accuracy, top-k, score: no inner loop
+            s.bucket[g] += d.single[b];
+          } else {
+            d.add(b, std::span(&s.bucket[g * stats], stats));
+          }
+          if (pending) {
+            if (const long bin = pending->matcher->match(times[b]); bin >= 0) {
+              s.hits.push_back(
+                  {static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(bin), b, times[b]});
+            }
+          }
+        }
+        std::copy(d.late_sums.begin(), d.late_sums.end(), s.sums.begin());
+        std::uint64_t on_time = 0;
+        for (std::size_t g = 0; g < g_count; ++g) {
+          const double* slot = &s.bucket[g * stats];
+          for (std::size_t k = 0; k < stats; ++k) s.sums[k] += slot[k];
+          on_time += s.on_time[g];
+          out.quality[r * g_count + g] = metric.finalize(s.sums);
+          out.late_fraction[r * g_count + g] = static_cast<double>(d.instances - on_time) / n;
+          if (const long p = stand_in_at[g]; p >= 0) {
+            const std::size_t at = r * stand_ins + static_cast<std::size_t>(p);
+            std::copy(s.sums.begin(), s.sums.end(), pending->sums.begin() + at * stats);
+            pending->on_time[at] = on_time;
+          }
+        }
+      });
+  if (pending) {
+    for (auto& s : states) pending->hits.insert(pending->hits.end(), s.hits.begin(), s.hits.end());
+  }
+  return out;
+}
+
+ScoreGrid score_generic(const RoundSource& rounds, std::span<const std::uint32_t> batch_of,
+                        const Metric& metric, std::span<const double> deadlines, unsigned threads) {
+  const std::size_t g_count = deadlines.size();
+  const double n = static_cast<double>(batch_of.size());
+  ScoreGrid out{g_count, std::vector<double>(rounds.round_count() * g_count),
+                std::vector<double>(rounds.round_count() * g_count)};
+  for_each_round<std::vector<std::uint8_t>>(
+      rounds, threads, [&] { return std::vector<std::uint8_t>(batch_of.size()); },
+      [&](std::vector<std::uint8_t>& mask, std::size_t r, std::span<const double> times) {
+        for (std::size_t g = 0; g < g_count; ++g) {
+          std::size_t late = 0;
+          for (std::size_t i = 0; i < batch_of.size(); ++i) {
+            mask[i] = times[batch_of[i]] <= deadlines[g];
+            late += !mask[i];
+          }
+          out.quality[r * g_count + g] = metric.quality(mask);
+          out.late_fraction[r * g_count + g] = static_cast<double>(late) / n;
+        }
+      });
+  return out;
+}
+
+}  // namespace tailq::detail

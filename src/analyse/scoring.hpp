@@ -1,0 +1,68 @@
+// Scoring rounds against sorted deadlines: the engine's last pass. For every round and deadline
+// it gives the quality with late answers scored as failures and the fraction of late instances.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "analyse/pooled_latency.hpp"
+#include "tailq/metric.hpp"
+#include "tailq/round_source.hpp"
+
+namespace tailq::detail {
+
+// Per-batch change of an additive metric's statistics when the batch turns from late to on
+// time, in compressed rows: batch b owns entries [offset[b], offset[b + 1]). A round whose set
+// of on-time batches is O has statistics late_sums + sum over b in O of delta(b).
+struct BatchDeltas {
+  BatchDeltas(const AdditiveMetric& metric, std::span<const std::uint32_t> batch_of,
+              std::size_t batch_count);
+  // Adds delta(b) to sums.
+  void add(std::size_t b, std::span<double> sums) const {
+    for (std::size_t e = offset[b]; e < offset[b + 1]; ++e)
+      sums[entries[e].index] += entries[e].value;
+  }
+  std::size_t statistics;
+  std::size_t instances;
+  std::vector<std::size_t> offset;
+  std::vector<Statistic> entries;
+  std::vector<double> late_sums;
+  std::vector<std::uint64_t> batch_size;
+  std::vector<double> single;  // delta(b) when the metric has one statistic
+};
+
+// [round][deadline] results.
+struct ScoreGrid {
+  std::size_t deadlines = 0;
+  std::vector<double> quality;
+  std::vector<double> late_fraction;
+  double quality_at(std::size_t r, std::size_t g) const { return quality[r * deadlines + g]; }
+  double late_at(std::size_t r, std::size_t g) const { return late_fraction[r * deadlines + g]; }
+};
+
+// What the scoring pass gathers for percentile deadlines that are not known exactly yet (see
+// engine.cpp): the times in the planned bins, and the statistics at stand-in deadlines.
+struct PendingPercentiles {
+  const BinMatcher* matcher = nullptr;
+  std::vector<std::size_t> stand_in_slot;  // deadline index of each stand-in
+
+  struct Hit {
+    std::uint32_t round;
+    std::uint32_t bin;
+    std::size_t batch;
+    double t;
+  };
+  std::vector<Hit> hits;               // every time in a planned bin
+  std::vector<double> sums;            // [round][stand-in][statistic]
+  std::vector<std::uint64_t> on_time;  // [round][stand-in] instances on time
+};
+
+ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric,
+                         const BatchDeltas& deltas, std::span<const double> deadlines,
+                         unsigned threads, PendingPercentiles* pending = nullptr);
+
+ScoreGrid score_generic(const RoundSource& rounds, std::span<const std::uint32_t> batch_of,
+                        const Metric& metric, std::span<const double> deadlines, unsigned threads);
+
+}  // namespace tailq::detail
