@@ -75,18 +75,42 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
   auto states = for_each_round<State>(
       source, threads, [] { return State{}; },
       [](State& s, std::size_t round, std::span<const double> times) {
-        double sum = 0, lo = s.min, hi = s.max;
-        for (std::size_t b = 0; b < times.size(); ++b) {
-          const double t = times[b];
-          if (!(t >= 0 && t < std::numeric_limits<double>::infinity())) {
-            throw StoreError("round " + std::to_string(round) + ", batch " + std::to_string(b) +
-                             ": invalid time " + std::to_string(t));
+        // Four independent accumulators: one chain of dependent adds would cap the loop at
+        // one element per add latency. min/max/sum are vectorised; the histogram is apart.
+        constexpr std::size_t kWays = 4;
+        constexpr double kInf = std::numeric_limits<double>::infinity();
+        double sums[kWays] = {}, lows[kWays], highs[kWays];
+        std::fill_n(lows, kWays, s.min);
+        std::fill_n(highs, kWays, s.max);
+        bool valid = true;
+        const std::size_t n = times.size();
+        std::size_t b = 0;
+        for (; b + kWays <= n; b += kWays) {
+          for (std::size_t w = 0; w < kWays; ++w) {
+            const double t = times[b + w];
+            valid &= t >= 0 && t < kInf;
+            sums[w] += t;
+            lows[w] = std::min(lows[w], t);
+            highs[w] = std::max(highs[w], t);
           }
-          sum += t;
-          lo = std::min(lo, t);
-          hi = std::max(hi, t);
-          s.histogram->add(key_of(t));
         }
+        for (; b < n; ++b) {
+          const double t = times[b];
+          valid &= t >= 0 && t < kInf;
+          sums[0] += t;
+          lows[0] = std::min(lows[0], t);
+          highs[0] = std::max(highs[0], t);
+        }
+        if (!valid) {
+          for (b = 0; !(times[b] >= 0 && times[b] < kInf); ++b) {
+          }
+          throw StoreError("round " + std::to_string(round) + ", batch " + std::to_string(b) +
+                           ": invalid time " + std::to_string(times[b]));
+        }
+        for (double t : times) s.histogram->add(key_of(t));
+        const double sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+        const double lo = std::min(std::min(lows[0], lows[1]), std::min(lows[2], lows[3]));
+        const double hi = std::max(std::max(highs[0], highs[1]), std::max(highs[2], highs[3]));
         s.sum += sum;
         s.min = lo;
         s.max = hi;

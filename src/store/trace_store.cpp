@@ -67,8 +67,9 @@ void check_schema(const sqlite::Database& db) {
 sqlite::Database open_read_only(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
   sqlite::Database db(path.string(), SQLITE_OPEN_READONLY);
-  // Large reads go through the OS page cache instead of SQLite's page copies.
-  db.exec("PRAGMA mmap_size = 1099511627776");
+  // No memory mapping: mapped pages would count toward the reader's resident memory (the whole
+  // file after one pass), and reads through SQLite's small page cache cost only ~10% more.
+  db.exec("PRAGMA mmap_size = 0");
   check_schema(db);
   return db;
 }
