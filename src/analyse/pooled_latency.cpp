@@ -12,54 +12,6 @@
 #include "tailq/stats.hpp"
 
 namespace tailq::detail {
-namespace {
-
-constexpr int kBlockBits = 16;
-constexpr std::size_t kBlockSize = std::size_t{1} << kBlockBits;
-constexpr std::size_t kBlocks = 2048;  // one per exponent of a non-negative double
-
-}  // namespace
-
-class PooledTimes::Histogram {
- public:
-  Histogram() : blocks_(kBlocks) {}
-  void add(std::uint64_t key) {
-    auto& block = blocks_[key >> kBlockBits];
-    if (!block) block = std::make_unique<std::uint64_t[]>(kBlockSize);
-    ++block[key & (kBlockSize - 1)];
-  }
-  void merge(const Histogram& other) {
-    for (std::size_t b = 0; b < kBlocks; ++b) {
-      if (!other.blocks_[b]) continue;
-      auto& block = blocks_[b];
-      if (!block) block = std::make_unique<std::uint64_t[]>(kBlockSize);
-      for (std::size_t i = 0; i < kBlockSize; ++i) block[i] += other.blocks_[b][i];
-    }
-  }
-  // For each sorted rank, the key of its bin and the number of values in lower bins.
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> locate(
-      std::span<const std::uint64_t> sorted_ranks) const {
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
-    std::uint64_t below = 0;
-    std::size_t next = 0;
-    for (std::size_t b = 0; b < kBlocks && next < sorted_ranks.size(); ++b) {
-      if (!blocks_[b]) continue;
-      for (std::size_t i = 0; i < kBlockSize && next < sorted_ranks.size(); ++i) {
-        const std::uint64_t in_bin = blocks_[b][i];
-        while (next < sorted_ranks.size() && sorted_ranks[next] < below + in_bin) {
-          out.emplace_back((b << kBlockBits) | i, below);
-          ++next;
-        }
-        below += in_bin;
-      }
-    }
-    return out;
-  }
-
- private:
-  std::vector<std::unique_ptr<std::uint64_t[]>> blocks_;
-};
-
 PooledTimes::PooledTimes() = default;
 PooledTimes::PooledTimes(PooledTimes&&) noexcept = default;
 PooledTimes::~PooledTimes() = default;
@@ -70,7 +22,7 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
     double min = std::numeric_limits<double>::infinity();
     double max = -std::numeric_limits<double>::infinity();
     long double sum = 0;
-    std::unique_ptr<Histogram> histogram = std::make_unique<Histogram>();
+    std::unique_ptr<FineHistogram> histogram = std::make_unique<FineHistogram>();
   };
   auto states = for_each_round<State>(
       source, threads, [] { return State{}; },

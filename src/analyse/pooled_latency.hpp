@@ -16,16 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "analyse/fine_histogram.hpp"
 #include "tailq/round_source.hpp"
 
 namespace tailq::detail {
-
-constexpr int kKeyShift = 36;  // a key keeps 11 exponent bits and 16 mantissa bits
-inline std::uint64_t key_of(double t) {
-  return std::bit_cast<std::uint64_t>(t + 0.0) >> kKeyShift;  // + 0.0 turns -0 into +0
-}
-// The smallest time whose key is `key`.
-inline double bin_floor(std::uint64_t key) { return std::bit_cast<double>(key << kKeyShift); }
 
 // Where wanted ranks of the pooled times lie: the histogram bins that hold them.
 struct RankPlan {
@@ -103,8 +97,6 @@ class PooledTimes {
   std::pair<double, double> range_within(const RoundSource& source, double lo, double hi,
                                          unsigned threads) const;
 
-  class Histogram;  // defined in the .cpp
-
   PooledTimes();
   PooledTimes(PooledTimes&&) noexcept;
   ~PooledTimes();
@@ -112,7 +104,7 @@ class PooledTimes {
  private:
   std::uint64_t count_ = 0;
   double min_ = 0, max_ = 0, mean_ = 0;
-  std::unique_ptr<Histogram> histogram_;
+  std::unique_ptr<FineHistogram> histogram_;
 };
 
 }  // namespace tailq::detail
