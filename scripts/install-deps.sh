@@ -13,7 +13,10 @@ packages=(
   libcli11-dev                    # command line
   libgtest-dev libgmock-dev       # unit tests
   libbenchmark-dev                # benchmarks
-  python3 python3-numpy           # reference checks and side-by-side benchmarks
+  libeigen3-dev                   # FFT module for the KDE (MPL-2.0)
+  libboost-math-dev               # TOMS 748 root finder, erf_inv
+  libpcg-cpp-dev                  # PCG random streams for Monte Carlo
+  python3 python3-numpy python3-scipy  # reference checks and side-by-side benchmarks
 )
 missing=()
 for p in "${packages[@]}"; do

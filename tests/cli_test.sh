@@ -135,5 +135,32 @@ expect_error "existing output" "exists" -- \
   "$TAILQ" import --times times.csv --outcomes outcomes.csv -o exp.trace
 cmp -s exp.trace keep.trace && ok || bad "an existing trace was modified by a refused import"
 
+# --- time models: converge, fit, predict on a small generated trace
+"$TAILQ" generate -o gen.trace --rounds 60 --instances 300 --seed 3 >/dev/null && ok || bad "generate"
+json=$("$TAILQ" converge gen.trace --json --tau 0.05)
+check_json 'd["rounds"]==60 and len(d["rjsd"])==25 and d["rjsd"][0]["round"]==12 and
+  set(d["rjsd"][0])>={"round","inference","total"} and
+  (d["converged_at_round"] is None or d["converged_at_round"]%2==0)' && ok || bad "converge json: $json"
+json=$("$TAILQ" converge gen.trace --json --schedule paper)
+check_json '[p["round"] for p in d["rjsd"]]==[20,30,40,50,60]' && ok || bad "converge paper: $json"
+json=$("$TAILQ" fit gen.trace --json)
+check_json 'd["pooled"]["bandwidth"]>0 and d["pooled"]["selector"]=="isj" and
+  d["pooled"]["count"]==18000 and len(d["slowest"])==10 and d["mean_vs_input_size"]["slope"]>0' \
+  && ok || bad "fit json: $json"
+json=$("$TAILQ" predict gen.trace --json --holdout 20 --simulations 100 --thresholds p90,p99)
+check_json 'len(d["thresholds"])==2 and d["thresholds"][1]["label"]=="p99" and
+  all(k in t["measured"] for t in d["thresholds"] for k in ("min","mean","std")) and
+  all("median" in t["predicted"]["min_of_holdout"] and "mean" in t["predicted"] for t in d["thresholds"]) and
+  d["training_rounds"]==40 and len(d["models"])==2' && ok || bad "predict json: $json"
+json1=$("$TAILQ" predict gen.trace --json --holdout 20 --simulations 50 --model independent --threads 1)
+json2=$("$TAILQ" predict gen.trace --json --holdout 20 --simulations 50 --model independent --threads 2)
+[ "$json1" = "$json2" ] && ok || bad "predict depends on the thread count"
+"$TAILQ" converge gen.trace | grep -q "rJSD" && ok || bad "converge table"
+"$TAILQ" fit gen.trace | grep -q "slowest instances" && ok || bad "fit table"
+"$TAILQ" predict gen.trace --holdout 20 --simulations 50 | grep -q "held-out" && ok || bad "predict table"
+expect_error "holdout too large" "--holdout 59" -- "$TAILQ" predict gen.trace --holdout 59
+expect_error "bad schedule" "--schedule" -- "$TAILQ" converge gen.trace --schedule weekly
+expect_error "bad model" "--model" -- "$TAILQ" predict gen.trace --model magic
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -31,6 +31,12 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--accuracy", s.accuracy, "top-1 accuracy")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--round-drift", s.round_drift, "sd of a factor shared by a round's batches")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--stall-probability", s.stall_probability, "chance of a stalled batch")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--seed", s.seed, "random seed")->capture_default_str();
   cmd->add_option("-o,--output", options->output, "trace file to create")->required();
   cmd->add_flag("--force", options->force, "replace an existing trace");

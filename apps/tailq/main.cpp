@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   tailq::cli::add_import_command(app);
   tailq::cli::add_analyze_command(app);
   tailq::cli::add_generate_command(app);
+  tailq::cli::add_converge_command(app);
+  tailq::cli::add_fit_command(app);
+  tailq::cli::add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

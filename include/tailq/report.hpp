@@ -4,7 +4,10 @@
 #include <ostream>
 #include <string>
 
+#include "tailq/convergence.hpp"
 #include "tailq/engine.hpp"
+#include "tailq/fit.hpp"
+#include "tailq/predict.hpp"
 
 namespace tailq {
 
@@ -14,5 +17,15 @@ void write_table(std::ostream& out, const TailQuality& result);
 std::string to_json(const TailQuality& result, bool per_round = true);
 // The quality-time curve: one row per deadline, sorted by seconds.
 void write_curve_csv(std::ostream& out, const TailQuality& result);
+
+// `tailq converge`: the rJSD series and where the criterion first held.
+std::string to_json(const ConvergenceReport& report);
+void write_table(std::ostream& out, const ConvergenceReport& report);
+// `tailq predict`: predicted against held-out Q@T per model and deadline.
+std::string to_json(const PredictionReport& report);
+void write_table(std::ostream& out, const PredictionReport& report);
+// `tailq fit`: pooled and per-instance time statistics.
+std::string to_json(const FitReport& report);
+void write_table(std::ostream& out, const FitReport& report);
 
 }  // namespace tailq

@@ -14,9 +14,11 @@ struct SyntheticSpec {
   std::size_t instances = 10000;
   std::size_t batch_size = 1;
   std::size_t classes = 100;
-  double accuracy = 0.76;        // chance that the top-1 prediction is right
-  double base_latency_s = 4e-3;  // median inference time of a batch of average inputs
-  double preprocess_s = 0.8e-3;  // pre + post-processing added to inference for total time
+  double accuracy = 0.76;            // chance that the top-1 prediction is right
+  double base_latency_s = 4e-3;      // median inference time of a batch of average inputs
+  double preprocess_s = 0.8e-3;      // pre + post-processing added to inference for total time
+  double round_drift = 0.02;         // sd of the factor shared by every batch of a round (0: none)
+  double stall_probability = 0.002;  // chance that a batch stalls for 1.5x to 4.5x its time
   std::uint64_t seed = 1;
 };
 

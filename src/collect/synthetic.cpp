@@ -59,7 +59,8 @@ void generate_synthetic_trace(const SyntheticSpec& spec, const std::filesystem::
   experiment.settings_json = "{\"batch_size\":" + std::to_string(spec.batch_size) +
                              ",\"seed\":" + std::to_string(spec.seed) + "}";
 
-  std::normal_distribution<double> drift(1.0, 0.02);      // clocks, thermal state: whole round
+  // Clocks, thermal state: a factor for the whole round.
+  std::normal_distribution<double> drift(1.0, std::max(spec.round_drift, 1e-12));
   std::lognormal_distribution<double> jitter(0.0, 0.06);  // caches, scheduling: each batch
   std::lognormal_distribution<double> host(0.0, 0.15);    // pre/post-processing on the host
   write_trace_atomically(path, overwrite, [&](const std::filesystem::path& tmp) {
@@ -67,10 +68,11 @@ void generate_synthetic_trace(const SyntheticSpec& spec, const std::filesystem::
     std::vector<double> inference(batches), total(batches);
     for (std::size_t r = 0; r < spec.warmup_rounds + spec.rounds; ++r) {
       const bool warmup = r < spec.warmup_rounds;
-      const double round_factor = std::max(0.5, drift(rng)) * (warmup ? 2.5 : 1.0);
+      const double round_factor =
+          (spec.round_drift > 0 ? std::max(0.5, drift(rng)) : 1.0) * (warmup ? 2.5 : 1.0);
       for (std::size_t b = 0; b < batches; ++b) {
         // Rare stalls (preemption, page faults) make the far tail.
-        const double stall = unit(rng) < 0.002 ? 1.5 + 3 * unit(rng) : 1.0;
+        const double stall = unit(rng) < spec.stall_probability ? 1.5 + 3 * unit(rng) : 1.0;
         // A fixed launch cost plus work proportional to the batch's input.
         inference[b] = spec.base_latency_s * (0.3 + 0.7 * batch_size_units[b]) * round_factor *
                        jitter(rng) * stall;

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "report/json_number.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq {
@@ -8,8 +9,8 @@ namespace {
 
 using nlohmann::ordered_json;
 
-// JSON has no NaN: an undefined number (std of one round) is null.
-ordered_json number(double v) { return std::isfinite(v) ? ordered_json(v) : ordered_json(nullptr); }
+// An undefined number (std of one round) is null.
+ordered_json number(double v) { return detail::json_number(v); }
 
 ordered_json summary_json(const Summary& s) {
   return {{"min", number(s.min)},       {"p1", number(s.p1)},     {"p5", number(s.p5)},

@@ -1,0 +1,209 @@
+#include "tailq/convergence.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <string>
+
+#include "analyse/fine_histogram.hpp"
+#include "model/binned_kde.hpp"
+#include "model/distinct_count.hpp"
+#include "tailq/density.hpp"
+#include "tailq/divergence.hpp"
+#include "tailq/error.hpp"
+#include "tailq/round_source.hpp"
+#include "tailq/thresholds.hpp"
+
+namespace tailq {
+namespace {
+
+constexpr std::size_t kGridPoints = std::size_t{1} << 14;  // Botev's ISJ grid
+constexpr double kDensityFloor = 1e-8;                     // added before the JS distance
+
+// A fitted density kept as values on an even grid, evaluated by linear interpolation.
+struct GridDensity {
+  double lo = 0, dx = 1;
+  std::vector<double> values;
+  double bandwidth = 0;
+  double at(double x) const {
+    const double u = (x - lo) / dx;
+    if (!(u >= 0) || u > static_cast<double>(values.size() - 1)) return 0.0;
+    const auto i = std::min(static_cast<std::size_t>(u), values.size() - 2);
+    const double f = u - static_cast<double>(i);
+    return values[i] * (1 - f) + values[i + 1] * f;
+  }
+};
+
+}  // namespace
+
+ConvergenceSettings::Schedule parse_schedule(std::string_view text) {
+  if (text == "sliding") return ConvergenceSettings::Schedule::sliding;
+  if (text == "paper") return ConvergenceSettings::Schedule::paper;
+  throw InputError("--schedule: expected 'sliding' or 'paper', got '" + std::string(text) + "'");
+}
+
+struct RjsdMonitor::Impl {
+  ConvergenceSettings settings;
+  std::size_t rounds = 0;
+  std::size_t fits = 0;
+  // All times so far: count, extremes, moments (Welford, merged per round) and histogram.
+  std::uint64_t count = 0;
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  double mean = 0, m2 = 0;
+  detail::FineHistogram histogram;
+  detail::DistinctCount distinct;
+  std::deque<GridDensity> fits_kept;  // newest last, at most window + 1
+  std::vector<RjsdPoint> series;
+
+  GridDensity fit() const;
+  double iqr() const;
+};
+
+double RjsdMonitor::Impl::iqr() const {
+  // Quartiles to the histogram's resolution (2^-16 relative): only the Silverman fallback uses
+  // them.
+  const std::uint64_t ranks[] = {count / 4, (3 * count) / 4};
+  const auto at = histogram.locate(ranks);
+  return detail::bin_floor(at[1].first) - detail::bin_floor(at[0].first);
+}
+
+GridDensity RjsdMonitor::Impl::fit() const {
+  const double sd = count > 1 ? std::sqrt(m2 / static_cast<double>(count - 1)) : 0.0;
+  const double range = max - min;
+  GridDensity g;
+  if (!(range > 0)) {
+    // Constant times: no ISJ; the fallback width and a grid around the single value.
+    const std::vector<double> one = {min};
+    g.bandwidth = isj_bandwidth(one).value;
+    const double lo = min - 4 * g.bandwidth, hi = max + 4 * g.bandwidth;
+    g.lo = lo;
+    g.dx = (hi - lo) / static_cast<double>(kGridPoints - 1);
+    std::vector<double> binned(kGridPoints, 0.0);
+    binned[kGridPoints / 2] = static_cast<double>(count);
+    g.values = detail::smooth_binned(binned, g.dx, g.bandwidth);
+    return g;
+  }
+  // Botev's grid: the data range padded by half of it on each side.
+  const double lo = min - range / 2, hi = max + range / 2;
+  g.lo = lo;
+  g.dx = (hi - lo) / static_cast<double>(kGridPoints - 1);
+  std::vector<double> binned(kGridPoints, 0.0);
+  histogram.for_each_bin([&](std::uint64_t key, std::uint64_t n) {
+    // The bin's middle stands for its times (bins are 2^-16 relative, far below dx).
+    const double x =
+        std::clamp(0.5 * (detail::bin_floor(key) + detail::bin_floor(key + 1)), min, max);
+    const double u = (x - lo) / g.dx;
+    const auto i = std::min(static_cast<std::size_t>(u), kGridPoints - 2);
+    const double f = u - static_cast<double>(i);
+    binned[i] += static_cast<double>(n) * (1 - f);
+    binned[i + 1] += static_cast<double>(n) * f;
+  });
+  const auto distinct_values = static_cast<std::size_t>(std::llround(distinct.count()));
+  // The estimate may land a little above the count; there are never more distinct values.
+  const std::size_t n_distinct = std::clamp<std::size_t>(distinct_values, 1, count);
+  g.bandwidth = isj_bandwidth_binned(binned, lo, hi, count, n_distinct, sd, iqr()).value;
+  g.values = detail::smooth_binned(binned, g.dx, g.bandwidth);
+  return g;
+}
+
+RjsdMonitor::RjsdMonitor(ConvergenceSettings settings) : impl_(std::make_unique<Impl>()) {
+  if (settings.fit_every == 0 || settings.window == 0 || settings.eval_points < 2 ||
+      !(settings.tau >= 0)) {
+    throw InputError(
+        "convergence: fit_every and window must be positive, eval_points >= 2 and "
+        "tau >= 0");
+  }
+  impl_->settings = settings;
+}
+RjsdMonitor::RjsdMonitor(RjsdMonitor&&) noexcept = default;
+RjsdMonitor& RjsdMonitor::operator=(RjsdMonitor&&) noexcept = default;
+RjsdMonitor::~RjsdMonitor() = default;
+
+std::size_t RjsdMonitor::rounds() const { return impl_->rounds; }
+const std::vector<RjsdPoint>& RjsdMonitor::series() const { return impl_->series; }
+const ConvergenceSettings& RjsdMonitor::settings() const { return impl_->settings; }
+bool RjsdMonitor::converged() const {
+  return !impl_->series.empty() && impl_->series.back().rjsd <= impl_->settings.tau;
+}
+
+std::optional<double> RjsdMonitor::add_round(std::span<const double> times) {
+  Impl& d = *impl_;
+  if (times.empty()) throw InputError("convergence: a round without times");
+  // Moments of this round, then merged (Chan et al.), so one round's rounding stays local.
+  double round_mean = 0, round_m2 = 0;
+  std::size_t k = 0;
+  for (double t : times) {
+    if (!(t >= 0) || std::isinf(t)) {
+      throw InputError("convergence: time " + std::to_string(t) +
+                       " is not a finite, "
+                       "non-negative number of seconds");
+    }
+    ++k;
+    const double delta = t - round_mean;
+    round_mean += delta / static_cast<double>(k);
+    round_m2 += delta * (t - round_mean);
+    d.min = std::min(d.min, t);
+    d.max = std::max(d.max, t);
+    d.histogram.add(detail::key_of(t));
+    d.distinct.add(t);
+  }
+  const double n_a = static_cast<double>(d.count), n_b = static_cast<double>(k);
+  const double delta = round_mean - d.mean;
+  d.mean += delta * n_b / (n_a + n_b);
+  d.m2 += round_m2 + delta * delta * n_a * n_b / (n_a + n_b);
+  d.count += k;
+  ++d.rounds;
+
+  if (d.rounds % d.settings.fit_every != 0) return std::nullopt;
+  d.fits_kept.push_back(d.fit());
+  ++d.fits;
+  const std::size_t window = d.settings.window;
+  if (d.fits_kept.size() > window + 1) d.fits_kept.pop_front();
+  const bool due =
+      d.settings.schedule == ConvergenceSettings::Schedule::sliding || d.fits % window == 0;
+  if (d.fits_kept.size() < window + 1 || !due) return std::nullopt;
+
+  const std::vector<double> points = linspace(d.min, d.max, d.settings.eval_points);
+  const GridDensity& latest = d.fits_kept.back();
+  std::vector<double> p(points.size()), q(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) p[i] = latest.at(points[i]) + kDensityFloor;
+  double sum = 0;
+  for (std::size_t j = 0; j < window; ++j) {
+    const GridDensity& earlier = d.fits_kept[j];
+    for (std::size_t i = 0; i < points.size(); ++i) q[i] = earlier.at(points[i]) + kDensityFloor;
+    sum += js_distance(p, q);
+  }
+  const double rjsd = std::sqrt(sum / static_cast<double>(window));
+  d.series.push_back({d.rounds, rjsd, latest.bandwidth});
+  return rjsd;
+}
+
+}  // namespace tailq
+
+namespace tailq {
+
+ConvergenceReport replay_convergence(const TraceReader& trace,
+                                     const ConvergenceSettings& settings) {
+  ConvergenceReport report;
+  report.settings = settings;
+  RjsdMonitor inference(settings), total(settings);
+  std::vector<double> times(trace.batch_count());
+  for (std::int64_t round : measured_rounds(trace)) {
+    trace.read_times(round, TimeKind::inference, times);
+    const auto a = inference.add_round(times);
+    trace.read_times(round, TimeKind::total, times);
+    const auto b = total.add_round(times);
+    ++report.rounds;
+    if (!a || !b) continue;
+    report.rjsd.push_back({report.rounds, round, *a, *b, inference.series().back().bandwidth,
+                           total.series().back().bandwidth});
+    if (!report.converged_at && *a <= settings.tau && *b <= settings.tau) {
+      report.converged_at = report.rjsd.size() - 1;
+    }
+  }
+  return report;
+}
+
+}  // namespace tailq
