@@ -4,13 +4,11 @@
 // the density exact up to binning error, which is O((dx / h)^2).
 #include <algorithm>
 #include <cmath>
-#include <complex>
 #include <cstddef>
-#include <numbers>
 #include <string>
-#include <unsupported/Eigen/FFT>
 #include <vector>
 
+#include "model/binned_kde.hpp"
 #include "tailq/density.hpp"
 #include "tailq/error.hpp"
 
@@ -38,40 +36,6 @@ Extent finite_extent(std::span<const double> data, const char* what) {
                      " is not finite");
   }
   return e;
-}
-
-std::size_t next_power_of_two(std::size_t n) {
-  std::size_t p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-// density[i] = sum_j counts[j] K(x_i - x_j) / n for the Gaussian K of width h. Every offset
-// i - j lies in [-(g - 1), g - 1], so a circular convolution over at least 2g - 1 points holds
-// the whole kernel without wrap-around; the kernel is not truncated.
-std::vector<double> convolve_gaussian(std::span<const double> counts, double dx, double h,
-                                      double n) {
-  const std::size_t g = counts.size();
-  const std::size_t size = next_power_of_two(2 * g - 1);  // powers of two keep kissfft fast
-  std::vector<double> signal(size, 0.0), kernel(size, 0.0);
-  std::copy(counts.begin(), counts.end(), signal.begin());
-  const double norm = 1.0 / (n * h * std::sqrt(2 * std::numbers::pi));
-  for (std::size_t m = 0; m < g; ++m) {
-    const double z = static_cast<double>(m) * dx / h;
-    kernel[m] = norm * std::exp(-0.5 * z * z);
-    if (m > 0) kernel[size - m] = kernel[m];
-  }
-  Eigen::FFT<double> fft;
-  std::vector<std::complex<double>> signal_f, kernel_f;
-  fft.fwd(signal_f, signal);
-  fft.fwd(kernel_f, kernel);
-  for (std::size_t k = 0; k < size; ++k) signal_f[k] *= kernel_f[k];
-  fft.inv(signal, signal_f);
-  signal.resize(g);
-  // Round-off leaves values of order 1e-17 where the density is 0; a density is never negative,
-  // and the cdf built from it must not step down.
-  for (double& d : signal) d = std::max(d, 0.0);
-  return signal;
 }
 
 }  // namespace
@@ -120,7 +84,11 @@ Kde::Kde(std::span<const double> data, Bandwidth bandwidth, std::size_t grid_poi
   if (!(hi > lo) || !std::isfinite(hi - lo)) {
     throw InputError("Kde: bandwidth too small or data too spread for a grid");
   }
-  const std::size_t g = grid_points;
+  // At least 4 grid steps per bandwidth, so that a narrow kernel is not lost between grid
+  // points (binning error grows as (dx / h)^2); capped at 2^20 points.
+  const double wanted = std::ceil(4 * (hi - lo) / h) + 1;
+  const std::size_t g =
+      std::max(grid_points, static_cast<std::size_t>(std::min(wanted, 1048576.0)));
   const double dx = (hi - lo) / static_cast<double>(g - 1);
   grid_.resize(g);
   for (std::size_t i = 0; i < g; ++i) grid_[i] = lo + static_cast<double>(i) * dx;
@@ -128,7 +96,7 @@ Kde::Kde(std::span<const double> data, Bandwidth bandwidth, std::size_t grid_poi
 
   std::vector<double> counts(g, 0.0);
   linear_bin(data, lo, hi, counts);
-  density_ = convolve_gaussian(counts, dx, h, static_cast<double>(data.size()));
+  density_ = detail::smooth_binned(counts, dx, h);
 
   cumulative_.assign(g, 0.0);
   for (std::size_t i = 1; i < g; ++i) {
