@@ -9,6 +9,7 @@
 #include "analyse/deadline_index.hpp"
 #include "analyse/pooled_latency.hpp"
 #include "tailq/engine.hpp"
+#include "tailq/predict.hpp"
 #include "tailq/round_source.hpp"
 #include "tailq/trace.hpp"
 
@@ -111,6 +112,26 @@ void BM_ReadStore(benchmark::State& state) {
                           static_cast<std::int64_t>(rounds.size() * buffer.size() * 8));
 }
 BENCHMARK(BM_ReadStore)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Monte Carlo: simulated batch times per second on one core (goal: 1e8).
+void BM_SimulateRound(benchmark::State& state) {
+  const std::size_t batches = 50000, training = 100;
+  std::mt19937_64 rng(2);
+  std::lognormal_distribution<double> t(std::log(0.004), 0.1);
+  std::vector<double> rounds(batches * training);
+  for (double& v : rounds) v = t(rng);
+  const auto kind = state.range(0) ? tailq::TimeModelKind::round_effect
+                                   : tailq::TimeModelKind::independent;
+  const tailq::TimeModel model(rounds, batches, kind, 2);
+  std::vector<double> out(batches);
+  std::uint64_t round = 0;
+  for (auto _ : state) {
+    model.simulate(1, round++, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(batches));
+}
+BENCHMARK(BM_SimulateRound)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

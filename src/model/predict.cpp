@@ -30,18 +30,19 @@ class NormalTable {
     const double cells = static_cast<double>(std::size_t{1} << kBits);
     for (std::size_t i = 0; i < quantile_.size(); ++i) {
       const double p = std::clamp(static_cast<double>(i) / cells, 0.5 / cells, 1 - 0.5 / cells);
-      quantile_[i] = std::numbers::sqrt2 * boost::math::erf_inv(2 * p - 1);
+      quantile_[i] = static_cast<float>(std::numbers::sqrt2 * boost::math::erf_inv(2 * p - 1));
     }
   }
   // `bits`: 32 random bits; the top 16 pick the cell, the low 16 the place in it.
   double operator()(std::uint32_t bits) const {
     const std::size_t cell = bits >> kBits;
     const double frac = static_cast<double>(bits & 0xFFFF) * (1.0 / 65536.0);
-    return quantile_[cell] + frac * (quantile_[cell + 1] - quantile_[cell]);
+    const double lo = quantile_[cell], hi = quantile_[cell + 1];
+    return lo + frac * (hi - lo);
   }
 
  private:
-  std::vector<double> quantile_;
+  std::vector<float> quantile_;
 };
 
 const NormalTable& normal_table() {
@@ -114,8 +115,8 @@ TimeModel::TimeModel(std::span<const double> rounds, std::size_t batch_count, Ti
 }
 
 void TimeModel::simulate(std::uint64_t seed, std::uint64_t round, std::span<double> out) const {
-  // One stream per simulated round (PCG's stream selector): counter-based reproducibility.
-  pcg64 rng(seed, round);
+  // One PCG32 stream per simulated round (its stream selector): counter-based reproducibility.
+  pcg32 rng(seed, round);
   const NormalTable& normal = normal_table();
   const auto t_count = static_cast<std::uint64_t>(training_);
   double factor = 1.0;
@@ -123,14 +124,35 @@ void TimeModel::simulate(std::uint64_t seed, std::uint64_t round, std::span<doub
     factor = factors_[static_cast<std::size_t>(
         (static_cast<std::uint64_t>(static_cast<std::uint32_t>(rng())) * t_count) >> 32)];
   }
-  for (std::size_t b = 0; b < batches_; ++b) {
-    const std::uint64_t bits = rng();
-    // Low 32 bits pick the training round (multiply-shift), high 32 the normal variate.
-    const auto j = static_cast<std::size_t>(
-        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(bits)) * t_count) >> 32);
-    const double z = normal(static_cast<std::uint32_t>(bits >> 32));
-    const double t = factor * (samples_[b * training_ + j] + bandwidth_[b] * z);
-    out[b] = t > 0 ? t : 0.0;  // the kernel's mass below 0 is folded onto 0
+  // Each draw reads one random training time of its batch: a cache miss once the model
+  // outgrows the caches. So the random bits of a block of batches are drawn (in batch order, as
+  // always) one block ahead and their training times prefetched while the block before is
+  // finished.
+  constexpr std::size_t kBlock = 64;
+  std::uint64_t bits[2][kBlock];
+  std::size_t where[2][kBlock];
+  auto draw_block = [&](std::size_t first, int slot) {
+    const std::size_t end = std::min(first + kBlock, batches_);
+    for (std::size_t b = first; b < end; ++b) {
+      const std::uint64_t r = (static_cast<std::uint64_t>(rng()) << 32) | rng();
+      // Low 32 bits pick the training round (multiply-shift), high 32 the normal variate.
+      const auto j = static_cast<std::size_t>(
+          (static_cast<std::uint64_t>(static_cast<std::uint32_t>(r)) * t_count) >> 32);
+      bits[slot][b - first] = r;
+      where[slot][b - first] = b * training_ + j;
+      __builtin_prefetch(&samples_[where[slot][b - first]]);
+    }
+  };
+  int slot = 0;
+  draw_block(0, slot);
+  for (std::size_t first = 0; first < batches_; first += kBlock, slot ^= 1) {
+    if (first + kBlock < batches_) draw_block(first + kBlock, slot ^ 1);
+    const std::size_t end = std::min(first + kBlock, batches_);
+    for (std::size_t b = first; b < end; ++b) {
+      const double z = normal(static_cast<std::uint32_t>(bits[slot][b - first] >> 32));
+      const double t = factor * (samples_[where[slot][b - first]] + bandwidth_[b] * z);
+      out[b] = t > 0 ? t : 0.0;  // the kernel's mass below 0 is folded onto 0
+    }
   }
 }
 
