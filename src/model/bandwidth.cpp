@@ -143,7 +143,8 @@ std::vector<double> squared_dct(std::span<const double> p) {
   std::vector<double> v(g);
   for (std::size_t j = 0; 2 * j < g; ++j) v[j] = p[2 * j];
   for (std::size_t j = 0; 2 * j + 1 < g; ++j) v[g - 1 - j] = p[2 * j + 1];
-  Eigen::FFT<double> fft;
+  // One FFT object per thread keeps its plans (twiddle factors) from one bandwidth to the next.
+  thread_local Eigen::FFT<double> fft;
   std::vector<std::complex<double>> spectrum;
   fft.fwd(spectrum, v);
   std::vector<double> a2(g - 1);

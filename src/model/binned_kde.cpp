@@ -34,7 +34,8 @@ std::vector<double> smooth_binned(std::span<const double> binned, double dx, dou
     if (k > 0) kernel[size - k] = value;  // negative offsets wrap to the end
   }
   for (double& v : kernel) v /= kernel_sum;
-  Eigen::FFT<double> fft;
+  // One FFT object per thread keeps its plans (twiddle factors) from one call to the next.
+  thread_local Eigen::FFT<double> fft;
   std::vector<std::complex<double>> a, b;
   fft.fwd(a, signal);
   fft.fwd(b, kernel);

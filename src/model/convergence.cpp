@@ -5,6 +5,7 @@
 #include <deque>
 #include <limits>
 #include <string>
+#include <thread>
 
 #include "analyse/fine_histogram.hpp"
 #include "model/binned_kde.hpp"
@@ -58,16 +59,7 @@ struct RjsdMonitor::Impl {
   std::vector<RjsdPoint> series;
 
   GridDensity fit() const;
-  double iqr() const;
 };
-
-double RjsdMonitor::Impl::iqr() const {
-  // Quartiles to the histogram's resolution (2^-16 relative): only the Silverman fallback uses
-  // them.
-  const std::uint64_t ranks[] = {count / 4, (3 * count) / 4};
-  const auto at = histogram.locate(ranks);
-  return detail::bin_floor(at[1].first) - detail::bin_floor(at[0].first);
-}
 
 GridDensity RjsdMonitor::Impl::fit() const {
   const double sd = count > 1 ? std::sqrt(m2 / static_cast<double>(count - 1)) : 0.0;
@@ -101,9 +93,24 @@ GridDensity RjsdMonitor::Impl::fit() const {
     binned[i + 1] += static_cast<double>(n) * f;
   });
   const auto distinct_values = static_cast<std::size_t>(std::llround(distinct.count()));
+  // Quartiles to the grid's resolution: only the Silverman fallback uses them.
+  double iqr = 0;
+  {
+    double below = 0;
+    double q1 = lo, q3 = lo;
+    const double n = static_cast<double>(count);
+    for (std::size_t i = 0; i < kGridPoints; ++i) {
+      if (below < 0.25 * n && below + binned[i] >= 0.25 * n)
+        q1 = lo + static_cast<double>(i) * g.dx;
+      if (below < 0.75 * n && below + binned[i] >= 0.75 * n)
+        q3 = lo + static_cast<double>(i) * g.dx;
+      below += binned[i];
+    }
+    iqr = q3 - q1;
+  }
   // The estimate may land a little above the count; there are never more distinct values.
   const std::size_t n_distinct = std::clamp<std::size_t>(distinct_values, 1, count);
-  g.bandwidth = isj_bandwidth_binned(binned, lo, hi, count, n_distinct, sd, iqr()).value;
+  g.bandwidth = isj_bandwidth_binned(binned, lo, hi, count, n_distinct, sd, iqr).value;
   g.values = detail::smooth_binned(binned, g.dx, g.bandwidth);
   return g;
 }
@@ -131,19 +138,24 @@ bool RjsdMonitor::converged() const {
 std::optional<double> RjsdMonitor::add_round(std::span<const double> times) {
   Impl& d = *impl_;
   if (times.empty()) throw InputError("convergence: a round without times");
-  // Moments of this round, then merged (Chan et al.), so one round's rounding stays local.
-  double round_mean = 0, round_m2 = 0;
-  std::size_t k = 0;
+  // Moments of this round (two passes), then merged with the earlier ones (Chan et al.).
+  double sum = 0;
+  bool valid = true;
   for (double t : times) {
-    if (!(t >= 0) || std::isinf(t)) {
-      throw InputError("convergence: time " + std::to_string(t) +
-                       " is not a finite, "
-                       "non-negative number of seconds");
-    }
-    ++k;
-    const double delta = t - round_mean;
-    round_mean += delta / static_cast<double>(k);
-    round_m2 += delta * (t - round_mean);
+    valid &= t >= 0 && !std::isinf(t);
+    sum += t;
+  }
+  if (!valid) {
+    const auto bad = std::find_if(times.begin(), times.end(),
+                                  [](double t) { return !(t >= 0) || std::isinf(t); });
+    throw InputError("convergence: time " + std::to_string(*bad) +
+                     " is not a finite, non-negative number of seconds");
+  }
+  const std::size_t k = times.size();
+  const double round_mean = sum / static_cast<double>(k);
+  double round_m2 = 0;
+  for (double t : times) {
+    round_m2 += (t - round_mean) * (t - round_mean);
     d.min = std::min(d.min, t);
     d.max = std::max(d.max, t);
     d.histogram.add(detail::key_of(t));
@@ -169,13 +181,13 @@ std::optional<double> RjsdMonitor::add_round(std::span<const double> times) {
   const GridDensity& latest = d.fits_kept.back();
   std::vector<double> p(points.size()), q(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) p[i] = latest.at(points[i]) + kDensityFloor;
-  double sum = 0;
+  double distances = 0;
   for (std::size_t j = 0; j < window; ++j) {
     const GridDensity& earlier = d.fits_kept[j];
     for (std::size_t i = 0; i < points.size(); ++i) q[i] = earlier.at(points[i]) + kDensityFloor;
-    sum += js_distance(p, q);
+    distances += js_distance(p, q);
   }
-  const double rjsd = std::sqrt(sum / static_cast<double>(window));
+  const double rjsd = std::sqrt(distances / static_cast<double>(window));
   d.series.push_back({d.rounds, rjsd, latest.bandwidth});
   return rjsd;
 }
@@ -188,18 +200,41 @@ ConvergenceReport replay_convergence(const TraceReader& trace,
                                      const ConvergenceSettings& settings) {
   ConvergenceReport report;
   report.settings = settings;
+  const std::vector<std::int64_t> rounds = measured_rounds(trace);
+  report.rounds = rounds.size();
+  // The two kinds are independent: one thread each, with its own connection.
   RjsdMonitor inference(settings), total(settings);
-  std::vector<double> times(trace.batch_count());
-  for (std::int64_t round : measured_rounds(trace)) {
-    trace.read_times(round, TimeKind::inference, times);
-    const auto a = inference.add_round(times);
-    trace.read_times(round, TimeKind::total, times);
-    const auto b = total.add_round(times);
-    ++report.rounds;
-    if (!a || !b) continue;
-    report.rjsd.push_back({report.rounds, round, *a, *b, inference.series().back().bandwidth,
-                           total.series().back().bandwidth});
-    if (!report.converged_at && *a <= settings.tau && *b <= settings.tau) {
+  auto replay = [&](RjsdMonitor& monitor, TimeKind kind) {
+    TimesCursor cursor(trace.path(), kind);
+    std::vector<double> times(trace.batch_count());
+    for (std::int64_t round : rounds) {
+      cursor.read(round, times);
+      monitor.add_round(times);
+    }
+  };
+  std::exception_ptr error;
+  std::thread worker([&] {
+    try {
+      replay(total, TimeKind::total);
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  try {
+    replay(inference, TimeKind::inference);
+  } catch (...) {
+    worker.join();
+    throw;
+  }
+  worker.join();
+  if (error) std::rethrow_exception(error);
+
+  // Both monitors evaluate after the same rounds.
+  for (std::size_t i = 0; i < inference.series().size(); ++i) {
+    const RjsdPoint& a = inference.series()[i];
+    const RjsdPoint& b = total.series()[i];
+    report.rjsd.push_back({a.round, rounds[a.round - 1], a.rjsd, b.rjsd, a.bandwidth, b.bandwidth});
+    if (!report.converged_at && a.rjsd <= settings.tau && b.rjsd <= settings.tau) {
       report.converged_at = report.rjsd.size() - 1;
     }
   }
