@@ -141,6 +141,9 @@ json=$("$TAILQ" converge gen.trace --json --tau 0.05)
 check_json 'd["rounds"]==60 and len(d["rjsd"])==25 and d["rjsd"][0]["round"]==12 and
   set(d["rjsd"][0])>={"round","inference","total"} and
   (d["converged_at_round"] is None or d["converged_at_round"]%2==0)' && ok || bad "converge json: $json"
+json=$("$TAILQ" converge gen.trace --json --instances 10)
+check_json 'd["instances_sampled"]==10 and 0<=d["rjsd"][-1]["instances_converged"]["total"]<=1' \
+  && ok || bad "converge instances: $json"
 json=$("$TAILQ" converge gen.trace --json --schedule paper)
 check_json '[p["round"] for p in d["rjsd"]]==[20,30,40,50,60]' && ok || bad "converge paper: $json"
 json=$("$TAILQ" fit gen.trace --json)

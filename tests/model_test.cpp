@@ -88,6 +88,24 @@ TEST(RjsdMonitor, RejectsBadTimesAndSettings) {
   EXPECT_THROW(parse_schedule("weekly"), InputError);
 }
 
+TEST(InstanceRjsdMonitor, CountsTheInstancesThatConverged) {
+  std::mt19937_64 rng(6);
+  ConvergenceSettings settings;
+  settings.tau = 0.1;
+  InstanceRjsdMonitor stationary(settings, {0, 2, 4, 6}), drifting(settings, {1, 3});
+  std::optional<double> last_stationary, last_drifting;
+  for (int r = 0; r < 250; ++r) {
+    auto times = normal_round(rng, 0.004, 0.0003, 8);
+    for (std::size_t b = 1; b < 8; b += 2) times[b] *= 1 + 0.01 * r;  // odd batches slow down
+    if (auto f = stationary.add_round(times)) last_stationary = f;
+    if (auto f = drifting.add_round(times)) last_drifting = f;
+  }
+  ASSERT_TRUE(last_stationary && last_drifting);
+  EXPECT_EQ(*last_stationary, 1.0);
+  EXPECT_EQ(*last_drifting, 0.0);
+  EXPECT_THROW(stationary.add_round(std::vector<double>{0.1}), InputError);
+}
+
 TEST(DistinctCount, ExactThenWithinAFewPercent) {
   detail::DistinctCount small;
   for (int i = 0; i < 1000; ++i) small.add(static_cast<double>(i % 100));

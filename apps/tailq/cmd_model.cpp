@@ -14,6 +14,7 @@ void add_converge_command(CLI::App& app) {
     std::string trace;
     std::string schedule = "sliding";
     ConvergenceSettings settings;
+    std::size_t instances = 0;
     bool json = false;
   };
   auto o = std::make_shared<Options>();
@@ -32,11 +33,14 @@ void add_converge_command(CLI::App& app) {
   cmd->add_option("--schedule", o->schedule,
                   "sliding: rJSD at every fit; paper: at every window-th fit")
       ->capture_default_str();
+  cmd->add_option("--instances", o->instances,
+                  "also track this many instances (evenly spaced) and report the fraction "
+                  "converged");
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->callback([o] {
     o->settings.schedule = parse_schedule(o->schedule);
     const TraceReader trace(o->trace);
-    const ConvergenceReport report = replay_convergence(trace, o->settings);
+    const ConvergenceReport report = replay_convergence(trace, o->settings, o->instances);
     if (o->json) {
       std::cout << to_json(report) << "\n";
     } else {

@@ -66,6 +66,23 @@ class RjsdMonitor {
   std::unique_ptr<Impl> impl_;
 };
 
+// The same criterion per instance, for a chosen set of batches (every instance of a batch shares
+// its times): each batch gets its own KDE (ISJ on a 2^10 grid; a batch has one time per round)
+// at every fit, evaluated on `eval_points` points over its own range. Reports the fraction of
+// the batches whose rJSD <= tau.
+class InstanceRjsdMonitor {
+ public:
+  InstanceRjsdMonitor(ConvergenceSettings settings, std::vector<std::size_t> batches);
+  InstanceRjsdMonitor(InstanceRjsdMonitor&&) noexcept;
+  ~InstanceRjsdMonitor();
+  // Feeds one measured round (all batch times); returns the fraction converged when evaluated.
+  std::optional<double> add_round(std::span<const double> times);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Replays the measured rounds of a trace through one monitor per time kind.
 struct ConvergenceReport {
   ConvergenceSettings settings;
@@ -75,11 +92,16 @@ struct ConvergenceReport {
     std::int64_t round_index = 0;  // the trace's index of the last of them
     double inference = 0, total = 0;
     double inference_bandwidth = 0, total_bandwidth = 0;
+    // Fraction of the sampled instances converged (when instances were sampled).
+    std::optional<double> inference_instances, total_instances;
   };
+  std::size_t instances_sampled = 0;
   std::vector<Point> rjsd;
   // First point at which both kinds had rJSD <= tau (index into rjsd), if any.
   std::optional<std::size_t> converged_at;
 };
-ConvergenceReport replay_convergence(const TraceReader& trace, const ConvergenceSettings& settings);
+// `instance_sample` > 0 also tracks that many batches, evenly spaced over the trace.
+ConvergenceReport replay_convergence(const TraceReader& trace, const ConvergenceSettings& settings,
+                                     std::size_t instance_sample = 0);
 
 }  // namespace tailq

@@ -19,8 +19,9 @@
 namespace tailq {
 namespace {
 
-constexpr std::size_t kGridPoints = std::size_t{1} << 14;  // Botev's ISJ grid
-constexpr double kDensityFloor = 1e-8;                     // added before the JS distance
+constexpr std::size_t kGridPoints = std::size_t{1} << 14;          // Botev's ISJ grid
+constexpr double kDensityFloor = 1e-8;                             // added before the JS distance
+constexpr std::size_t kInstanceGridPoints = std::size_t{1} << 10;  // per-instance fits
 
 // A fitted density kept as values on an even grid, evaluated by linear interpolation.
 struct GridDensity {
@@ -35,6 +36,24 @@ struct GridDensity {
     return values[i] * (1 - f) + values[i + 1] * f;
   }
 };
+
+// rJSD of the newest of `fits` against the `window` before it, on eval_points points over
+// [lo, hi].
+double rjsd_of(const std::deque<GridDensity>& fits, double lo, double hi,
+               const ConvergenceSettings& settings) {
+  const std::size_t window = settings.window;
+  const std::vector<double> points = linspace(lo, hi, settings.eval_points);
+  const GridDensity& latest = fits.back();
+  std::vector<double> p(points.size()), q(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) p[i] = latest.at(points[i]) + kDensityFloor;
+  double distances = 0;
+  for (std::size_t j = 0; j < window; ++j) {
+    const GridDensity& earlier = fits[fits.size() - 1 - window + j];
+    for (std::size_t i = 0; i < points.size(); ++i) q[i] = earlier.at(points[i]) + kDensityFloor;
+    distances += js_distance(p, q);
+  }
+  return std::sqrt(distances / static_cast<double>(window));
+}
 
 }  // namespace
 
@@ -177,18 +196,8 @@ std::optional<double> RjsdMonitor::add_round(std::span<const double> times) {
       d.settings.schedule == ConvergenceSettings::Schedule::sliding || d.fits % window == 0;
   if (d.fits_kept.size() < window + 1 || !due) return std::nullopt;
 
-  const std::vector<double> points = linspace(d.min, d.max, d.settings.eval_points);
-  const GridDensity& latest = d.fits_kept.back();
-  std::vector<double> p(points.size()), q(points.size());
-  for (std::size_t i = 0; i < points.size(); ++i) p[i] = latest.at(points[i]) + kDensityFloor;
-  double distances = 0;
-  for (std::size_t j = 0; j < window; ++j) {
-    const GridDensity& earlier = d.fits_kept[j];
-    for (std::size_t i = 0; i < points.size(); ++i) q[i] = earlier.at(points[i]) + kDensityFloor;
-    distances += js_distance(p, q);
-  }
-  const double rjsd = std::sqrt(distances / static_cast<double>(window));
-  d.series.push_back({d.rounds, rjsd, latest.bandwidth});
+  const double rjsd = rjsd_of(d.fits_kept, d.min, d.max, d.settings);
+  d.series.push_back({d.rounds, rjsd, d.fits_kept.back().bandwidth});
   return rjsd;
 }
 
@@ -196,32 +205,98 @@ std::optional<double> RjsdMonitor::add_round(std::span<const double> times) {
 
 namespace tailq {
 
-ConvergenceReport replay_convergence(const TraceReader& trace,
-                                     const ConvergenceSettings& settings) {
+struct InstanceRjsdMonitor::Impl {
+  ConvergenceSettings settings;
+  std::vector<std::size_t> batches;
+  std::vector<std::vector<double>> times;     // per tracked batch, all rounds so far
+  std::vector<std::deque<GridDensity>> fits;  // per tracked batch, newest last
+  std::size_t rounds = 0, fit_count = 0;
+};
+
+InstanceRjsdMonitor::InstanceRjsdMonitor(ConvergenceSettings settings,
+                                         std::vector<std::size_t> batches)
+    : impl_(std::make_unique<Impl>()) {
+  RjsdMonitor check(settings);  // validates the settings
+  impl_->settings = settings;
+  impl_->times.resize(batches.size());
+  impl_->fits.resize(batches.size());
+  impl_->batches = std::move(batches);
+}
+InstanceRjsdMonitor::InstanceRjsdMonitor(InstanceRjsdMonitor&&) noexcept = default;
+InstanceRjsdMonitor::~InstanceRjsdMonitor() = default;
+
+std::optional<double> InstanceRjsdMonitor::add_round(std::span<const double> times) {
+  Impl& d = *impl_;
+  for (std::size_t k = 0; k < d.batches.size(); ++k) {
+    if (d.batches[k] >= times.size()) {
+      throw InputError("convergence: batch " + std::to_string(d.batches[k]) +
+                       " outside a round of " + std::to_string(times.size()));
+    }
+    d.times[k].push_back(times[d.batches[k]]);
+  }
+  ++d.rounds;
+  if (d.rounds % d.settings.fit_every != 0 || d.batches.empty()) return std::nullopt;
+  ++d.fit_count;
+  const std::size_t window = d.settings.window;
+  std::size_t converged = 0;
+  bool evaluated = false;
+  for (std::size_t k = 0; k < d.batches.size(); ++k) {
+    const std::vector<double>& x = d.times[k];
+    const Kde kde(x, isj_bandwidth(x, kInstanceGridPoints), kInstanceGridPoints);
+    GridDensity g;
+    g.lo = kde.grid().front();
+    g.dx = kde.grid()[1] - kde.grid()[0];
+    g.values.assign(kde.density().begin(), kde.density().end());
+    g.bandwidth = kde.bandwidth().value;
+    auto& kept = d.fits[k];
+    kept.push_back(std::move(g));
+    if (kept.size() > window + 1) kept.pop_front();
+    const bool due =
+        d.settings.schedule == ConvergenceSettings::Schedule::sliding || d.fit_count % window == 0;
+    if (kept.size() < window + 1 || !due) continue;
+    evaluated = true;
+    const auto [lo, hi] = std::minmax_element(x.begin(), x.end());
+    if (rjsd_of(kept, *lo, *hi, d.settings) <= d.settings.tau) ++converged;
+  }
+  if (!evaluated) return std::nullopt;
+  return static_cast<double>(converged) / static_cast<double>(d.batches.size());
+}
+
+ConvergenceReport replay_convergence(const TraceReader& trace, const ConvergenceSettings& settings,
+                                     std::size_t instance_sample) {
   ConvergenceReport report;
   report.settings = settings;
   const std::vector<std::int64_t> rounds = measured_rounds(trace);
   report.rounds = rounds.size();
+  std::vector<std::size_t> sampled;
+  const std::size_t batches = trace.batch_count();
+  const std::size_t k = std::min(instance_sample, batches);
+  for (std::size_t i = 0; i < k; ++i) sampled.push_back(i * batches / k);
+  report.instances_sampled = k;
   // The two kinds are independent: one thread each, with its own connection.
   RjsdMonitor inference(settings), total(settings);
-  auto replay = [&](RjsdMonitor& monitor, TimeKind kind) {
+  std::vector<std::optional<double>> inference_instances, total_instances;
+  auto replay = [&](RjsdMonitor& monitor, TimeKind kind, auto& fractions) {
+    InstanceRjsdMonitor per_instance(settings, sampled);
     TimesCursor cursor(trace.path(), kind);
-    std::vector<double> times(trace.batch_count());
+    std::vector<double> times(batches);
     for (std::int64_t round : rounds) {
       cursor.read(round, times);
-      monitor.add_round(times);
+      const auto pooled = monitor.add_round(times);
+      const auto fraction = per_instance.add_round(times);
+      if (pooled) fractions.push_back(fraction);
     }
   };
   std::exception_ptr error;
   std::thread worker([&] {
     try {
-      replay(total, TimeKind::total);
+      replay(total, TimeKind::total, total_instances);
     } catch (...) {
       error = std::current_exception();
     }
   });
   try {
-    replay(inference, TimeKind::inference);
+    replay(inference, TimeKind::inference, inference_instances);
   } catch (...) {
     worker.join();
     throw;
@@ -233,7 +308,8 @@ ConvergenceReport replay_convergence(const TraceReader& trace,
   for (std::size_t i = 0; i < inference.series().size(); ++i) {
     const RjsdPoint& a = inference.series()[i];
     const RjsdPoint& b = total.series()[i];
-    report.rjsd.push_back({a.round, rounds[a.round - 1], a.rjsd, b.rjsd, a.bandwidth, b.bandwidth});
+    report.rjsd.push_back({a.round, rounds[a.round - 1], a.rjsd, b.rjsd, a.bandwidth, b.bandwidth,
+                           inference_instances[i], total_instances[i]});
     if (!report.converged_at && a.rjsd <= settings.tau && b.rjsd <= settings.tau) {
       report.converged_at = report.rjsd.size() - 1;
     }

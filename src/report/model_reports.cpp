@@ -73,15 +73,24 @@ std::string to_json(const ConvergenceReport& r) {
   j["fit_every"] = r.settings.fit_every;
   j["window"] = r.settings.window;
   j["tau"] = r.settings.tau;
+  j["instances_sampled"] = r.instances_sampled;
   j["schedule"] = r.settings.schedule == ConvergenceSettings::Schedule::paper ? "paper" : "sliding";
   ordered_json series = ordered_json::array();
+  auto optional = [](const std::optional<double>& v) {
+    return v ? ordered_json(*v) : ordered_json(nullptr);
+  };
   for (const auto& p : r.rjsd) {
-    series.push_back({{"round", p.round},
-                      {"round_index", p.round_index},
-                      {"inference", p.inference},
-                      {"total", p.total},
-                      {"inference_bandwidth", p.inference_bandwidth},
-                      {"total_bandwidth", p.total_bandwidth}});
+    ordered_json point = {{"round", p.round},
+                          {"round_index", p.round_index},
+                          {"inference", p.inference},
+                          {"total", p.total},
+                          {"inference_bandwidth", p.inference_bandwidth},
+                          {"total_bandwidth", p.total_bandwidth}};
+    if (r.instances_sampled > 0) {
+      point["instances_converged"] = {{"inference", optional(p.inference_instances)},
+                                      {"total", optional(p.total_instances)}};
+    }
+    series.push_back(std::move(point));
   }
   j["rjsd"] = std::move(series);
   j["converged_at_round"] =
@@ -92,9 +101,16 @@ std::string to_json(const ConvergenceReport& r) {
 void write_table(std::ostream& out, const ConvergenceReport& r) {
   out << fmt::format("{} measured rounds, fit every {}, window {}, tau {}\n", r.rounds,
                      r.settings.fit_every, r.settings.window, r.settings.tau);
-  out << fmt::format("{:>7} {:>12} {:>12}\n", "round", "rJSD inf", "rJSD total");
+  const bool instances = r.instances_sampled > 0;
+  out << fmt::format(
+      "{:>7} {:>12} {:>12}{}\n", "round", "rJSD inf", "rJSD total",
+      instances ? fmt::format(" {:>14} {:>14}", "inst. conv inf", "inst. conv tot") : "");
   for (const auto& p : r.rjsd) {
-    out << fmt::format("{:>7} {:>12.5f} {:>12.5f}\n", p.round, p.inference, p.total);
+    out << fmt::format(
+        "{:>7} {:>12.5f} {:>12.5f}{}\n", p.round, p.inference, p.total,
+        instances ? fmt::format(" {:>13.1f}% {:>13.1f}%", 100 * p.inference_instances.value_or(NAN),
+                                100 * p.total_instances.value_or(NAN))
+                  : "");
   }
   if (r.converged_at) {
     out << fmt::format("converged after {} measured rounds (rJSD <= {} for inference and total)\n",
