@@ -242,3 +242,37 @@ TEST(Fit, DescribesPooledAndPerInstanceTimes) {
 
 }  // namespace
 }  // namespace tailq
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace tailq {
+namespace {
+
+// Against exact KDEs and scipy's jensenshannon (tests/reference/make_rjsd_fixtures.py). The
+// monitor bins times (2^-16 relative, then a 2^14 grid) and interpolates its densities, so it
+// agrees to 0.2% rather than to round-off.
+TEST(RjsdMonitor, MatchesTheScipyReference) {
+  std::ifstream in(std::string(TAILQ_FIXTURES) + "/rjsd.json");
+  const auto cases = nlohmann::json::parse(in);
+  for (const auto& c : cases) {
+    ConvergenceSettings settings;
+    settings.fit_every = c["fit_every"].get<std::size_t>();
+    settings.window = c["window"].get<std::size_t>();
+    RjsdMonitor monitor(settings);
+    for (const auto& round : c["rounds"]) monitor.add_round(round.get<std::vector<double>>());
+    const auto& expected = c["expected"];
+    ASSERT_EQ(monitor.series().size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      const RjsdPoint& got = monitor.series()[i];
+      EXPECT_EQ(got.round, expected[i]["round"].get<std::size_t>());
+      const double want = expected[i]["rjsd"].get<double>();
+      EXPECT_NEAR(got.rjsd, want, 0.002 * want) << c["name"] << " round " << got.round;
+      const double h = expected[i]["bandwidth"].get<double>();
+      EXPECT_NEAR(got.bandwidth, h, 0.002 * h) << c["name"] << " round " << got.round;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tailq
