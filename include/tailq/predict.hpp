@@ -46,6 +46,7 @@ class TimeModel {
   std::vector<double> samples_;    // [batch][training round], de-trended for round-effect
   std::vector<double> bandwidth_;  // per batch
   std::vector<double> factors_;    // per training round (round-effect); 1 otherwise
+  double factor_bandwidth_ = 0;    // of the KDE of log factors
 };
 
 // S simulated rounds of a time model, as a RoundSource for the engine.

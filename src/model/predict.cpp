@@ -92,6 +92,9 @@ TimeModel::TimeModel(std::span<const double> rounds, std::size_t batch_count, Ti
         factors_[r] = medians[r] > 0 ? medians[r] / typical : 1.0;
       }
     }
+    std::vector<double> logs(t_count);
+    for (std::size_t r = 0; r < t_count; ++r) logs[r] = std::log(factors_[r]);
+    factor_bandwidth_ = isj_bandwidth(logs, kBatchGridPoints).value;
   }
   samples_.resize(rounds.size());
   for (std::size_t r = 0; r < t_count; ++r) {
@@ -121,8 +124,10 @@ void TimeModel::simulate(std::uint64_t seed, std::uint64_t round, std::span<doub
   const auto t_count = static_cast<std::uint64_t>(training_);
   double factor = 1.0;
   if (kind_ == TimeModelKind::round_effect) {
-    factor = factors_[static_cast<std::size_t>(
-        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(rng())) * t_count) >> 32)];
+    // A KDE of the log factors: a held-out round may be a little slower than any training one.
+    const std::size_t j = static_cast<std::size_t>(
+        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(rng())) * t_count) >> 32);
+    factor = std::exp(std::log(factors_[j]) + factor_bandwidth_ * normal(rng()));
   }
   // Each draw reads one random training time of its batch: a cache miss once the model
   // outgrows the caches. So the random bits of a block of batches are drawn (in batch order, as
