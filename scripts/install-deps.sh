@@ -16,6 +16,8 @@ packages=(
   libeigen3-dev                   # FFT module for the KDE (MPL-2.0)
   libboost-math-dev               # TOMS 748 root finder, erf_inv
   libpcg-cpp-dev                  # PCG random streams for Monte Carlo
+  libtorch-dev zlib1g-dev         # the LibTorch backend and the digits data
+  python3-torch python3-sklearn   # training the digits CNN; the digits data set
   python3 python3-numpy python3-scipy  # reference checks and side-by-side benchmarks
 )
 missing=()

@@ -101,6 +101,23 @@ TEST(Engine, GenericPathAgreesWithAdditivePathAndThreadCountDoesNotMatter) {
   }
 }
 
+TEST(Engine, LatencyOnlyWithoutDeadlines) {
+  Outcomes o;
+  o.labels = {"a", "b"};
+  o.predictions = {"a", "a"};
+  const auto metric = make_metric("accuracy", o);
+  const std::vector<std::uint32_t> batch_of = {0, 1};
+  const std::vector<double> times = {0.1, 0.2, 0.3, 0.4};
+  for (const char* name : {"additive", "generic"}) {
+    const Opaque opaque(*metric);
+    const Metric& m = std::string(name) == "additive" ? static_cast<const Metric&>(*metric) : opaque;
+    const TailQuality r = analyze(MatrixRoundSource(times, 2), batch_of, m, {});
+    EXPECT_TRUE(r.thresholds.empty()) << name;
+    EXPECT_EQ(r.latency.max, 0.4) << name;
+    EXPECT_EQ(r.nominal_quality, 0.5) << name;
+  }
+}
+
 TEST(Engine, RejectsEmptyInput) {
   Outcomes o;
   o.labels = {"a"};

@@ -223,3 +223,31 @@ TEST(TraceStore, SurvivesKillMinusNine) {
 
 }  // namespace
 }  // namespace tailq
+
+namespace tailq {
+namespace {
+
+TEST(TraceStore, StoresOutputHashesAndPredictionsWithARound) {
+  testing::TempDir dir;
+  Experiment e;
+  std::vector<Instance> instances(2);
+  instances[0].name = "a";
+  instances[1].name = "b";
+  instances[1].batch = 1;
+  Outcomes o;
+  o.labels = {"x", "y"};
+  o.predictions = {"", ""};
+  auto w = TraceWriter::create(dir / "t.trace", e, instances, o);
+  const std::vector<double> times = {0.1, 0.2};
+  w.append_round({0, true, 0}, times, times);
+  const std::vector<std::string> predictions = {"x z", "q"};
+  w.append_round({1, false, 0, 0xFEDCBA9876543210ull}, times, times, predictions);
+  w.close();
+  const TraceReader t(dir / "t.trace");
+  EXPECT_EQ(t.outcomes().predictions, predictions);
+  EXPECT_FALSE(t.rounds()[0].output_hash.has_value());
+  EXPECT_EQ(t.rounds()[1].output_hash, 0xFEDCBA9876543210ull);
+}
+
+}  // namespace
+}  // namespace tailq

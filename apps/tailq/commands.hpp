@@ -6,11 +6,17 @@
 
 namespace tailq::cli {
 
+// Thrown by a command that ends with a specific exit status after doing its work.
+struct ExitCode {
+  int code;
+};
+
 void add_import_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_converge_command(CLI::App& app);
 void add_fit_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_run_command(CLI::App& app);
 
 }  // namespace tailq::cli

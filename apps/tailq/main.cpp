@@ -16,8 +16,11 @@ int main(int argc, char** argv) {
   tailq::cli::add_converge_command(app);
   tailq::cli::add_fit_command(app);
   tailq::cli::add_predict_command(app);
+  tailq::cli::add_run_command(app);
   try {
     app.parse(argc, argv);
+  } catch (const tailq::cli::ExitCode& e) {
+    return e.code;
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;

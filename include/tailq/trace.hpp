@@ -52,6 +52,9 @@ struct RoundInfo {
   std::int64_t index = 0;
   bool warmup = false;
   double started_unix_s = 0;
+  // A hash of the round's outputs (e.g. every instance's top-5 classes), when the collector
+  // knows them: rounds whose hashes differ answered differently.
+  std::optional<std::uint64_t> output_hash;
 };
 
 // Creates a trace file and appends rounds to it. Not thread-safe: one writer per file.
@@ -73,8 +76,11 @@ class TraceWriter {
 
   // Stores one round: per-batch times in seconds, batch_count() entries each. One transaction:
   // after it returns the round survives a crash; if it throws, nothing of the round is stored.
+  // Non-empty `predictions` (one per instance) replace the stored ones in the same transaction:
+  // a collector records the outputs of the first measured round with that round.
   void append_round(const RoundInfo& round, std::span<const double> inference_s,
-                    std::span<const double> total_s);
+                    std::span<const double> total_s,
+                    std::span<const std::string> predictions = {});
   std::size_t batch_count() const;
   // Checkpoints the write-ahead log into the main file and closes it.
   void close();

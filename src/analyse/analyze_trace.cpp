@@ -1,4 +1,5 @@
 #include <charconv>
+#include <set>
 
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
@@ -16,6 +17,17 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
   const TraceRoundSource source(trace, options.time, std::move(rounds));
   TailQuality result = analyze(source, trace.batch_of_instance(), *metric, options.request);
   result.time = std::string(to_string(options.time));
+  // Q@T assumes that only time differs between rounds: say so when the answers did too.
+  std::set<std::uint64_t> hashes;
+  for (const RoundInfo& round : trace.rounds()) {
+    if (!round.warmup && round.output_hash) hashes.insert(*round.output_hash);
+  }
+  if (hashes.size() > 1) {
+    result.warnings.push_back("outputs changed between measured rounds (" +
+                              std::to_string(hashes.size()) +
+                              " different output hashes): the system is not deterministic, so "
+                              "Q@T depends on more than time");
+  }
   return result;
 }
 

@@ -109,7 +109,8 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
   std::optional<detail::BatchDeltas> deltas;
   if (additive) deltas.emplace(*additive, batch_of_instance, rounds.batch_count());
   const std::size_t stats = additive ? additive->statistic_count() : 0;
-  const bool fused = additive && !request.sweep_trim_outliers &&
+  const bool any_deadline = request.sweep > 0 || !request.thresholds.empty();
+  const bool fused = additive && any_deadline && !request.sweep_trim_outliers &&
                      r_count * q.size() * stats * sizeof(double) <= kMaxPendingBytes;
 
   std::vector<double> at;  // values at `ranks`

@@ -64,6 +64,7 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
   const double n = static_cast<double>(d.instances);
   ScoreGrid out{g_count, std::vector<double>(rounds.round_count() * g_count),
                 std::vector<double>(rounds.round_count() * g_count)};
+  if (g_count == 0) return out;  // latency only: nothing to score
   const DeadlineIndex index(deadlines);
   std::vector<long> stand_in_at(g_count, -1);
   std::size_t stand_ins = 0;

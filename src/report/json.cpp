@@ -46,6 +46,7 @@ std::string to_json(const TailQuality& r, bool per_round) {
     thresholds.push_back(std::move(item));
   }
   j["thresholds"] = std::move(thresholds);
+  j["warnings"] = r.warnings;
   return j.dump(2);
 }
 

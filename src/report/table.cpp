@@ -27,7 +27,9 @@ void write_table(std::ostream& out, const TailQuality& r) {
                      human_seconds(l.min), human_seconds(l.p50), human_seconds(l.p90),
                      human_seconds(l.p95), human_seconds(l.p99), human_seconds(l.p99_9),
                      human_seconds(l.max));
-  out << fmt::format("nominal quality (no deadline): {}%\n\n", percent(r.nominal_quality));
+  out << fmt::format("nominal quality (no deadline): {}%\n", percent(r.nominal_quality));
+  for (const std::string& w : r.warnings) out << "warning: " << w << "\n";
+  out << "\n";
   out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n", "deadline",
                      "seconds", "worst%", "p1%", "p5%", "median%", "mean%", "best%", "drop pt",
                      "late%");

@@ -35,7 +35,8 @@ CREATE TABLE outputs(
 CREATE TABLE rounds(
   idx INTEGER PRIMARY KEY,
   warmup INTEGER NOT NULL,
-  started_unix_s REAL NOT NULL);
+  started_unix_s REAL NOT NULL,
+  output_hash INTEGER);
 CREATE TABLE inference_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
 CREATE TABLE total_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
 )sql";
@@ -191,7 +192,8 @@ TraceWriter TraceWriter::open_existing(const std::filesystem::path& path) {
 std::size_t TraceWriter::batch_count() const { return impl_->batch_count; }
 
 void TraceWriter::append_round(const RoundInfo& round, std::span<const double> inference_s,
-                               std::span<const double> total_s) {
+                               std::span<const double> total_s,
+                               std::span<const std::string> predictions) {
   const sqlite::Database& db = impl_->db;
   if (inference_s.size() != impl_->batch_count || total_s.size() != impl_->batch_count) {
     throw StoreError(db.path() + ": round " + std::to_string(round.index) + " has " +
@@ -209,9 +211,21 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
     }
   }
   sqlite::Transaction tx(db);
-  sqlite::Statement info(db, "INSERT INTO rounds VALUES (?, ?, ?)");
+  sqlite::Statement info(db, "INSERT INTO rounds VALUES (?, ?, ?, ?)");
   info.bind(1, round.index).bind(2, std::int64_t{round.warmup}).bind(3, round.started_unix_s);
+  // SQLite integers are signed: the hash is stored as the same 64 bits.
+  if (round.output_hash) {
+    info.bind(4, static_cast<std::int64_t>(*round.output_hash));
+  } else {
+    info.bind_null(4);
+  }
   info.run();
+  if (!predictions.empty()) {
+    sqlite::Statement update(db, "UPDATE outputs SET prediction = ? WHERE instance = ?");
+    for (std::size_t i = 0; i < predictions.size(); ++i) {
+      update.bind(1, predictions[i]).bind(2, static_cast<std::int64_t>(i)).run();
+    }
+  }
   const std::size_t bytes = impl_->batch_count * sizeof(double);
   sqlite::Statement inference(db, "INSERT INTO inference_times VALUES (?, ?)");
   inference.bind(1, round.index).bind_blob(2, inference_s.data(), bytes).run();
@@ -339,8 +353,13 @@ TraceReader::TraceReader(const std::filesystem::path& path) : impl_(std::make_un
     }
   }
   {
-    sqlite::Statement q(db, "SELECT idx, warmup, started_unix_s FROM rounds ORDER BY idx");
-    while (q.step()) d.rounds.push_back({q.int64(0), q.int64(1) != 0, q.real(2)});
+    sqlite::Statement q(
+        db, "SELECT idx, warmup, started_unix_s, output_hash FROM rounds ORDER BY idx");
+    while (q.step()) {
+      RoundInfo round{q.int64(0), q.int64(1) != 0, q.real(2), std::nullopt};
+      if (!q.is_null(3)) round.output_hash = static_cast<std::uint64_t>(q.int64(3));
+      d.rounds.push_back(round);
+    }
   }
 }
 

@@ -1,0 +1,172 @@
+// tailq run: measure a workload until its time distribution has converged.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "commands.hpp"
+#include "tailq/analysis.hpp"
+#include "tailq/error.hpp"
+#include "tailq/report.hpp"
+#include "tailq/run.hpp"
+
+namespace tailq::cli {
+namespace {
+
+extern "C" void on_stop_signal(int) { request_stop(); }
+
+std::vector<int> parse_cpu_list(const std::string& text) {
+  std::vector<int> cpus;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string item = text.substr(start, comma - start);
+    const auto dash = item.find('-');
+    try {
+      if (dash == std::string::npos) {
+        cpus.push_back(std::stoi(item));
+      } else {
+        for (int c = std::stoi(item.substr(0, dash)); c <= std::stoi(item.substr(dash + 1)); ++c) {
+          cpus.push_back(c);
+        }
+      }
+    } catch (const std::exception&) {
+      throw InputError("--pin-cpus: '" + item + "' is not a CPU number or range such as 0-3");
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return cpus;
+}
+
+double parse_duration(const std::string& text) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string unit = text.substr(used);
+  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
+  if (used == 0 || scale < 0 || !(value > 0)) {
+    throw InputError("--max-duration: '" + text + "' is not a duration such as 90, 90s, 5m, 1h");
+  }
+  return value * scale;
+}
+
+std::string clock_text(double seconds) {
+  const auto s = static_cast<long>(seconds);
+  return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60)
+                   : fmt::format("{}m{:02}s", s / 60, s % 60);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  struct Options {
+    RunSettings settings;
+    std::string output, pin, max_duration, resume, model, data;
+    std::uint64_t shuffle = 0;
+    bool quiet = false;
+  };
+  auto o = std::make_shared<Options>();
+  RunSettings& s = o->settings;
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Measure a workload round after round until its time distribution has converged");
+  std::vector<std::pair<std::string, CLI::Option*>> tracked;
+  auto track = [&](CLI::Option* opt, const std::string& name) {
+    tracked.emplace_back(name, opt);
+    return opt;
+  };
+  cmd->add_option("-o,--output", o->output, "trace to write (default out/<workload>-<time>.trace)");
+  track(cmd->add_option("--workload", s.workload, "digits (LibTorch CNN) or sleep")
+            ->capture_default_str(), "--workload");
+  track(cmd->add_option("--batch-size", s.batch_size, "instances per batch")->capture_default_str()
+            ->check(CLI::PositiveNumber), "--batch-size");
+  track(cmd->add_option("--threads", s.threads, "intra-op threads of the backend")
+            ->capture_default_str()->check(CLI::PositiveNumber), "--threads");
+  track(cmd->add_option("--pin-cpus", o->pin, "run on these CPUs, e.g. 0 or 0-1,3"), "--pin-cpus");
+  track(cmd->add_option("--warmup-rounds", s.warmup_rounds, "rounds run before measuring")
+            ->capture_default_str(), "--warmup-rounds");
+  cmd->add_option("--max-rounds", s.max_rounds, "stop after this many measured rounds")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--max-duration", o->max_duration, "stop after this long, e.g. 90s, 5m");
+  cmd->add_option("--tau", s.convergence.tau, "converged when rJSD <= tau")->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--fit-every", s.convergence.fit_every, "fit a KDE every N measured rounds")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--window", s.convergence.window, "compare with this many earlier fits")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  track(cmd->add_option("--shuffle", o->shuffle, "a new instance order every round, from SEED"),
+        "--shuffle");
+  track(cmd->add_option("--model", o->model, "digits: TorchScript model (default: the trained one)"),
+        "--model");
+  track(cmd->add_option("--data", o->data, "digits: digits.csv.gz (default: python3-sklearn's)"),
+        "--data");
+  track(cmd->add_option("--instances", s.sleep_instances, "sleep: instances")->capture_default_str(),
+        "--instances");
+  track(cmd->add_option("--sleep-dist", s.sleep_distribution,
+                        "sleep: const:T | exp:MEAN | lognormal:MEDIAN:SIGMA")
+            ->capture_default_str(), "--sleep-dist");
+  track(cmd->add_option("--sleep-seed", s.sleep_seed, "sleep: random seed")->capture_default_str(),
+        "--sleep-seed");
+  cmd->add_option("--resume", o->resume, "continue an interrupted experiment in this trace");
+  cmd->add_flag("--quiet", o->quiet, "no progress line");
+  cmd->callback([o, tracked] {
+    RunSettings& settings = o->settings;
+    settings.output = o->output;
+    settings.model = o->model;
+    settings.data = o->data;
+    if (!o->pin.empty()) settings.pin_cpus = parse_cpu_list(o->pin);
+    if (!o->max_duration.empty()) settings.max_duration_s = parse_duration(o->max_duration);
+    std::vector<std::string> given;
+    for (const auto& [name, opt] : tracked) {
+      if (opt->count() > 0) given.push_back(name);
+    }
+    if (std::find(given.begin(), given.end(), "--shuffle") != given.end()) {
+      settings.shuffle_seed = o->shuffle;
+    }
+    const bool show = !o->quiet && isatty(STDERR_FILENO);
+    auto progress = [&](const RunProgress& p) {
+      if (!show) return;
+      auto rjsd = [](const std::optional<double>& v) {
+        return v ? fmt::format("{:.4f}", *v) : std::string("-");
+      };
+      const double left = p.rounds_per_s > 0 && settings.max_rounds > p.round
+                              ? static_cast<double>(settings.max_rounds - p.round) / p.rounds_per_s
+                              : 0;
+      std::cerr << fmt::format(
+          "\r\033[Kround {}{} | {:.1f} rounds/s | rJSD inference {} total {} (tau {}) | {} | "
+          "<= {} to {} rounds",
+          p.round, p.warmup ? " (warm-up)" : "", p.rounds_per_s, rjsd(p.rjsd_inference),
+          rjsd(p.rjsd_total), settings.convergence.tau, clock_text(p.elapsed_s),
+          clock_text(left), settings.max_rounds);
+    };
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    const RunResult result = o->resume.empty()
+                                 ? run_experiment(settings, progress)
+                                 : resume_experiment(o->resume, settings, given, progress);
+    if (show) std::cerr << "\n";
+    for (const std::string& w : result.warnings) std::cerr << "warning: " << w << "\n";
+    const char* why[] = {"converged", "reached --max-rounds", "reached --max-duration",
+                         "interrupted"};
+    std::cout << fmt::format("{} after {} measured rounds; trace: {}\n",
+                             why[static_cast<int>(result.stop)], result.measured_rounds,
+                             result.trace.string());
+    if (result.measured_rounds > 0) {
+      std::cout << "\n";
+      TraceAnalysisOptions summary;
+      summary.request.thresholds = parse_thresholds("p90,p95,p99,p99.9");
+      write_table(std::cout, analyze_trace(TraceReader(result.trace), summary));
+    }
+    if (result.stop == RunResult::Stop::interrupted) throw ExitCode{130};
+  });
+}
+
+}  // namespace tailq::cli

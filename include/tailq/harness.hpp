@@ -1,0 +1,61 @@
+// Collection: the measurement harness and its two small interfaces, in the spirit of MLPerf
+// LoadGen's SystemUnderTest and QuerySampleLibrary. The harness owns the clock; a Dataset
+// fetches and pre-processes batches, a Backend runs the model.
+//
+// Contracts for implementers: every method is called from the harness thread only; methods
+// marked "timed" run inside a timed region and must not do I/O or allocate in tailq's buffers
+// (a framework's own allocations inside Backend::infer are part of what inference costs).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tailq {
+
+// Pre-processed inputs of one batch. The harness allocates `input` once for the largest batch;
+// a Dataset fills the front of it and sets `size` and `shape` (shape[0] == size).
+struct Batch {
+  std::vector<float> input;
+  std::vector<std::int64_t> shape;
+  std::size_t size = 0;
+};
+
+// Raw outputs of one batch: `size` rows of `width` scores (e.g. class logits), preallocated by
+// the harness for the largest batch.
+struct BatchOutput {
+  std::vector<float> scores;
+  std::size_t width = 0;
+};
+
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+  virtual std::string name() const = 0;
+  virtual std::size_t size() const = 0;                     // instances
+  virtual std::string label(std::size_t instance) const = 0;  // ground truth, a class name
+  virtual std::optional<double> input_size(std::size_t) const { return std::nullopt; }
+  // Shape of one pre-processed instance, e.g. {1, 8, 8}.
+  virtual std::vector<std::int64_t> instance_shape() const = 0;
+  // Class names by output index: turns a row of scores into labels.
+  virtual const std::vector<std::string>& classes() const = 0;
+  // Timed (pre-processing): fetches and pre-processes `instances` into `batch`.
+  virtual void prepare(std::span<const std::uint32_t> instances, Batch& batch) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // What runs the model, for the trace: framework, version, device, threads.
+  virtual std::string description() const = 0;
+  // Timed (inference): runs the model on `batch` and writes batch.size x out.width scores.
+  virtual void infer(const Batch& batch, BatchOutput& out) = 0;
+  // Timed (inference): blocks until work queued on an asynchronous device has finished, so
+  // that a timing ends when the work does. CPU backends need not override it.
+  virtual void synchronize() {}
+};
+
+}  // namespace tailq

@@ -1,0 +1,75 @@
+// `tailq run`: measure a workload round after round until its time distribution has converged,
+// keeping every completed round safe in the trace.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tailq/convergence.hpp"
+#include "tailq/harness.hpp"
+
+namespace tailq {
+
+struct RunSettings {
+  std::string workload = "digits";  // "digits" (LibTorch) or "sleep"
+  std::filesystem::path output;     // empty: out/<workload>-<date>-<time>.trace
+  std::size_t batch_size = 1;
+  unsigned threads = 1;             // the backend's intra-op threads
+  std::vector<int> pin_cpus;        // CPUs to run on; empty: as the OS decides
+  std::size_t warmup_rounds = 2;
+  std::size_t max_rounds = 1000;    // measured rounds, in all (resumed runs included)
+  double max_duration_s = 0;        // this process's measuring time; 0: no limit
+  ConvergenceSettings convergence;  // tau 0.02, fit every 2, window 5
+  std::optional<std::uint64_t> shuffle_seed;  // a new instance order every round
+  // digits
+  std::filesystem::path model;  // TorchScript file; empty: the default trained model
+  std::filesystem::path data;   // digits.csv.gz; empty: Debian's python3-sklearn copy
+  // sleep
+  std::size_t sleep_instances = 1000;
+  std::string sleep_distribution = "lognormal:1ms:0.1";  // const:T | exp:MEAN | lognormal:MEDIAN:SIGMA
+  std::uint64_t sleep_seed = 1;
+};
+
+// A dataset and a backend, and what identifies the model for --resume.
+struct Workload {
+  std::unique_ptr<Dataset> dataset;
+  std::unique_ptr<Backend> backend;
+  std::string model;                  // name or path
+  std::uint64_t model_fingerprint = 0;  // hash of the model file (0: none)
+};
+Workload make_workload(const RunSettings& settings);  // throws InputError
+
+struct RunProgress {
+  std::size_t round = 0;      // measured rounds so far (resumed ones included)
+  bool warmup = false;
+  double elapsed_s = 0;       // this process
+  double rounds_per_s = 0;
+  std::optional<double> rjsd_inference, rjsd_total;  // latest evaluated
+};
+
+struct RunResult {
+  std::filesystem::path trace;
+  std::size_t measured_rounds = 0;
+  bool converged = false;
+  enum class Stop { converged, max_rounds, max_duration, interrupted } stop = Stop::max_rounds;
+  std::vector<std::string> warnings;  // noisy set-up
+};
+
+// Starts a new experiment. `progress` is called after every round (from the calling thread).
+RunResult run_experiment(const RunSettings& settings,
+                         const std::function<void(const RunProgress&)>& progress = {});
+// Continues an interrupted one: `settings` must match what the trace was started with, except
+// for the stopping rules (max_rounds, max_duration_s) and convergence settings.
+RunResult resume_experiment(const std::filesystem::path& trace, const RunSettings& settings,
+                            const std::vector<std::string>& explicitly_set,
+                            const std::function<void(const RunProgress&)>& progress = {});
+
+// Asks a running experiment to stop after its last completed round (async-signal-safe).
+void request_stop();
+
+}  // namespace tailq

@@ -1,0 +1,68 @@
+#include "collect/measure.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+
+namespace tailq::detail {
+
+RoundBuffers::RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::size_t classes) {
+  std::size_t per_instance = 1;
+  for (std::int64_t d : dataset.instance_shape()) per_instance *= static_cast<std::size_t>(d);
+  batch.input.resize(per_instance * batch_size);
+  batch.shape.resize(dataset.instance_shape().size() + 1);
+  output.scores.resize(classes * batch_size);
+  output.width = classes;
+  top.resize(kTopK * dataset.size());
+  const std::size_t batches = (dataset.size() + batch_size - 1) / batch_size;
+  inference_s.resize(batches);
+  total_s.resize(batches);
+}
+
+namespace {
+
+// The best min(kTopK, width) classes of one row of scores, best first; the rest of the kTopK
+// slots repeat the last one. A partial insertion sort: no allocation, width is small.
+void top_classes(std::span<const float> scores, std::uint16_t* out) {
+  std::size_t kept = 0;
+  for (std::size_t c = 0; c < scores.size(); ++c) {
+    std::size_t at = kept;
+    while (at > 0 && scores[out[at - 1]] < scores[c]) --at;
+    if (at >= kTopK) continue;
+    for (std::size_t j = std::min(kept, kTopK - 1); j > at; --j) out[j] = out[j - 1];
+    out[at] = static_cast<std::uint16_t>(c);
+    kept = std::min(kept + 1, kTopK);
+  }
+  for (std::size_t j = kept; j < kTopK; ++j) out[j] = out[kept ? kept - 1 : 0];
+}
+
+}  // namespace
+
+bool measure_round(Dataset& dataset, Backend& backend, std::span<const std::uint32_t> order,
+                   std::size_t batch_size, RoundBuffers& buffers, const std::atomic<bool>& stop) {
+  using Clock = std::chrono::steady_clock;
+  static_assert(Clock::is_steady);
+  const std::size_t width = buffers.output.width;
+  std::size_t k = 0;
+  for (std::size_t first = 0; first < order.size(); first += batch_size, ++k) {
+    if (stop.load(std::memory_order_relaxed)) return false;
+    const auto ids = order.subspan(first, std::min(batch_size, order.size() - first));
+    const auto t0 = Clock::now();
+    dataset.prepare(ids, buffers.batch);
+    const auto t1 = Clock::now();
+    backend.infer(buffers.batch, buffers.output);
+    backend.synchronize();
+    const auto t2 = Clock::now();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      top_classes(std::span<const float>(buffers.output.scores).subspan(i * width, width),
+                  &buffers.top[ids[i] * kTopK]);
+    }
+    const auto t3 = Clock::now();
+    buffers.inference_s[k] = std::chrono::duration<double>(t2 - t1).count();
+    buffers.total_s[k] = std::chrono::duration<double>(t3 - t0).count();
+  }
+  return true;
+}
+
+}  // namespace tailq::detail

@@ -1,0 +1,30 @@
+// The timed part of a round: for every batch, pre-processing, inference (until the device is
+// done) and post-processing, each read from the monotonic clock. Nothing here allocates or
+// does I/O: buffers are sized once for the largest batch.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "tailq/harness.hpp"
+
+namespace tailq::detail {
+
+constexpr std::size_t kTopK = 5;
+
+struct RoundBuffers {
+  RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::size_t classes);
+  Batch batch;
+  BatchOutput output;
+  std::vector<std::uint16_t> top;  // kTopK class indices per instance, best first
+  std::vector<double> inference_s, total_s;  // per batch of the round, in batch order
+};
+
+// Measures one round over `order` in batches of `batch_size`. Returns false when `stop` was set
+// before the round ended (the round is then incomplete and must be discarded).
+bool measure_round(Dataset& dataset, Backend& backend, std::span<const std::uint32_t> order,
+                   std::size_t batch_size, RoundBuffers& buffers, const std::atomic<bool>& stop);
+
+}  // namespace tailq::detail

@@ -1,0 +1,24 @@
+// The `sleep` workload: a controlled ground truth for tests and demos. Every instance waits a
+// time drawn from one law, precisely (sleep, then spin through the last 200 us), and always
+// answers right. Not a model: it only makes the harness's numbers checkable.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tailq/harness.hpp"
+
+namespace tailq {
+
+// "const:T", "exp:MEAN", "lognormal:MEDIAN:SIGMA"; times with units (1ms, 250us) or seconds.
+// Throws InputError naming the bad part.
+struct SleepLaw {
+  enum class Kind { constant, exponential, lognormal } kind = Kind::constant;
+  double a = 0, b = 0;  // seconds (constant, mean, median) and sigma
+};
+SleepLaw parse_sleep_law(const std::string& text);
+
+std::unique_ptr<Dataset> make_sleep_dataset(std::size_t instances);
+std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed);
+
+}  // namespace tailq
