@@ -120,8 +120,8 @@ void BM_SimulateRound(benchmark::State& state) {
   std::lognormal_distribution<double> t(std::log(0.004), 0.1);
   std::vector<double> rounds(batches * training);
   for (double& v : rounds) v = t(rng);
-  const auto kind = state.range(0) ? tailq::TimeModelKind::round_effect
-                                   : tailq::TimeModelKind::independent;
+  const auto kind =
+      state.range(0) ? tailq::TimeModelKind::round_effect : tailq::TimeModelKind::independent;
   const tailq::TimeModel model(rounds, batches, kind, 2);
   std::vector<double> out(batches);
   std::uint64_t round = 0;

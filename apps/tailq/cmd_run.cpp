@@ -82,34 +82,47 @@ void add_run_command(CLI::App& app) {
   };
   cmd->add_option("-o,--output", o->output, "trace to write (default out/<workload>-<time>.trace)");
   track(cmd->add_option("--workload", s.workload, "digits (LibTorch CNN) or sleep")
-            ->capture_default_str(), "--workload");
-  track(cmd->add_option("--batch-size", s.batch_size, "instances per batch")->capture_default_str()
-            ->check(CLI::PositiveNumber), "--batch-size");
+            ->capture_default_str(),
+        "--workload");
+  track(cmd->add_option("--batch-size", s.batch_size, "instances per batch")
+            ->capture_default_str()
+            ->check(CLI::PositiveNumber),
+        "--batch-size");
   track(cmd->add_option("--threads", s.threads, "intra-op threads of the backend")
-            ->capture_default_str()->check(CLI::PositiveNumber), "--threads");
+            ->capture_default_str()
+            ->check(CLI::PositiveNumber),
+        "--threads");
   track(cmd->add_option("--pin-cpus", o->pin, "run on these CPUs, e.g. 0 or 0-1,3"), "--pin-cpus");
   track(cmd->add_option("--warmup-rounds", s.warmup_rounds, "rounds run before measuring")
-            ->capture_default_str(), "--warmup-rounds");
+            ->capture_default_str(),
+        "--warmup-rounds");
   cmd->add_option("--max-rounds", s.max_rounds, "stop after this many measured rounds")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--max-duration", o->max_duration, "stop after this long, e.g. 90s, 5m");
-  cmd->add_option("--tau", s.convergence.tau, "converged when rJSD <= tau")->capture_default_str()
+  cmd->add_option("--tau", s.convergence.tau, "converged when rJSD <= tau")
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--fit-every", s.convergence.fit_every, "fit a KDE every N measured rounds")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--window", s.convergence.window, "compare with this many earlier fits")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   track(cmd->add_option("--shuffle", o->shuffle, "a new instance order every round, from SEED"),
         "--shuffle");
-  track(cmd->add_option("--model", o->model, "digits: TorchScript model (default: the trained one)"),
-        "--model");
+  track(
+      cmd->add_option("--model", o->model, "digits: TorchScript model (default: the trained one)"),
+      "--model");
   track(cmd->add_option("--data", o->data, "digits: digits.csv.gz (default: python3-sklearn's)"),
         "--data");
-  track(cmd->add_option("--instances", s.sleep_instances, "sleep: instances")->capture_default_str(),
-        "--instances");
+  track(
+      cmd->add_option("--instances", s.sleep_instances, "sleep: instances")->capture_default_str(),
+      "--instances");
   track(cmd->add_option("--sleep-dist", s.sleep_distribution,
                         "sleep: const:T | exp:MEAN | lognormal:MEDIAN:SIGMA")
-            ->capture_default_str(), "--sleep-dist");
+            ->capture_default_str(),
+        "--sleep-dist");
   track(cmd->add_option("--sleep-seed", s.sleep_seed, "sleep: random seed")->capture_default_str(),
         "--sleep-seed");
   cmd->add_option("--resume", o->resume, "continue an interrupted experiment in this trace");
@@ -141,8 +154,8 @@ void add_run_command(CLI::App& app) {
           "\r\033[Kround {}{} | {:.1f} rounds/s | rJSD inference {} total {} (tau {}) | {} | "
           "<= {} to {} rounds",
           p.round, p.warmup ? " (warm-up)" : "", p.rounds_per_s, rjsd(p.rjsd_inference),
-          rjsd(p.rjsd_total), settings.convergence.tau, clock_text(p.elapsed_s),
-          clock_text(left), settings.max_rounds);
+          rjsd(p.rjsd_total), settings.convergence.tau, clock_text(p.elapsed_s), clock_text(left),
+          settings.max_rounds);
     };
     struct sigaction action {};
     action.sa_handler = on_stop_signal;

@@ -2,7 +2,6 @@
 // distribution has converged (rJSD, METHOD.md 4a) or a limit is reached. Every round is written
 // to the trace in one transaction after it ends; a stop request abandons only the round in
 // flight.
-#include <pcg_random.hpp>
 #include <sched.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <pcg_random.hpp>
 
 #include "collect/environment.hpp"
 #include "collect/measure.hpp"
@@ -29,8 +29,7 @@ std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "request_stop runs in a signal handler");
 
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::filesystem::path default_output(const std::string& workload) {
@@ -200,15 +199,14 @@ RunResult run_experiment(const RunSettings& settings,
   Outcomes outcomes;
   for (std::size_t i = 0; i < n; ++i) {
     instances[i].name = std::to_string(i);
-    instances[i].batch = static_cast<std::uint32_t>(
-        per_instance_batches(settings) ? i : i / settings.batch_size);
+    instances[i].batch =
+        static_cast<std::uint32_t>(per_instance_batches(settings) ? i : i / settings.batch_size);
     instances[i].input_size = dataset.input_size(i);
     outcomes.labels.push_back(dataset.label(i));
     outcomes.predictions.emplace_back();  // filled by the first measured round
   }
-  const detail::Environment env =
-      detail::capture_environment(workload.backend->description(), settings.threads,
-                                  settings.pin_cpus);
+  const detail::Environment env = detail::capture_environment(workload.backend->description(),
+                                                              settings.threads, settings.pin_cpus);
   Experiment experiment;
   experiment.model = workload.model;
   experiment.dataset = dataset.name();
@@ -217,9 +215,17 @@ RunResult run_experiment(const RunSettings& settings,
   experiment.system_json = env.json;
   experiment.settings_json = identity_json(settings, workload).dump();
 
-  Session s{settings, std::move(workload), path,
-            TraceWriter::create(path, experiment, instances, outcomes),
-            RjsdMonitor(settings.convergence), RjsdMonitor(settings.convergence)};
+  // The empty trace appears whole or not at all: a run killed while creating it leaves
+  // nothing half-made for --resume to trip over.
+  write_trace_atomically(path, false, [&](const std::filesystem::path& tmp) {
+    TraceWriter::create(tmp, experiment, instances, outcomes).close();
+  });
+  Session s{settings,
+            std::move(workload),
+            path,
+            TraceWriter::open_existing(path),
+            RjsdMonitor(settings.convergence),
+            RjsdMonitor(settings.convergence)};
   s.warnings = env.warnings;
   return run_rounds(s, progress);
 }
@@ -276,7 +282,8 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
 
   pin_to(s.pin_cpus);
   Workload workload = make_workload(s);
-  if (std::to_string(workload.model_fingerprint) != stored["model_fingerprint"].get<std::string>()) {
+  if (std::to_string(workload.model_fingerprint) !=
+      stored["model_fingerprint"].get<std::string>()) {
     throw InputError(trace_path.string() + ": the model file " + workload.model +
                      " changed since the experiment started");
   }
@@ -285,8 +292,12 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
                      std::to_string(workload.dataset->size()) + " instances, the trace " +
                      std::to_string(trace.instances().size()));
   }
-  Session session{s, std::move(workload), trace_path, TraceWriter::open_existing(trace_path),
-                  RjsdMonitor(s.convergence), RjsdMonitor(s.convergence)};
+  Session session{s,
+                  std::move(workload),
+                  trace_path,
+                  TraceWriter::open_existing(trace_path),
+                  RjsdMonitor(s.convergence),
+                  RjsdMonitor(s.convergence)};
   // Rebuild the convergence state from the stored rounds.
   std::vector<double> times(trace.batch_count());
   for (std::int64_t round : measured_rounds(trace)) {
@@ -300,8 +311,7 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   session.next_index = trace.rounds().empty() ? 0 : trace.rounds().back().index + 1;
   // A new process starts cold: warm it up again (those rounds are stored as warm-up too).
   const detail::Environment env =
-      detail::capture_environment(session.workload.backend->description(), s.threads,
-                                  s.pin_cpus);
+      detail::capture_environment(session.workload.backend->description(), s.threads, s.pin_cpus);
   session.warnings = env.warnings;
   return run_rounds(session, progress);
 }

@@ -18,7 +18,7 @@ struct RoundBuffers {
   RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::size_t classes);
   Batch batch;
   BatchOutput output;
-  std::vector<std::uint16_t> top;  // kTopK class indices per instance, best first
+  std::vector<std::uint16_t> top;            // kTopK class indices per instance, best first
   std::vector<double> inference_s, total_s;  // per batch of the round, in batch order
 };
 

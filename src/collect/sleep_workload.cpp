@@ -1,8 +1,7 @@
 #include "collect/sleep_workload.hpp"
 
-#include <pcg_random.hpp>
-
 #include <chrono>
+#include <pcg_random.hpp>
 #include <random>
 #include <thread>
 
@@ -110,7 +109,8 @@ SleepLaw parse_sleep_law(const std::string& text) {
       law.b = -1;
     }
     if (!(law.b >= 0)) {
-      throw InputError("--sleep-dist '" + text + "': sigma '" + parts[2] + "' is not a number >= 0");
+      throw InputError("--sleep-dist '" + text + "': sigma '" + parts[2] +
+                       "' is not a number >= 0");
     }
   } else {
     throw InputError("--sleep-dist '" + text +

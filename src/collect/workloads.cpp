@@ -13,8 +13,8 @@ Workload make_workload(const RunSettings& settings) {
   if (settings.workload == "sleep") {
     Workload w;
     w.dataset = make_sleep_dataset(settings.sleep_instances);
-    w.backend = make_sleep_backend(parse_sleep_law(settings.sleep_distribution),
-                                   settings.sleep_seed);
+    w.backend =
+        make_sleep_backend(parse_sleep_law(settings.sleep_distribution), settings.sleep_seed);
     w.model = "sleep:" + settings.sleep_distribution;
     return w;
   }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# tailq run end to end with the sleep workload: an uninterrupted run, a run killed with SIGKILL
+# at random moments and resumed each time, Ctrl-C, and the errors of a bad set-up.
+set -uo pipefail
+TAILQ=$(realpath "${1:?usage: run_test.sh path/to/tailq}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+q() { sqlite3 "$1" "$2"; }
+
+common=(--workload sleep --instances 50 --sleep-dist lognormal:200us:0.3 --sleep-seed 5
+        --max-rounds 40 --tau 0 --quiet)
+"$TAILQ" run "${common[@]}" -o ref.trace >ref.log 2>&1 && ok || bad "uninterrupted run: $(cat ref.log)"
+[ "$(q ref.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')" = 40 ] && ok || bad "40 measured rounds"
+[ "$(q ref.trace 'SELECT count(*) FROM rounds WHERE warmup = 1')" = 2 ] && ok || bad "2 warm-up rounds"
+# Every round waited about its law's median (200 us) per instance: no time under it is possible
+# with the spin wait, none far above it on a quiet machine.
+[ "$(q ref.trace "SELECT group_concat(DISTINCT prediction) FROM outputs")" = ok ] && ok || bad "predictions"
+[ "$(q ref.trace "SELECT count(DISTINCT output_hash) FROM rounds")" = 1 ] && ok || bad "deterministic outputs"
+"$TAILQ" analyze ref.trace --json > ref.json && ok || bad "analyze the run"
+
+# Killed at random moments, resumed each time.
+"$TAILQ" run "${common[@]}" -o killed.trace >/dev/null 2>&1 &
+pid=$!
+for attempt in 1 2 3 4; do
+  sleep "0.$((RANDOM % 4 + 1))"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [ -f killed.trace ] || { "$TAILQ" run "${common[@]}" -o killed.trace >/dev/null 2>&1 & pid=$!; continue; }
+  "$TAILQ" run --resume killed.trace --max-rounds 40 --tau 0 --quiet >/dev/null 2>&1 &
+  pid=$!
+done
+wait "$pid"
+rc=$?
+if [ $rc -ne 0 ]; then
+  "$TAILQ" run --resume killed.trace --max-rounds 40 --tau 0 --quiet >resume.log 2>&1 \
+    || bad "final resume: $(cat resume.log)"
+fi
+measured=$(q killed.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
+[ "$measured" = 40 ] && ok || bad "resumed trace has $measured measured rounds, not 40"
+[ "$(q killed.trace 'SELECT count(*) FROM rounds r JOIN inference_times i ON i.round = r.idx
+     JOIN total_times t ON t.round = r.idx WHERE length(i.seconds) = 400 AND length(t.seconds) = 400')" \
+  = "$(q killed.trace 'SELECT count(*) FROM rounds')" ] && ok || bad "a round is missing times"
+[ "$(q killed.trace 'SELECT count(*) - count(DISTINCT idx) FROM rounds')" = 0 ] && ok || bad "duplicate rounds"
+[ "$(q killed.trace 'SELECT group_concat(prediction) FROM outputs')" = \
+  "$(q ref.trace 'SELECT group_concat(prediction) FROM outputs')" ] && ok || bad "outputs differ"
+"$TAILQ" analyze killed.trace >/dev/null && ok || bad "analyze the resumed trace"
+
+# Ctrl-C: commits what is complete and exits 130.
+"$TAILQ" run --workload sleep --instances 20 --sleep-dist const:2ms --max-rounds 1000 --tau 0 \
+  --quiet -o int.trace >int.log 2>&1 &
+pid=$!
+# Signal only once it is measuring (starting LibTorch can take a while on a loaded machine).
+for _ in $(seq 100); do
+  [ -f int.trace ] && [ "$(q int.trace 'SELECT count(*) FROM rounds WHERE warmup = 0' 2>/dev/null)" \
+    -gt 0 ] 2>/dev/null && break
+  sleep 0.2
+done
+kill -INT "$pid"
+wait "$pid"
+[ $? -eq 130 ] && ok || bad "SIGINT exit code"
+grep -q interrupted int.log && ok || bad "interrupted message: $(cat int.log)"
+n=$(q int.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
+[ "$n" -gt 0 ] && [ "$(q int.trace 'SELECT count(*) FROM total_times')" = "$((n + 2))" ] && ok \
+  || bad "interrupted trace: $n rounds"
+
+# Bad set-ups: one line, exit 2, no trace left behind.
+expect_error() {
+  local name=$1 want=$2; shift 2
+  rm -f out.trace
+  "$@" >/dev/null 2>err.txt
+  local rc=$?
+  if [ $rc -ne 2 ] || [ "$(wc -l < err.txt)" -ne 1 ] || ! grep -qF -- "$want" err.txt; then
+    bad "$name: rc $rc: $(cat err.txt)"
+  elif [ -e out.trace ]; then
+    bad "$name: left a trace"
+  else
+    ok
+  fi
+}
+expect_error "resume mismatch" "--batch-size 4 does not match" \
+  "$TAILQ" run --resume ref.trace --batch-size 4 --quiet
+expect_error "bad sleep law" "--sleep-dist" \
+  "$TAILQ" run --workload sleep --sleep-dist gamma:1 -o out.trace --quiet
+expect_error "unknown workload" "unknown workload" "$TAILQ" run --workload bert -o out.trace --quiet
+expect_error "existing output" "file exists" "$TAILQ" run --workload sleep -o ref.trace --quiet
+# The digits workload exists only in a build with LibTorch.
+if ! "$TAILQ" run --model "$work/none.pt" -o out.trace --quiet 2>&1 | grep -q "without it"; then
+  expect_error "missing model" "no such model file" \
+    "$TAILQ" run --model "$work/none.pt" -o out.trace --quiet
+  printf 'not a model' > junk.pt
+  expect_error "corrupt model" "not a TorchScript model" \
+    "$TAILQ" run --model junk.pt -o out.trace --quiet
+  expect_error "missing dataset" "none.csv.gz" \
+    "$TAILQ" run --data "$work/none.csv.gz" -o out.trace --quiet
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
