@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the built-in default workload: a small CNN (trained here, in seconds, by
 # workloads/digits/train.py with Debian's python3-torch) classifying the held-out handwritten
-# digits, run by LibTorch round after round until its time distribution has converged (or 1,000
+# digits, run by LibTorch round after round until its time distribution has converged (or 5,000
 # measured rounds), then analysed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

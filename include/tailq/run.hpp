@@ -22,7 +22,7 @@ struct RunSettings {
   unsigned threads = 1;             // the backend's intra-op threads
   std::vector<int> pin_cpus;        // CPUs to run on; empty: as the OS decides
   std::size_t warmup_rounds = 2;
-  std::size_t max_rounds = 1000;    // measured rounds, in all (resumed runs included)
+  std::size_t max_rounds = 5000;    // measured rounds, in all (resumed runs included)
   double max_duration_s = 0;        // this process's measuring time; 0: no limit
   ConvergenceSettings convergence;  // tau 0.02, fit every 2, window 5
   std::optional<std::uint64_t> shuffle_seed;  // a new instance order every round
