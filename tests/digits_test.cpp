@@ -21,6 +21,7 @@
 #include "collect/digits_dataset.hpp"
 #include "tailq/error.hpp"
 #include "tailq/harness.hpp"
+#include "tailq/run.hpp"
 #include "test_util.hpp"
 #include "torch/torch_backend.hpp"
 

@@ -110,7 +110,8 @@ TEST(Engine, LatencyOnlyWithoutDeadlines) {
   const std::vector<double> times = {0.1, 0.2, 0.3, 0.4};
   for (const char* name : {"additive", "generic"}) {
     const Opaque opaque(*metric);
-    const Metric& m = std::string(name) == "additive" ? static_cast<const Metric&>(*metric) : opaque;
+    const Metric& m =
+        std::string(name) == "additive" ? static_cast<const Metric&>(*metric) : opaque;
     const TailQuality r = analyze(MatrixRoundSource(times, 2), batch_of, m, {});
     EXPECT_TRUE(r.thresholds.empty()) << name;
     EXPECT_EQ(r.latency.max, 0.4) << name;

@@ -19,7 +19,7 @@ common=(--workload sleep --instances 50 --sleep-dist lognormal:200us:0.3 --sleep
 [ "$(q ref.trace 'SELECT count(*) FROM rounds WHERE warmup = 1')" = 2 ] && ok || bad "2 warm-up rounds"
 # Every round waited about its law's median (200 us) per instance: no time under it is possible
 # with the spin wait, none far above it on a quiet machine.
-[ "$(q ref.trace "SELECT group_concat(DISTINCT prediction) FROM outputs")" = ok ] && ok || bad "predictions"
+[ "$(q ref.trace "SELECT group_concat(DISTINCT prediction) FROM outputs")" = "ok wrong" ] && ok || bad "predictions"
 [ "$(q ref.trace "SELECT count(DISTINCT output_hash) FROM rounds")" = 1 ] && ok || bad "deterministic outputs"
 "$TAILQ" analyze ref.trace --json > ref.json && ok || bad "analyze the run"
 
@@ -68,6 +68,15 @@ n=$(q int.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
 [ "$n" -gt 0 ] && [ "$(q int.trace 'SELECT count(*) FROM total_times')" = "$((n + 2))" ] && ok \
   || bad "interrupted trace: $n rounds"
 
+# A sleep model: each instance its own law and outcome, a known ground truth.
+printf 'law,correct\nconst:1ms,1\nconst:1ms,0\nconst:3ms,1\nconst:3ms,1\n' > model.csv
+"$TAILQ" run --workload sleep --sleep-model model.csv --max-rounds 6 --tau 0 --quiet \
+  -o model.trace >/dev/null 2>&1 && ok || bad "sleep model run"
+json=$("$TAILQ" analyze model.trace --json --thresholds 2ms)
+/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin)
+assert d['nominal_quality'] == 0.75 and d['thresholds'][0]['per_round'] == [0.25] * 6, d" \
+  <<<"$json" && ok || bad "sleep model ground truth: $json"
+
 # Bad set-ups: one line, exit 2, no trace left behind.
 expect_error() {
   local name=$1 want=$2; shift 2
@@ -87,6 +96,9 @@ expect_error "resume mismatch" "--batch-size 4 does not match" \
 expect_error "bad sleep law" "--sleep-dist" \
   "$TAILQ" run --workload sleep --sleep-dist gamma:1 -o out.trace --quiet
 expect_error "unknown workload" "unknown workload" "$TAILQ" run --workload bert -o out.trace --quiet
+printf 'law,correct\nconst:1ms,2\n' > bad-model.csv
+expect_error "bad sleep model" "bad-model.csv:2: correct" \
+  "$TAILQ" run --workload sleep --sleep-model bad-model.csv -o out.trace --quiet
 expect_error "existing output" "file exists" "$TAILQ" run --workload sleep -o ref.trace --quiet
 # The digits workload exists only in a build with LibTorch.
 if ! "$TAILQ" run --model "$work/none.pt" -o out.trace --quiet 2>&1 | grep -q "without it"; then

@@ -67,7 +67,7 @@ std::string clock_text(double seconds) {
 void add_run_command(CLI::App& app) {
   struct Options {
     RunSettings settings;
-    std::string output, pin, max_duration, resume, model, data;
+    std::string output, pin, max_duration, resume, model, data, sleep_model;
     std::uint64_t shuffle = 0;
     bool quiet = false;
   };
@@ -125,6 +125,9 @@ void add_run_command(CLI::App& app) {
         "--sleep-dist");
   track(cmd->add_option("--sleep-seed", s.sleep_seed, "sleep: random seed")->capture_default_str(),
         "--sleep-seed");
+  track(cmd->add_option("--sleep-model", o->sleep_model,
+                        "sleep: CSV law,correct giving each instance its own law and outcome"),
+        "--sleep-model");
   cmd->add_option("--resume", o->resume, "continue an interrupted experiment in this trace");
   cmd->add_flag("--quiet", o->quiet, "no progress line");
   cmd->callback([o, tracked] {
@@ -132,6 +135,7 @@ void add_run_command(CLI::App& app) {
     settings.output = o->output;
     settings.model = o->model;
     settings.data = o->data;
+    settings.sleep_model = o->sleep_model;
     if (!o->pin.empty()) settings.pin_cpus = parse_cpu_list(o->pin);
     if (!o->max_duration.empty()) settings.max_duration_s = parse_duration(o->max_duration);
     std::vector<std::string> given;

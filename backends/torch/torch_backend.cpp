@@ -152,22 +152,4 @@ void TorchBackend::infer(const Batch& batch, BatchOutput& out) {
   out.width = width;
 }
 
-std::uint64_t file_fingerprint(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw InputError(path.string() + ": cannot read: " + std::strerror(errno));
-  constexpr std::uint64_t kOffsetBasis = 14695981039346656037ull;
-  constexpr std::uint64_t kPrime = 1099511628211ull;
-  std::uint64_t hash = kOffsetBasis;
-  std::vector<char> chunk(1 << 16);
-  while (file) {
-    file.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    const std::size_t got = static_cast<std::size_t>(file.gcount());
-    for (std::size_t i = 0; i < got; ++i) {
-      hash = (hash ^ static_cast<unsigned char>(chunk[i])) * kPrime;
-    }
-  }
-  if (file.bad()) throw InputError(path.string() + ": cannot read: I/O error");
-  return hash;
-}
-
 }  // namespace tailq

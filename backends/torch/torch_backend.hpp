@@ -39,9 +39,4 @@ class TorchBackend final : public Backend {
   std::unique_ptr<State> state_;
 };
 
-// FNV-1a 64-bit hash of the file's bytes: a cheap fingerprint stored with a trace to detect, on
-// resume, that the model file was changed in between. Not a cryptographic hash. Throws
-// InputError when the file cannot be read.
-std::uint64_t file_fingerprint(const std::filesystem::path& path);
-
 }  // namespace tailq

@@ -33,6 +33,7 @@ struct RunSettings {
   std::size_t sleep_instances = 1000;
   std::string sleep_distribution = "lognormal:1ms:0.1";  // const:T | exp:MEAN | lognormal:MEDIAN:SIGMA
   std::uint64_t sleep_seed = 1;
+  std::filesystem::path sleep_model;  // CSV law,correct per instance (overrides the two above)
 };
 
 // A dataset and a backend, and what identifies the model for --resume.
@@ -43,6 +44,8 @@ struct Workload {
   std::uint64_t model_fingerprint = 0;  // hash of the model file (0: none)
 };
 Workload make_workload(const RunSettings& settings);  // throws InputError
+// FNV-1a 64 of a file's bytes: tells on --resume whether a model file changed.
+std::uint64_t file_fingerprint(const std::filesystem::path& path);
 
 struct RunProgress {
   std::size_t round = 0;      // measured rounds so far (resumed ones included)

@@ -58,7 +58,8 @@ Environment capture_environment(const std::string& backend_description, unsigned
   if (getloadavg(load, 3) > 0) {
     j["load_average"] = {load[0], load[1], load[2]};
     const double cores = std::max(1u, std::thread::hardware_concurrency());
-    if (load[0] > 0.5 * cores) {
+    // Over three quarters of the cores busy before the run starts: others compete with it.
+    if (load[0] > 0.75 * cores) {
       env.warnings.push_back("load average " + std::to_string(load[0]).substr(0, 4) + " on " +
                              std::to_string(static_cast<int>(cores)) +
                              " cores: other processes compete with the measurement");

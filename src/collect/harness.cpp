@@ -69,6 +69,7 @@ ordered_json identity_json(const RunSettings& s, const Workload& w) {
   j["sleep_instances"] = s.sleep_instances;
   j["sleep_distribution"] = s.sleep_distribution;
   j["sleep_seed"] = s.sleep_seed;
+  j["sleep_model"] = s.sleep_model.string();
   return j;
 }
 
@@ -255,6 +256,7 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   s.sleep_instances = stored["sleep_instances"].get<std::size_t>();
   s.sleep_distribution = stored["sleep_distribution"].get<std::string>();
   s.sleep_seed = stored["sleep_seed"].get<std::uint64_t>();
+  s.sleep_model = stored["sleep_model"].get<std::string>();
   s.output = trace_path;
 
   // An option given again must agree with the trace.
@@ -279,6 +281,7 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   check("--instances", cli.sleep_instances, s.sleep_instances);
   check("--sleep-dist", cli.sleep_distribution, s.sleep_distribution);
   check("--sleep-seed", cli.sleep_seed, s.sleep_seed);
+  check("--sleep-model", cli.sleep_model.string(), s.sleep_model.string());
 
   pin_to(s.pin_cpus);
   Workload workload = make_workload(s);

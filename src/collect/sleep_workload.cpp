@@ -1,6 +1,7 @@
 #include "collect/sleep_workload.hpp"
 
 #include <chrono>
+#include <fstream>
 #include <pcg_random.hpp>
 #include <random>
 #include <thread>
@@ -39,31 +40,38 @@ class SleepDataset final : public Dataset {
 
  private:
   std::size_t n_;
-  std::vector<std::string> classes_ = {"ok"};
+  std::vector<std::string> classes_ = {"ok", "wrong"};
 };
 
 class SleepBackend final : public Backend {
  public:
-  SleepBackend(SleepLaw law, std::uint64_t seed) : law_(law), rng_(seed) {}
+  SleepBackend(SleepModel model, std::uint64_t seed) : model_(std::move(model)), rng_(seed) {}
   std::string description() const override { return "sleep (a controlled ground truth)"; }
   void infer(const Batch& batch, BatchOutput& out) override {
+    // The dataset passes instance ids as the input; one law alone serves every instance.
     double wait = 0;
-    for (std::size_t i = 0; i < batch.size; ++i) wait += draw();
+    for (std::size_t i = 0; i < batch.size; ++i) {
+      const auto id = static_cast<std::size_t>(batch.input[i]);
+      const std::size_t k = model_.laws.size() == 1 ? 0 : id;
+      wait += draw(model_.laws[k]);
+      const bool right = model_.correct[k];
+      out.scores[i * out.width] = right ? 1.0f : 0.0f;
+      out.scores[i * out.width + 1] = right ? 0.0f : 1.0f;
+    }
     precise_wait(wait);
-    for (std::size_t i = 0; i < batch.size; ++i) out.scores[i] = 1.0f;
   }
 
  private:
-  double draw() {
-    switch (law_.kind) {
+  double draw(const SleepLaw& law) {
+    switch (law.kind) {
       case SleepLaw::Kind::constant:
-        return law_.a;
+        return law.a;
       case SleepLaw::Kind::exponential:
-        return std::exponential_distribution<double>(1.0 / law_.a)(rng_);
+        return std::exponential_distribution<double>(1.0 / law.a)(rng_);
       case SleepLaw::Kind::lognormal:
-        return law_.a * std::exp(law_.b * normal_(rng_));
+        return law.a * std::exp(law.b * normal_(rng_));
     }
-    return law_.a;
+    return law.a;
   }
   // The OS wakes a sleeper late by tens of microseconds: sleep to 200 us before the deadline
   // and spin the rest.
@@ -77,7 +85,7 @@ class SleepBackend final : public Backend {
     }
   }
 
-  SleepLaw law_;
+  SleepModel model_;
   pcg32 rng_;
   std::normal_distribution<double> normal_;
 };
@@ -126,7 +134,40 @@ std::unique_ptr<Dataset> make_sleep_dataset(std::size_t instances) {
 }
 
 std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed) {
-  return std::make_unique<SleepBackend>(law, seed);
+  return std::make_unique<SleepBackend>(SleepModel{{law}, {true}}, seed);
+}
+
+std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed) {
+  return std::make_unique<SleepBackend>(std::move(model), seed);
+}
+
+SleepModel read_sleep_model(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot read the sleep model");
+  SleepModel model;
+  std::string line;
+  std::size_t number = 1;
+  if (!std::getline(in, line) || (line != "law,correct" && line != "law,correct\r")) {
+    throw InputError(path + ":1: expected the header law,correct");
+  }
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const auto comma = line.rfind(',');
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    if (comma == std::string::npos) throw InputError(where + "expected law,correct");
+    const std::string flag = line.substr(comma + 1);
+    if (flag != "0" && flag != "1") throw InputError(where + "correct: expected 0 or 1");
+    try {
+      model.laws.push_back(parse_sleep_law(line.substr(0, comma)));
+    } catch (const InputError& e) {
+      throw InputError(where + "law: " + e.what());
+    }
+    model.correct.push_back(flag == "1");
+  }
+  if (model.laws.empty()) throw InputError(path + ": no instances");
+  return model;
 }
 
 }  // namespace tailq

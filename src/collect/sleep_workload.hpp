@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tailq/harness.hpp"
 
@@ -18,7 +19,19 @@ struct SleepLaw {
 };
 SleepLaw parse_sleep_law(const std::string& text);
 
+// Per-instance laws and outcomes: a CSV with header `law,correct` and one row per instance
+// (e.g. `lognormal:2ms:0.1,1`); a wrong answer is predicted as class "wrong". Throws InputError
+// naming file and line.
+struct SleepModel {
+  std::vector<SleepLaw> laws;
+  std::vector<bool> correct;
+};
+SleepModel read_sleep_model(const std::string& path);
+
 std::unique_ptr<Dataset> make_sleep_dataset(std::size_t instances);
+// One law for every instance, always right.
 std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed);
+// Each instance its own law and outcome.
+std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed);
 
 }  // namespace tailq

@@ -1,4 +1,9 @@
 // The built-in workloads, by name.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
 #include "collect/sleep_workload.hpp"
 #include "tailq/error.hpp"
 #include "tailq/run.hpp"
@@ -9,9 +14,35 @@ namespace tailq {
 Workload make_digits_workload(const RunSettings& settings);  // backends/torch/digits_workload.cpp
 #endif
 
+std::uint64_t file_fingerprint(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw InputError(path.string() + ": cannot read: " + std::strerror(errno));
+  constexpr std::uint64_t kOffsetBasis = 14695981039346656037ull;
+  constexpr std::uint64_t kPrime = 1099511628211ull;
+  std::uint64_t hash = kOffsetBasis;
+  std::vector<char> chunk(1 << 16);
+  while (file) {
+    file.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const std::size_t got = static_cast<std::size_t>(file.gcount());
+    for (std::size_t i = 0; i < got; ++i) {
+      hash = (hash ^ static_cast<unsigned char>(chunk[i])) * kPrime;
+    }
+  }
+  if (file.bad()) throw InputError(path.string() + ": cannot read: I/O error");
+  return hash;
+}
+
 Workload make_workload(const RunSettings& settings) {
   if (settings.workload == "sleep") {
     Workload w;
+    if (!settings.sleep_model.empty()) {
+      SleepModel model = read_sleep_model(settings.sleep_model.string());
+      w.dataset = make_sleep_dataset(model.laws.size());
+      w.backend = make_sleep_backend(std::move(model), settings.sleep_seed);
+      w.model = settings.sleep_model.string();
+      w.model_fingerprint = file_fingerprint(settings.sleep_model);
+      return w;
+    }
     w.dataset = make_sleep_dataset(settings.sleep_instances);
     w.backend =
         make_sleep_backend(parse_sleep_law(settings.sleep_distribution), settings.sleep_seed);
