@@ -15,4 +15,6 @@ mkdir -p out
 rm -f out/digits.trace
 ./build/tailq run -o out/digits.trace
 ./build/tailq analyze out/digits.trace --csv > out/digits-curve.csv
+./build/tailq report out/digits.trace -o out/digits-report.html
 echo "trace: out/digits.trace; quality-time curve: out/digits-curve.csv"
+echo "report: $(pwd)/out/digits-report.html"

@@ -18,6 +18,7 @@ packages=(
   libpcg-cpp-dev                  # PCG random streams for Monte Carlo
   libtorch-dev zlib1g-dev         # the LibTorch backend and the digits data
   python3-torch python3-sklearn   # training the digits CNN; the digits data set
+  chromium                        # the HTML report's browser test
   python3 python3-numpy python3-scipy  # reference checks and side-by-side benchmarks
 )
 missing=()
@@ -27,4 +28,15 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node.js from Debian when the machine has none; then the charting libraries that reports
+# inline (and the browser test's driver) from the npm registry, pinned by web/package-lock.json.
+if ! command -v npm >/dev/null 2>&1; then
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -f "$here/web/node_modules/.package-lock.json" ] ||
+   [ "$here/web/package-lock.json" -nt "$here/web/node_modules/.package-lock.json" ]; then
+  (cd "$here/web" && npm ci --no-audit --no-fund --loglevel=error)
 fi

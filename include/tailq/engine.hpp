@@ -48,7 +48,7 @@ struct TailQuality {
   double nominal_quality = 0;  // every answer on time
   LatencySummary latency;
   std::vector<ThresholdQuality> thresholds;  // requested ones in order, then the sweep
-  std::vector<std::string> warnings;  // e.g. outputs that changed between rounds
+  std::vector<std::string> warnings;         // e.g. outputs that changed between rounds
 };
 
 // Evaluates every round of `rounds` against every deadline. One pass over the rounds gathers

@@ -35,7 +35,7 @@ class Dataset {
  public:
   virtual ~Dataset() = default;
   virtual std::string name() const = 0;
-  virtual std::size_t size() const = 0;                     // instances
+  virtual std::size_t size() const = 0;                       // instances
   virtual std::string label(std::size_t instance) const = 0;  // ground truth, a class name
   virtual std::optional<double> input_size(std::size_t) const { return std::nullopt; }
   // Shape of one pre-processed instance, e.g. {1, 8, 8}.

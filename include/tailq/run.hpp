@@ -19,19 +19,20 @@ struct RunSettings {
   std::string workload = "digits";  // "digits" (LibTorch) or "sleep"
   std::filesystem::path output;     // empty: out/<workload>-<date>-<time>.trace
   std::size_t batch_size = 1;
-  unsigned threads = 1;             // the backend's intra-op threads
-  std::vector<int> pin_cpus;        // CPUs to run on; empty: as the OS decides
+  unsigned threads = 1;       // the backend's intra-op threads
+  std::vector<int> pin_cpus;  // CPUs to run on; empty: as the OS decides
   std::size_t warmup_rounds = 2;
-  std::size_t max_rounds = 5000;    // measured rounds, in all (resumed runs included)
-  double max_duration_s = 0;        // this process's measuring time; 0: no limit
-  ConvergenceSettings convergence;  // tau 0.02, fit every 2, window 5
+  std::size_t max_rounds = 5000;              // measured rounds, in all (resumed runs included)
+  double max_duration_s = 0;                  // this process's measuring time; 0: no limit
+  ConvergenceSettings convergence;            // tau 0.02, fit every 2, window 5
   std::optional<std::uint64_t> shuffle_seed;  // a new instance order every round
   // digits
   std::filesystem::path model;  // TorchScript file; empty: the default trained model
   std::filesystem::path data;   // digits.csv.gz; empty: Debian's python3-sklearn copy
   // sleep
   std::size_t sleep_instances = 1000;
-  std::string sleep_distribution = "lognormal:1ms:0.1";  // const:T | exp:MEAN | lognormal:MEDIAN:SIGMA
+  std::string sleep_distribution =
+      "lognormal:1ms:0.1";  // const:T | exp:MEAN | lognormal:MEDIAN:SIGMA
   std::uint64_t sleep_seed = 1;
   std::filesystem::path sleep_model;  // CSV law,correct per instance (overrides the two above)
 };
@@ -40,7 +41,7 @@ struct RunSettings {
 struct Workload {
   std::unique_ptr<Dataset> dataset;
   std::unique_ptr<Backend> backend;
-  std::string model;                  // name or path
+  std::string model;                    // name or path
   std::uint64_t model_fingerprint = 0;  // hash of the model file (0: none)
 };
 Workload make_workload(const RunSettings& settings);  // throws InputError
@@ -48,9 +49,9 @@ Workload make_workload(const RunSettings& settings);  // throws InputError
 std::uint64_t file_fingerprint(const std::filesystem::path& path);
 
 struct RunProgress {
-  std::size_t round = 0;      // measured rounds so far (resumed ones included)
+  std::size_t round = 0;  // measured rounds so far (resumed ones included)
   bool warmup = false;
-  double elapsed_s = 0;       // this process
+  double elapsed_s = 0;  // this process
   double rounds_per_s = 0;
   std::optional<double> rjsd_inference, rjsd_total;  // latest evaluated
 };

@@ -79,8 +79,7 @@ class TraceWriter {
   // Non-empty `predictions` (one per instance) replace the stored ones in the same transaction:
   // a collector records the outputs of the first measured round with that round.
   void append_round(const RoundInfo& round, std::span<const double> inference_s,
-                    std::span<const double> total_s,
-                    std::span<const std::string> predictions = {});
+                    std::span<const double> total_s, std::span<const std::string> predictions = {});
   std::size_t batch_count() const;
   // Checkpoints the write-ahead log into the main file and closes it.
   void close();

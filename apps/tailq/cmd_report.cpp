@@ -1,0 +1,29 @@
+#include <iostream>
+
+#include "commands.hpp"
+#include "tailq/html_report.hpp"
+
+namespace tailq::cli {
+
+void add_report_command(CLI::App& app) {
+  struct Options {
+    std::string trace;
+    std::string output = "report.html";
+    HtmlReportOptions report;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("report", "Write one self-contained HTML page about a trace");
+  cmd->add_option("trace", o->trace, "trace file")->required();
+  cmd->add_option("-o,--output", o->output, "HTML file to write")->capture_default_str();
+  cmd->add_option("--sweep", o->report.sweep, "points of the quality-time curve")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 10000));
+  cmd->add_option("--threads", o->report.threads, "worker threads (0: one per core)");
+  cmd->callback([o] {
+    const TraceReader trace(o->trace);
+    write_html_report(trace, o->output, o->report);
+    std::cout << "wrote " << o->output << "\n";
+  });
+}
+
+}  // namespace tailq::cli

@@ -1,0 +1,26 @@
+// `tailq report`: one self-contained HTML page for a trace (Vega-Lite charts, the libraries
+// inlined from web/node_modules at report time, nothing fetched when the page is viewed).
+// Apart from the small reporters in report.hpp because it pulls in every stage.
+#pragma once
+
+#include <filesystem>
+
+#include "tailq/trace.hpp"
+
+namespace tailq {
+
+struct HtmlReportOptions {
+  std::filesystem::path web_modules;  // node_modules holding vega, vega-lite, vega-embed
+  std::size_t sweep = 100;            // points of the quality-time curve
+  unsigned threads = 0;
+};
+
+// The folder of charting libraries: $TAILQ_WEB_MODULES, else the one the build knows.
+std::filesystem::path default_web_modules();
+
+// Writes the page atomically (temporary file, then rename). Every string from the trace is
+// escaped. Throws InputError when the libraries are missing.
+void write_html_report(const TraceReader& trace, const std::filesystem::path& output,
+                       const HtmlReportOptions& options);
+
+}  // namespace tailq

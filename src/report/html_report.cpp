@@ -1,0 +1,458 @@
+// The HTML report: the C++ side gathers aggregated data (curves, histograms, top lists; never
+// the raw times) and declarative Vega-Lite specs into one JSON document; the page only hands
+// them to vega-embed.
+#include "tailq/html_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "report/json_number.hpp"
+#include "tailq/analysis.hpp"
+#include "tailq/convergence.hpp"
+#include "tailq/density.hpp"
+#include "tailq/error.hpp"
+#include "tailq/fit.hpp"
+#include "tailq/stats.hpp"
+
+namespace tailq {
+namespace {
+
+using detail::json_number;
+using nlohmann::ordered_json;
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// JSON inside <script type="application/json">: "<" can never start "</script>" or "<!--".
+std::string script_safe_json(const ordered_json& j) {
+  std::string s = j.dump();
+  std::string out;
+  for (char c : s) {
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InputError(
+        path.string() +
+        ": charting library missing (run scripts/install-deps.sh, "
+        "or set TAILQ_WEB_MODULES to a node_modules with vega, vega-lite, vega-embed)");
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string answer_row(const ordered_json& a, double nominal) {
+  return fmt::format(
+      "<tr><td>{}</td><td>{:.4g}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}"
+      "</td><td>{:.2f}</td></tr>",
+      html_escape(a["deadline"].get<std::string>()), a["ms"].get<double>(), 100 * nominal,
+      a["worst"].get<double>(), a["p5"].get<double>(), a["median"].get<double>(),
+      a["drop"].get<double>());
+}
+
+void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path tmp = path;
+  tmp += ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      throw InputError(path.string() + ": cannot write the report");
+    }
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+TailQuality analyse(const TraceReader& trace, TimeKind kind, const HtmlReportOptions& o) {
+  TraceAnalysisOptions a;
+  a.time = kind;
+  a.request.thresholds = parse_thresholds("p90,p99,p99.9");
+  a.request.sweep = o.sweep;
+  a.request.threads = o.threads;
+  return analyze_trace(trace, a);
+}
+
+ordered_json curve_rows(const TailQuality& r) {
+  ordered_json rows = ordered_json::array();
+  for (const ThresholdQuality& t : r.thresholds) {
+    if (!t.from_sweep) continue;
+    std::vector<double> sorted = t.per_round;
+    std::sort(sorted.begin(), sorted.end());
+    rows.push_back({{"time", r.time},
+                    {"ms", t.seconds * 1e3},
+                    {"min", 100 * t.quality.min},
+                    {"p5", 100 * t.quality.p5},
+                    {"median", 100 * t.quality.median},
+                    {"mean", 100 * t.quality.mean},
+                    {"p95", 100 * percentile_sorted(sorted, 95)},
+                    {"max", 100 * t.quality.max}});
+  }
+  return rows;
+}
+
+// Vega-Lite specs: data go in by name, so a spec stays readable.
+ordered_json spec(const char* text) { return ordered_json::parse(text); }
+
+constexpr const char* kCurveSpec = R"json({
+  "width": 420, "height": 260,
+  "layer": [
+    {"mark": {"type": "area", "opacity": 0.25}, "encoding": {
+      "x": {"field": "ms", "type": "quantitative", "title": "deadline T (ms)"},
+      "y": {"field": "min", "type": "quantitative", "title": "Q@T (%)", "scale": {"zero": false}},
+      "y2": {"field": "max"}, "tooltip": [{"field": "ms"}, {"field": "min"}, {"field": "max"}]}},
+    {"mark": {"type": "area", "opacity": 0.45}, "encoding": {
+      "x": {"field": "ms", "type": "quantitative"}, "y": {"field": "p5", "type": "quantitative"},
+      "y2": {"field": "p95"}}},
+    {"mark": "line", "encoding": {
+      "x": {"field": "ms", "type": "quantitative"}, "y": {"field": "median", "type": "quantitative"},
+      "tooltip": [{"field": "ms"}, {"field": "median"}, {"field": "mean"}, {"field": "min"}]}},
+    {"mark": {"type": "line", "strokeDash": [4, 2]}, "encoding": {
+      "x": {"field": "ms", "type": "quantitative"}, "y": {"field": "mean", "type": "quantitative"}}},
+    {"data": {"name": "nominal"}, "mark": {"type": "rule", "color": "green"},
+     "encoding": {"y": {"field": "nominal", "type": "quantitative"}}},
+    {"data": {"name": "markers"}, "mark": {"type": "rule", "color": "firebrick"},
+     "encoding": {"x": {"field": "ms", "type": "quantitative"},
+                  "tooltip": [{"field": "label"}, {"field": "ms"}]}}
+  ]})json";
+
+constexpr const char* kPerRoundSpec = R"json({
+  "width": 420, "height": 200,
+  "mark": {"type": "boxplot", "extent": "min-max"},
+  "encoding": {"x": {"field": "deadline", "type": "nominal", "sort": null},
+               "y": {"field": "quality", "type": "quantitative", "title": "Q@T per round (%)",
+                     "scale": {"zero": false}},
+               "color": {"field": "deadline", "type": "nominal", "legend": null}}})json";
+
+constexpr const char* kHistogramSpec = R"json({
+  "width": 420, "height": 220,
+  "layer": [
+    {"data": {"name": "histogram"}, "mark": {"type": "bar", "opacity": 0.6},
+     "encoding": {"x": {"field": "lo", "type": "quantitative", "bin": {"binned": true},
+                        "title": "total time (ms)"},
+                  "x2": {"field": "hi"},
+                  "y": {"field": "density", "type": "quantitative", "title": "density"},
+                  "tooltip": [{"field": "lo"}, {"field": "hi"}, {"field": "count"}]}},
+    {"data": {"name": "kde"}, "mark": {"type": "line", "color": "black"},
+     "encoding": {"x": {"field": "ms", "type": "quantitative"},
+                  "y": {"field": "density", "type": "quantitative"}}}
+  ]})json";
+
+constexpr const char* kDriftSpec = R"json({
+  "width": 420, "height": 180, "mark": {"type": "line", "point": false},
+  "encoding": {"x": {"field": "round", "type": "quantitative", "title": "round"},
+               "y": {"field": "median_ms", "type": "quantitative", "title": "median time (ms)",
+                     "scale": {"zero": false}},
+               "tooltip": [{"field": "round"}, {"field": "median_ms"}]}})json";
+
+constexpr const char* kConvergenceSpec = R"json({
+  "width": 420, "height": 200,
+  "layer": [
+    {"mark": "line", "encoding": {
+      "x": {"field": "round", "type": "quantitative", "title": "measured rounds"},
+      "y": {"field": "rjsd", "type": "quantitative", "title": "rJSD", "scale": {"type": "log"}},
+      "color": {"field": "time", "type": "nominal"},
+      "tooltip": [{"field": "round"}, {"field": "time"}, {"field": "rjsd"}]}},
+    {"data": {"name": "tau"}, "mark": {"type": "rule", "strokeDash": [4, 2]},
+     "encoding": {"y": {"field": "tau", "type": "quantitative"}}}
+  ]})json";
+
+constexpr const char* kSizeSpec = R"json({
+  "width": 420, "height": 220,
+  "layer": [
+    {"mark": {"type": "point", "opacity": 0.4}, "encoding": {
+      "x": {"field": "size", "type": "quantitative", "title": "input size"},
+      "y": {"field": "mean_ms", "type": "quantitative", "title": "mean time (ms)"},
+      "tooltip": [{"field": "instance"}, {"field": "size"}, {"field": "mean_ms"}]}},
+    {"data": {"name": "fit"}, "mark": {"type": "line", "color": "firebrick"},
+     "encoding": {"x": {"field": "size", "type": "quantitative"},
+                  "y": {"field": "mean_ms", "type": "quantitative"}}}
+  ]})json";
+
+}  // namespace
+
+std::filesystem::path default_web_modules() {
+  if (const char* env = std::getenv("TAILQ_WEB_MODULES")) return env;
+  return TAILQ_WEB_MODULES;
+}
+
+void write_html_report(const TraceReader& trace, const std::filesystem::path& output,
+                       const HtmlReportOptions& o) {
+  const std::filesystem::path web = o.web_modules.empty() ? default_web_modules() : o.web_modules;
+  const std::string vega = read_file(web / "vega/build/vega.min.js");
+  const std::string vega_lite = read_file(web / "vega-lite/build/vega-lite.min.js");
+  const std::string vega_embed = read_file(web / "vega-embed/build/vega-embed.min.js");
+
+  const TailQuality total = analyse(trace, TimeKind::total, o);
+  const TailQuality inference = analyse(trace, TimeKind::inference, o);
+  const Experiment& e = trace.experiment();
+  const auto rounds = measured_rounds(trace);
+
+  ordered_json charts = ordered_json::array();
+  auto chart = [&](const char* id, const char* title, ordered_json s, ordered_json datasets) {
+    s["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json";
+    s["datasets"] = std::move(datasets);
+    if (!s.contains("data") && !s.contains("layer")) s["data"] = {{"name", "values"}};
+    if (s.contains("layer")) {
+      for (auto& layer : s["layer"]) {
+        if (!layer.contains("data")) layer["data"] = {{"name", "values"}};
+      }
+    }
+    charts.push_back({{"id", id}, {"title", title}, {"spec", std::move(s)}});
+  };
+
+  // The quality-time curves, with the nominal quality and the tail-latency percentiles.
+  for (const TailQuality* r : {&total, &inference}) {
+    ordered_json markers = ordered_json::array();
+    for (const ThresholdQuality& t : r->thresholds) {
+      if (!t.from_sweep) markers.push_back({{"label", t.label}, {"ms", t.seconds * 1e3}});
+    }
+    chart(r == &total ? "curve-total" : "curve-inference",
+          r == &total ? "Quality-time curve, total time" : "Quality-time curve, inference time",
+          spec(kCurveSpec),
+          {{"values", curve_rows(*r)},
+           {"nominal", ordered_json::array({{{"nominal", 100 * r->nominal_quality}}})},
+           {"markers", markers}});
+  }
+  // Per-round Q@T at the tail deadlines.
+  ordered_json per_round = ordered_json::array();
+  for (const ThresholdQuality& t : total.thresholds) {
+    if (t.from_sweep) continue;
+    for (double q : t.per_round) per_round.push_back({{"deadline", t.label}, {"quality", 100 * q}});
+  }
+  chart("per-round", "Q@T over rounds at the tail deadlines (total time)", spec(kPerRoundSpec),
+        {{"values", per_round}});
+
+  // Latency: a histogram of (a sample of) the pooled times up to P99.9 with the ISJ KDE, and
+  // the per-round median against round index.
+  std::vector<double> sample, times(trace.batch_count()), medians;
+  const std::size_t step = std::max<std::size_t>(1, rounds.size() * times.size() / (1 << 20));
+  ordered_json drift = ordered_json::array();
+  std::vector<double> batch_sum(trace.batch_count(), 0.0);
+  for (std::size_t i = 0; i < rounds.size(); ++i) {
+    trace.read_times(rounds[i], TimeKind::total, times);
+    if (i % step == 0) sample.insert(sample.end(), times.begin(), times.end());
+    for (std::size_t b = 0; b < times.size(); ++b) batch_sum[b] += times[b];
+    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2),
+                     times.end());
+    drift.push_back({{"round", rounds[i]}, {"median_ms", times[times.size() / 2] * 1e3}});
+  }
+  const double lo = total.latency.min, hi = std::max(total.latency.p99_9, lo * (1 + 1e-9));
+  constexpr std::size_t kBins = 60;
+  std::vector<double> counts(kBins, 0.0);
+  std::size_t inside = 0;
+  for (double t : sample) {
+    if (t > hi) continue;
+    const auto b = static_cast<std::size_t>((t - lo) / (hi - lo) * kBins);
+    counts[std::min(b, kBins - 1)] += 1;
+    ++inside;
+  }
+  ordered_json histogram = ordered_json::array();
+  const double width_ms = (hi - lo) * 1e3 / kBins;
+  for (std::size_t b = 0; b < kBins; ++b) {
+    histogram.push_back({{"lo", lo * 1e3 + static_cast<double>(b) * width_ms},
+                         {"hi", lo * 1e3 + static_cast<double>(b + 1) * width_ms},
+                         {"count", counts[b]},
+                         {"density", counts[b] / (static_cast<double>(sample.size()) * width_ms)}});
+  }
+  const Kde kde(sample, isj_bandwidth(sample));
+  ordered_json kde_rows = ordered_json::array();
+  for (std::size_t i = 0; i <= 200; ++i) {
+    const double t = lo + (hi - lo) * static_cast<double>(i) / 200;
+    kde_rows.push_back({{"ms", t * 1e3}, {"density", kde.pdf(t) / 1e3}});
+  }
+  chart("latency", "Total time: histogram (to P99.9) and ISJ kernel density", spec(kHistogramSpec),
+        {{"histogram", histogram}, {"kde", kde_rows}});
+  chart("drift", "Median total time per round", spec(kDriftSpec), {{"values", drift}});
+
+  // Convergence of the time distribution.
+  const ConvergenceReport convergence = replay_convergence(trace, ConvergenceSettings{});
+  ordered_json rjsd = ordered_json::array();
+  for (const auto& p : convergence.rjsd) {
+    rjsd.push_back({{"round", p.round}, {"time", "inference"}, {"rjsd", p.inference}});
+    rjsd.push_back({{"round", p.round}, {"time", "total"}, {"rjsd", p.total}});
+  }
+  if (!rjsd.empty()) {
+    chart("convergence", "Convergence: rJSD of the time distribution (tau dashed)",
+          spec(kConvergenceSpec),
+          {{"values", rjsd}, {"tau", ordered_json::array({{{"tau", convergence.settings.tau}}})}});
+  }
+
+  // Instances: the slowest, and time against input size.
+  FitRequest fit_request;
+  fit_request.pooled_budget = std::size_t{1} << 22;
+  fit_request.threads = o.threads;
+  const FitReport fit = describe_trace(trace, fit_request);
+  ordered_json slowest = ordered_json::array();
+  for (const auto& s : fit.slowest) {
+    slowest.push_back({{"instance", s.name},
+                       {"mean_ms", s.stats.mean * 1e3},
+                       {"std_ms", json_number(s.stats.std * 1e3)},
+                       {"max_ms", s.stats.max * 1e3}});
+  }
+  if (fit.mean_vs_size) {
+    // At most 2,000 instances as points: enough to see the trend, small enough to stay light.
+    ordered_json points = ordered_json::array();
+    double size_lo = 1e300, size_hi = -1e300;
+    const auto& instances = trace.instances();
+    const std::size_t every = std::max<std::size_t>(1, instances.size() / 2000);
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+      if (!instances[i].input_size) continue;
+      const double size = *instances[i].input_size;
+      size_lo = std::min(size_lo, size);
+      size_hi = std::max(size_hi, size);
+      if (i % every == 0) {
+        points.push_back({{"instance", instances[i].name},
+                          {"size", size},
+                          {"mean_ms", batch_sum[instances[i].batch] /
+                                          static_cast<double>(rounds.size()) * 1e3}});
+      }
+    }
+    const LinearFit& f = *fit.mean_vs_size;
+    ordered_json line = ordered_json::array(
+        {{{"size", size_lo}, {"mean_ms", (f.intercept + f.slope * size_lo) * 1e3}},
+         {{"size", size_hi}, {"mean_ms", (f.intercept + f.slope * size_hi) * 1e3}}});
+    chart("size", "Mean total time against input size (line: least squares)", spec(kSizeSpec),
+          {{"values", points}, {"fit", line}});
+  }
+
+  // The answer first: nominal quality against the worst, P5 and median Q@T.
+  ordered_json answer = ordered_json::array();
+  for (const ThresholdQuality& t : total.thresholds) {
+    if (t.from_sweep) continue;
+    answer.push_back({{"deadline", t.label},
+                      {"ms", t.seconds * 1e3},
+                      {"worst", 100 * t.quality.min},
+                      {"p5", 100 * t.quality.p5},
+                      {"median", 100 * t.quality.median},
+                      {"drop", 100 * (total.nominal_quality - t.quality.min)}});
+  }
+  ordered_json settings = ordered_json::object();
+  try {
+    settings = ordered_json::parse(e.settings_json);
+  } catch (const std::exception&) {
+  }
+  ordered_json system = ordered_json::object();
+  try {
+    system = ordered_json::parse(e.system_json);
+  } catch (const std::exception&) {
+  }
+  std::size_t warmup = 0;
+  for (const RoundInfo& r : trace.rounds()) warmup += r.warmup;
+  std::vector<std::string> warnings = total.warnings;
+  if (system.contains("warnings")) {
+    for (const auto& w : system["warnings"]) warnings.push_back(w.get<std::string>());
+  }
+
+  // The page: static text is escaped here; data and specs travel as JSON.
+  std::ostringstream html;
+  html << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+       << "<title>tailq report: " << html_escape(e.model) << " on " << html_escape(e.dataset)
+       << "</title>\n<style>body{font:14px system-ui,sans-serif;margin:2em auto;max-width:960px;"
+          "color:#222}h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}table{border-"
+          "collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:"
+          "right}td:first-child,th:first-child{text-align:left}.warn{color:#a40;font-weight:"
+          "600}.chart{margin:1em 0}</style>\n</head><body>\n";
+  html << "<h1>Tail quality: " << html_escape(e.model) << "</h1>\n<table>"
+       << "<tr><td>dataset</td><td>" << html_escape(e.dataset) << "</td></tr>"
+       << "<tr><td>backend</td><td>" << html_escape(e.backend) << "</td></tr>"
+       << "<tr><td>metric</td><td>" << html_escape(total.metric) << "</td></tr>"
+       << "<tr><td>instances</td><td>" << total.instances << "</td></tr>"
+       << "<tr><td>rounds</td><td>" << rounds.size() << " measured, " << warmup
+       << " warm-up</td></tr>";
+  for (const char* key : {"batch_size", "threads"}) {
+    if (settings.contains(key)) {
+      html << "<tr><td>" << key << "</td><td>" << html_escape(settings[key].dump()) << "</td></tr>";
+    }
+  }
+  for (const char* key : {"cpu_model", "kernel", "governor", "backend"}) {
+    if (system.contains(key) && system[key].is_string()) {
+      html << "<tr><td>" << key << "</td><td>" << html_escape(system[key].get<std::string>())
+           << "</td></tr>";
+    }
+  }
+  html << "</table>\n";
+  for (const std::string& w : warnings) {
+    html << "<p class=\"warn\">warning: " << html_escape(w) << "</p>\n";
+  }
+  html << "<h2>The answer: quality when every answer has a deadline (total time)</h2>\n"
+       << "<table><tr><th>deadline</th><th>ms</th><th>nominal %</th><th>worst %</th><th>P5 %"
+          "</th><th>median %</th><th>drop (points)</th></tr>";
+  for (const auto& a : answer) {
+    html << answer_row(a, total.nominal_quality);
+  }
+  html << "</table>\n<div id=\"charts\"></div>\n";
+  html << "<h2>Slowest instances</h2>\n<table><tr><th>instance</th><th>mean ms</th><th>std ms"
+          "</th><th>max ms</th></tr>";
+  for (const auto& s : slowest) {
+    auto ms = [](const ordered_json& v) {
+      return v.is_number() ? fmt::format("{:.4g}", v.get<double>()) : std::string("-");
+    };
+    html << "<tr><td>" << html_escape(s["instance"].get<std::string>()) << "</td><td>"
+         << ms(s["mean_ms"]) << "</td><td>" << ms(s["std_ms"]) << "</td><td>" << ms(s["max_ms"])
+         << "</td></tr>";
+  }
+  html << "</table>\n";
+  html << "<script type=\"application/json\" id=\"tailq-charts\">" << script_safe_json(charts)
+       << "</script>\n";
+  html << "<script>" << vega << "</script>\n<script>" << vega_lite << "</script>\n<script>"
+       << vega_embed << "</script>\n";
+  html << R"js(<script>
+const charts = JSON.parse(document.getElementById('tailq-charts').textContent);
+const host = document.getElementById('charts');
+for (const c of charts) {
+  const h = document.createElement('h2'); h.textContent = c.title; host.appendChild(h);
+  const div = document.createElement('div'); div.className = 'chart'; div.id = c.id;
+  host.appendChild(div);
+  vegaEmbed(div, c.spec, {actions: false, renderer: 'svg'})
+    .catch(e => { console.error('chart ' + c.id + ': ' + e); });
+}
+</script>
+</body></html>
+)js";
+  write_text_atomically(output, html.str());
+}
+
+}  // namespace tailq

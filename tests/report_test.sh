@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# tailq report: a hostile trace cannot inject markup, and the page renders every chart in
+# headless Chromium without a console error or a network request.
+set -uo pipefail
+TAILQ=$(realpath "${1:?usage: report_test.sh path/to/tailq}")
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# Every string from the trace is escaped.
+{
+  echo "round,instance,inference,total"
+  for r in 0 1 2 3 4 5; do
+    echo "$r,\"<script>alert(1)</script>\",0.00$((r % 3 + 1)),0.00$((r % 3 + 2))"
+    echo "$r,b,0.001,0.002"
+  done
+} > times.csv
+printf 'instance,label,prediction\n"<script>alert(1)</script>",<img/src=x>,<img/src=x>\nb,y,y\n' \
+  > outcomes.csv
+"$TAILQ" import --times times.csv --outcomes outcomes.csv -o x.trace \
+  --model '<script>alert("model")</script>' --dataset '"><b>bold' >/dev/null && ok || bad "import"
+"$TAILQ" report x.trace -o x.html >/dev/null && ok || bad "report of the hostile trace"
+if grep -q '<script>alert' x.html || grep -q '<img/src' x.html || grep -q '"><b>bold' x.html; then
+  bad "unescaped trace string in the page"
+else
+  ok
+fi
+grep -q '&lt;script&gt;alert(&quot;model&quot;)' x.html && ok || bad "escaped model name missing"
+[ ! -e x.html.partial ] && ok || bad "partial file left"
+
+# A realistic trace renders in the browser.
+"$TAILQ" generate -o g.trace --rounds 80 --instances 3000 >/dev/null && ok || bad "generate"
+"$TAILQ" report g.trace -o g.html >/dev/null && ok || bad "report"
+size=$(stat -c %s g.html)
+[ "$size" -lt 2000000 ] && ok || bad "report is $size bytes"
+shot=${TAILQ_REPORT_SCREENSHOT:-$work/report.png}
+if node "$here/report_browser_test.mjs" g.html "$shot" 7 > browser.log 2>&1; then ok; else
+  bad "browser: $(cat browser.log)"
+fi
+node "$here/report_browser_test.mjs" x.html "$work/x.png" 5 > browser-x.log 2>&1 && ok \
+  || bad "browser, hostile trace: $(cat browser-x.log)"
+expect_missing=$(TAILQ_WEB_MODULES="$work/none" "$TAILQ" report g.trace -o m.html 2>&1 >/dev/null)
+[ $? -ne 0 ] || true
+echo "$expect_missing" | grep -q "charting library missing" && [ ! -e m.html ] && ok \
+  || bad "missing libraries: $expect_missing"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
