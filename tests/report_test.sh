@@ -44,6 +44,18 @@ if node "$here/report_browser_test.mjs" g.html "$shot" 7 > browser.log 2>&1; the
 fi
 node "$here/report_browser_test.mjs" x.html "$work/x.png" 5 > browser-x.log 2>&1 && ok \
   || bad "browser, hostile trace: $(cat browser-x.log)"
+# tailq compare: like with like only; the page renders.
+"$TAILQ" generate -o g4.trace --rounds 40 --instances 3000 --batch-size 4 --seed 2 >/dev/null
+"$TAILQ" generate -o other.trace --rounds 40 --instances 500 >/dev/null
+json=$("$TAILQ" compare g.trace g4.trace --json)
+/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin)
+assert [t['name'].split()[0] for t in d['traces']] == ['g.trace', 'g4.trace'], d
+assert all(len(t['thresholds']) == 3 for t in d['traces']), d" <<<"$json" && ok || bad "compare json: $json"
+"$TAILQ" compare g.trace other.trace --json >/dev/null 2>err.txt
+[ $? -eq 2 ] && grep -q "only like can be compared" err.txt && ok || bad "compare refusal: $(cat err.txt)"
+"$TAILQ" compare g.trace g4.trace -o cmp.html >/dev/null && ok || bad "compare page"
+node "$here/report_browser_test.mjs" cmp.html "$work/cmp.png" 2 > browser-c.log 2>&1 && ok \
+  || bad "browser, comparison: $(cat browser-c.log)"
 expect_missing=$(TAILQ_WEB_MODULES="$work/none" "$TAILQ" report g.trace -o m.html 2>&1 >/dev/null)
 [ $? -ne 0 ] || true
 echo "$expect_missing" | grep -q "charting library missing" && [ ! -e m.html ] && ok \

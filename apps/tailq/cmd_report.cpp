@@ -26,4 +26,32 @@ void add_report_command(CLI::App& app) {
   });
 }
 
+void add_compare_command(CLI::App& app) {
+  struct Options {
+    std::vector<std::string> traces;
+    std::string output = "compare.html";
+    HtmlReportOptions report;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "compare",
+      "Compare traces of the same dataset and metric (systems, frameworks, batch sizes)");
+  cmd->add_option("traces", o->traces, "two or more trace files")->required();
+  cmd->add_option("-o,--output", o->output, "HTML file to write")->capture_default_str();
+  cmd->add_option("--sweep", o->report.sweep, "points of each quality-time curve")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 10000));
+  cmd->add_flag("--json", o->json, "print JSON instead of writing a page");
+  cmd->callback([o] {
+    std::vector<std::filesystem::path> paths(o->traces.begin(), o->traces.end());
+    if (o->json) {
+      std::cout << comparison_json(paths, o->report) << "\n";
+      return;
+    }
+    write_html_comparison(paths, o->output, o->report);
+    std::cout << "wrote " << o->output << "\n";
+  });
+}
+
 }  // namespace tailq::cli

@@ -19,5 +19,6 @@ void add_fit_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace tailq::cli

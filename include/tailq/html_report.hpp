@@ -4,6 +4,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "tailq/trace.hpp"
 
@@ -22,5 +24,13 @@ std::filesystem::path default_web_modules();
 // escaped. Throws InputError when the libraries are missing.
 void write_html_report(const TraceReader& trace, const std::filesystem::path& output,
                        const HtmlReportOptions& options);
+
+// `tailq compare`: several traces of the same dataset and metric (systems, frameworks, batch
+// sizes, thread counts) side by side. Refuses traces of different datasets or metrics.
+// The JSON has, per trace, its name, nominal quality and worst/median Q@T per deadline.
+std::string comparison_json(const std::vector<std::filesystem::path>& traces,
+                            const HtmlReportOptions& options);
+void write_html_comparison(const std::vector<std::filesystem::path>& traces,
+                           const std::filesystem::path& output, const HtmlReportOptions& options);
 
 }  // namespace tailq

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "report/html_page.hpp"
 #include "report/json_number.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
@@ -22,64 +23,9 @@
 namespace tailq {
 namespace {
 
+using detail::html_escape;
 using detail::json_number;
 using nlohmann::ordered_json;
-
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// JSON inside <script type="application/json">: "<" can never start "</script>" or "<!--".
-std::string script_safe_json(const ordered_json& j) {
-  std::string s = j.dump();
-  std::string out;
-  for (char c : s) {
-    if (c == '<')
-      out += "\\u003c";
-    else if (c == '>')
-      out += "\\u003e";
-    else if (c == '&')
-      out += "\\u0026";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw InputError(
-        path.string() +
-        ": charting library missing (run scripts/install-deps.sh, "
-        "or set TAILQ_WEB_MODULES to a node_modules with vega, vega-lite, vega-embed)");
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string answer_row(const ordered_json& a, double nominal) {
   return fmt::format(
@@ -88,22 +34,6 @@ std::string answer_row(const ordered_json& a, double nominal) {
       html_escape(a["deadline"].get<std::string>()), a["ms"].get<double>(), 100 * nominal,
       a["worst"].get<double>(), a["p5"].get<double>(), a["median"].get<double>(),
       a["drop"].get<double>());
-}
-
-void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path tmp = path;
-  tmp += ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw InputError(path.string() + ": cannot write the report");
-    }
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 TailQuality analyse(const TraceReader& trace, TimeKind kind, const HtmlReportOptions& o) {
@@ -221,9 +151,7 @@ std::filesystem::path default_web_modules() {
 void write_html_report(const TraceReader& trace, const std::filesystem::path& output,
                        const HtmlReportOptions& o) {
   const std::filesystem::path web = o.web_modules.empty() ? default_web_modules() : o.web_modules;
-  const std::string vega = read_file(web / "vega/build/vega.min.js");
-  const std::string vega_lite = read_file(web / "vega-lite/build/vega-lite.min.js");
-  const std::string vega_embed = read_file(web / "vega-embed/build/vega-embed.min.js");
+  const std::string libraries = detail::inline_chart_libraries(web);
 
   const TailQuality total = analyse(trace, TimeKind::total, o);
   const TailQuality inference = analyse(trace, TimeKind::inference, o);
@@ -390,11 +318,8 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
   std::ostringstream html;
   html << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
        << "<title>tailq report: " << html_escape(e.model) << " on " << html_escape(e.dataset)
-       << "</title>\n<style>body{font:14px system-ui,sans-serif;margin:2em auto;max-width:960px;"
-          "color:#222}h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}table{border-"
-          "collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:"
-          "right}td:first-child,th:first-child{text-align:left}.warn{color:#a40;font-weight:"
-          "600}.chart{margin:1em 0}</style>\n</head><body>\n";
+       << "</title>\n"
+       << detail::kPageStyle << "</head><body>\n";
   html << "<h1>Tail quality: " << html_escape(e.model) << "</h1>\n<table>"
        << "<tr><td>dataset</td><td>" << html_escape(e.dataset) << "</td></tr>"
        << "<tr><td>backend</td><td>" << html_escape(e.backend) << "</td></tr>"
@@ -435,24 +360,10 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
          << "</td></tr>";
   }
   html << "</table>\n";
-  html << "<script type=\"application/json\" id=\"tailq-charts\">" << script_safe_json(charts)
-       << "</script>\n";
-  html << "<script>" << vega << "</script>\n<script>" << vega_lite << "</script>\n<script>"
-       << vega_embed << "</script>\n";
-  html << R"js(<script>
-const charts = JSON.parse(document.getElementById('tailq-charts').textContent);
-const host = document.getElementById('charts');
-for (const c of charts) {
-  const h = document.createElement('h2'); h.textContent = c.title; host.appendChild(h);
-  const div = document.createElement('div'); div.className = 'chart'; div.id = c.id;
-  host.appendChild(div);
-  vegaEmbed(div, c.spec, {actions: false, renderer: 'svg'})
-    .catch(e => { console.error('chart ' + c.id + ': ' + e); });
-}
-</script>
-</body></html>
-)js";
-  write_text_atomically(output, html.str());
+  html << "<script type=\"application/json\" id=\"tailq-charts\">"
+       << detail::script_safe_json(charts) << "</script>\n";
+  html << libraries << detail::kRenderCharts << "</body></html>\n";
+  detail::write_text_atomically(output, html.str());
 }
 
 }  // namespace tailq

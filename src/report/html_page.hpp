@@ -1,0 +1,117 @@
+// Pieces shared by the HTML pages (report, compare): escaping, the inlined charting libraries,
+// the script that renders the charts, and writing a page atomically.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "tailq/error.hpp"
+
+namespace tailq::detail {
+
+using nlohmann::ordered_json;
+
+inline std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// JSON inside <script type="application/json">: "<" can never start "</script>" or "<!--".
+inline std::string script_safe_json(const ordered_json& j) {
+  std::string s = j.dump();
+  std::string out;
+  for (char c : s) {
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
+  }
+  return out;
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InputError(
+        path.string() +
+        ": charting library missing (run scripts/install-deps.sh, "
+        "or set TAILQ_WEB_MODULES to a node_modules with vega, vega-lite, vega-embed)");
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path tmp = path;
+  tmp += ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      throw InputError(path.string() + ": cannot write the report");
+    }
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+// The three libraries, read now and inlined: the page fetches nothing when it is viewed.
+inline std::string inline_chart_libraries(const std::filesystem::path& web) {
+  return "<script>" + read_file(web / "vega/build/vega.min.js") + "</script>\n<script>" +
+         read_file(web / "vega-lite/build/vega-lite.min.js") + "</script>\n<script>" +
+         read_file(web / "vega-embed/build/vega-embed.min.js") + "</script>\n";
+}
+
+// Renders every chart of the JSON list in element #tailq-charts into #charts.
+constexpr const char* kRenderCharts = R"js(<script>
+const charts = JSON.parse(document.getElementById('tailq-charts').textContent);
+const host = document.getElementById('charts');
+for (const c of charts) {
+  const h = document.createElement('h2'); h.textContent = c.title; host.appendChild(h);
+  const div = document.createElement('div'); div.className = 'chart'; div.id = c.id;
+  host.appendChild(div);
+  vegaEmbed(div, c.spec, {actions: false, renderer: 'svg'})
+    .catch(e => { console.error('chart ' + c.id + ': ' + e); });
+}
+</script>
+)js";
+
+constexpr const char* kPageStyle =
+    "<style>body{font:14px system-ui,sans-serif;margin:2em auto;max-width:960px;color:#222}"
+    "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}table{border-collapse:collapse}"
+    "td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:right}td:first-child,"
+    "th:first-child{text-align:left}.warn{color:#a40;font-weight:600}.chart{margin:1em 0}"
+    "</style>\n";
+
+}  // namespace tailq::detail
