@@ -18,6 +18,7 @@
 #include "tailq/density.hpp"
 #include "tailq/error.hpp"
 #include "tailq/fit.hpp"
+#include "tailq/predict.hpp"
 #include "tailq/stats.hpp"
 
 namespace tailq {
@@ -139,6 +140,20 @@ constexpr const char* kSizeSpec = R"json({
     {"data": {"name": "fit"}, "mark": {"type": "line", "color": "firebrick"},
      "encoding": {"x": {"field": "size", "type": "quantitative"},
                   "y": {"field": "mean_ms", "type": "quantitative"}}}
+  ]})json";
+
+constexpr const char* kPredictionSpec = R"json({
+  "width": 420, "height": 220,
+  "encoding": {"y": {"field": "what", "type": "nominal", "title": null, "sort": null}},
+  "layer": [
+    {"mark": {"type": "rule"}, "encoding": {
+      "x": {"field": "lo", "type": "quantitative", "title": "worst Q@T (%)",
+            "scale": {"zero": false}},
+      "x2": {"field": "hi"}}},
+    {"mark": {"type": "point", "filled": true, "size": 60}, "encoding": {
+      "x": {"field": "quality", "type": "quantitative"},
+      "color": {"field": "deadline", "type": "nominal"},
+      "tooltip": [{"field": "what"}, {"field": "quality"}, {"field": "lo"}, {"field": "hi"}]}}
   ]})json";
 
 }  // namespace
@@ -284,6 +299,36 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
          {{"size", size_hi}, {"mean_ms", (f.intercept + f.slope * size_hi) * 1e3}}});
     chart("size", "Mean total time against input size (line: least squares)", spec(kSizeSpec),
           {{"values", points}, {"fit", line}});
+  }
+
+  // Prediction against measurement, when there are rounds enough to hold some out: the measured
+  // worst of the held-out rounds against the predicted worst of as many simulated rounds.
+  if (rounds.size() >= 40) {
+    PredictionRequest request;
+    request.thresholds = parse_thresholds("p90,p99,p99.9");
+    request.holdout = std::min<std::size_t>(30, rounds.size() / 4);
+    request.simulations = 300;
+    request.threads = o.threads;
+    const PredictionReport prediction = predict_trace(trace, request);
+    ordered_json rows = ordered_json::array();
+    for (const ModelPrediction& m : prediction.models) {
+      for (const ThresholdPrediction& p : m.thresholds) {
+        const std::string model(to_string(m.model));
+        rows.push_back({{"deadline", p.label},
+                        {"what", p.label + ": measured worst"},
+                        {"quality", 100 * p.measured.min},
+                        {"lo", 100 * p.measured.min},
+                        {"hi", 100 * p.measured.min}});
+        rows.push_back({{"deadline", p.label},
+                        {"what", p.label + ": predicted worst, " + model},
+                        {"quality", 100 * p.min_of_holdout_median},
+                        {"lo", 100 * p.min_of_holdout_p5},
+                        {"hi", 100 * p.min_of_holdout_p95}});
+      }
+    }
+    chart("prediction",
+          "Worst Q@T of the held-out rounds: measured, and predicted (median, 90% interval)",
+          spec(kPredictionSpec), {{"values", rows}});
   }
 
   // The answer first: nominal quality against the worst, P5 and median Q@T.
