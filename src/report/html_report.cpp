@@ -121,10 +121,14 @@ constexpr const char* kDriftSpec = R"json({
 constexpr const char* kConvergenceSpec = R"json({
   "width": 420, "height": 200,
   "layer": [
-    {"mark": "line", "encoding": {
+    {"mark": "line",
+     "params": [{"name": "kind", "select": {"type": "point", "fields": ["time"]},
+                 "bind": "legend"}],
+     "encoding": {
       "x": {"field": "round", "type": "quantitative", "title": "measured rounds"},
       "y": {"field": "rjsd", "type": "quantitative", "title": "rJSD", "scale": {"type": "log"}},
       "color": {"field": "time", "type": "nominal"},
+      "opacity": {"condition": {"param": "kind", "value": 1}, "value": 0.15},
       "tooltip": [{"field": "round"}, {"field": "time"}, {"field": "rjsd"}]}},
     {"data": {"name": "tau"}, "mark": {"type": "rule", "strokeDash": [4, 2]},
      "encoding": {"y": {"field": "tau", "type": "quantitative"}}}
