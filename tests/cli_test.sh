@@ -5,13 +5,7 @@ set -uo pipefail
 TAILQ=$(realpath "${1:?usage: cli_test.sh path/to/tailq}")
 # Debian's python3 has numpy (scripts/install-deps.sh); another python3 on PATH may not.
 PY=/usr/bin/python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+source "$(dirname "$(realpath "$0")")/test_lib.sh"
 
 # expect_error NAME EXPECTED_SUBSTRINGS... -- COMMAND...
 expect_error() {
@@ -165,5 +159,4 @@ expect_error "holdout too large" "--holdout 59" -- "$TAILQ" predict gen.trace --
 expect_error "bad schedule" "--schedule" -- "$TAILQ" converge gen.trace --schedule weekly
 expect_error "bad model" "--model" -- "$TAILQ" predict gen.trace --model magic
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

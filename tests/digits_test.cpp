@@ -89,27 +89,7 @@ std::string rows(int count) {
   return text;
 }
 
-// Passes when `action` throws InputError with a one-line message that contains every part.
-::testing::AssertionResult ThrowsInputError(const std::function<void()>& action,
-                                            const std::vector<std::string>& parts) {
-  try {
-    action();
-  } catch (const InputError& error) {
-    const std::string message = error.what();
-    if (message.find('\n') != std::string::npos) {
-      return ::testing::AssertionFailure() << "message is not one line: " << message;
-    }
-    for (const std::string& part : parts) {
-      if (message.find(part) == std::string::npos) {
-        return ::testing::AssertionFailure() << "'" << part << "' not in: " << message;
-      }
-    }
-    return ::testing::AssertionSuccess() << message;
-  } catch (const std::exception& error) {
-    return ::testing::AssertionFailure() << "threw another exception: " << error.what();
-  }
-  return ::testing::AssertionFailure() << "threw nothing";
-}
+using tailq::testing::ThrowsInputError;
 
 // A Batch as the harness allocates it: input for `capacity` instances, four shape entries.
 Batch make_batch(std::size_t capacity) {

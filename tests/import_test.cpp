@@ -20,6 +20,7 @@
 
 #include "import/csv_reader.hpp"
 #include "tailq/error.hpp"
+#include "test_util.hpp"
 
 namespace tailq {
 namespace {
@@ -52,25 +53,7 @@ class ImportTest : public ::testing::Test {
 };
 
 // Passes when `action` throws InputError whose single-line message contains every part.
-::testing::AssertionResult ThrowsInputError(const std::function<void()>& action,
-                                            const std::vector<std::string>& parts) {
-  try {
-    action();
-  } catch (const InputError& error) {
-    const std::string message = error.what();
-    if (message.find('\n') != std::string::npos) {
-      return ::testing::AssertionFailure() << "message spans lines: " << message;
-    }
-    for (const std::string& part : parts) {
-      if (message.find(part) == std::string::npos) {
-        return ::testing::AssertionFailure()
-               << "message '" << message << "' lacks '" << part << "'";
-      }
-    }
-    return ::testing::AssertionSuccess() << message;
-  }
-  return ::testing::AssertionFailure() << "no InputError thrown";
-}
+using tailq::testing::ThrowsInputError;
 
 // ---------------------------------------------------------------------------------------------
 // CSV reader

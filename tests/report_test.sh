@@ -4,13 +4,7 @@
 set -uo pipefail
 TAILQ=$(realpath "${1:?usage: report_test.sh path/to/tailq}")
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+source "$(dirname "$(realpath "$0")")/test_lib.sh"
 
 # Every string from the trace is escaped.
 {
@@ -61,5 +55,4 @@ expect_missing=$(TAILQ_WEB_MODULES="$work/none" "$TAILQ" report g.trace -o m.htm
 echo "$expect_missing" | grep -q "charting library missing" && [ ! -e m.html ] && ok \
   || bad "missing libraries: $expect_missing"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

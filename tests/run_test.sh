@@ -3,13 +3,7 @@
 # at random moments and resumed each time, Ctrl-C, and the errors of a bad set-up.
 set -uo pipefail
 TAILQ=$(realpath "${1:?usage: run_test.sh path/to/tailq}")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+source "$(dirname "$(realpath "$0")")/test_lib.sh"
 q() { sqlite3 "$1" "$2"; }
 
 common=(--workload sleep --instances 50 --sleep-dist lognormal:200us:0.3 --sleep-seed 5
@@ -112,5 +106,4 @@ if ! "$TAILQ" run --model "$work/none.pt" -o out.trace --quiet 2>&1 | grep -q "w
     "$TAILQ" run --data "$work/none.csv.gz" -o out.trace --quiet
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

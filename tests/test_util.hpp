@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
+#include <vector>
+
+#include "tailq/error.hpp"
 
 namespace tailq::testing {
 
@@ -29,5 +33,28 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Passes when `action` throws InputError with a one-line message containing every part.
+inline ::testing::AssertionResult ThrowsInputError(const std::function<void()>& action,
+                                                   const std::vector<std::string>& parts) {
+  try {
+    action();
+  } catch (const InputError& error) {
+    const std::string message = error.what();
+    if (message.find('\n') != std::string::npos) {
+      return ::testing::AssertionFailure() << "message spans lines: " << message;
+    }
+    for (const std::string& part : parts) {
+      if (message.find(part) == std::string::npos) {
+        return ::testing::AssertionFailure()
+               << "message '" << message << "' lacks '" << part << "'";
+      }
+    }
+    return ::testing::AssertionSuccess() << message;
+  } catch (const std::exception& error) {
+    return ::testing::AssertionFailure() << "threw another exception: " << error.what();
+  }
+  return ::testing::AssertionFailure() << "no InputError thrown";
+}
 
 }  // namespace tailq::testing
