@@ -381,7 +381,7 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
       html << "<tr><td>" << key << "</td><td>" << html_escape(settings[key].dump()) << "</td></tr>";
     }
   }
-  for (const char* key : {"cpu_model", "kernel", "governor", "backend"}) {
+  for (const char* key : {"cpu_model", "kernel", "governor"}) {
     if (system.contains(key) && system[key].is_string()) {
       html << "<tr><td>" << key << "</td><td>" << html_escape(system[key].get<std::string>())
            << "</td></tr>";
