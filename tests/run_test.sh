@@ -34,6 +34,10 @@ if [ $rc -ne 0 ]; then
   "$TAILQ" run --resume killed.trace --max-rounds 40 --tau 0 --quiet >resume.log 2>&1 \
     || bad "final resume: $(cat resume.log)"
 fi
+# Resuming a finished experiment runs its warm-up rounds, stops, and leaves one closed file.
+"$TAILQ" run --resume killed.trace --max-rounds 40 --tau 0 --quiet >again.log 2>&1 && ok \
+  || bad "resume of a finished run: $(cat again.log)"
+[ ! -e killed.trace-wal ] && ok || bad "a -wal file is left after the resumed run closed"
 measured=$(q killed.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
 [ "$measured" = 40 ] && ok || bad "resumed trace has $measured measured rounds, not 40"
 [ "$(q killed.trace 'SELECT count(*) FROM rounds r JOIN inference_times i ON i.round = r.idx

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <pcg_random.hpp>
 
 #include "collect/environment.hpp"
@@ -234,7 +235,10 @@ RunResult run_experiment(const RunSettings& settings,
 RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSettings& cli,
                             const std::vector<std::string>& explicitly_set,
                             const std::function<void(const RunProgress&)>& progress) {
-  const TraceReader trace(trace_path);
+  // The reader goes before the run: an open read of this process would keep the writer from
+  // folding the trace back into one file at the end.
+  std::optional<TraceReader> reader(std::in_place, trace_path);
+  const TraceReader& trace = *reader;
   ordered_json stored;
   try {
     stored = ordered_json::parse(trace.experiment().settings_json);
@@ -316,6 +320,7 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   const detail::Environment env =
       detail::capture_environment(session.workload.backend->description(), s.threads, s.pin_cpus);
   session.warnings = env.warnings;
+  reader.reset();
   return run_rounds(session, progress);
 }
 

@@ -240,7 +240,13 @@ void TraceWriter::close() {
   // it is one self-contained file that readers (even on read-only media) open without
   // creating -wal and -shm files next to it.
   impl_->db.exec("PRAGMA synchronous = FULL");
-  impl_->db.exec("PRAGMA journal_mode = DELETE");
+  try {
+    impl_->db.exec("PRAGMA journal_mode = DELETE");
+  } catch (const StoreError&) {
+    // Another connection is reading: every round is committed already, so the trace simply
+    // stays in WAL mode (its -wal file is folded in by the next writer or checkpoint).
+    impl_->db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+  }
   impl_.reset();
 }
 
@@ -353,8 +359,8 @@ TraceReader::TraceReader(const std::filesystem::path& path) : impl_(std::make_un
     }
   }
   {
-    sqlite::Statement q(
-        db, "SELECT idx, warmup, started_unix_s, output_hash FROM rounds ORDER BY idx");
+    sqlite::Statement q(db,
+                        "SELECT idx, warmup, started_unix_s, output_hash FROM rounds ORDER BY idx");
     while (q.step()) {
       RoundInfo round{q.int64(0), q.int64(1) != 0, q.real(2), std::nullopt};
       if (!q.is_null(3)) round.output_hash = static_cast<std::uint64_t>(q.int64(3));
