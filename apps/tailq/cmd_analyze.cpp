@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "tailq/analysis.hpp"
+#include "tailq/load_analysis.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq::cli {
@@ -12,6 +13,8 @@ void add_analyze_command(CLI::App& app) {
     std::string time = "total";
     std::string thresholds = "p90,p95,p99,p99.9";
     std::string rounds;
+    double load = 0;
+    double max_drop_pt = 1;
     TraceAnalysisOptions analysis;
     bool json = false;
     bool csv = false;
@@ -30,6 +33,12 @@ void add_analyze_command(CLI::App& app) {
   cmd->add_option("--metric", a.metric, "accuracy, top5, f1-weighted, f1-macro, score, ...");
   cmd->add_option("--rounds", options->rounds, "round indices A:B (B exclusive)");
   cmd->add_option("--threads", a.request.threads, "worker threads (0: one per core)");
+  cmd->add_option("--load", options->load,
+                  "load traces: analyse only the rounds run at this offered load (instances/s)");
+  cmd->add_option("--max-drop", options->max_drop_pt,
+                  "load traces: capacity keeps the worst case within this many points of nominal")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   auto* json = cmd->add_flag("--json", options->json, "print JSON");
   cmd->add_flag("--csv", options->csv,
                 "print the quality-time curve as CSV (sweep 100 unless --sweep)")
@@ -41,6 +50,23 @@ void add_analyze_command(CLI::App& app) {
     if (!options->rounds.empty()) parse_round_range(options->rounds, analysis);
     if (options->csv && analysis.request.sweep == 0) analysis.request.sweep = 100;
     const TraceReader trace(options->trace);
+    if (options->load > 0) analysis.offered_qps = options->load;
+    // A load trace mixes loads: unless one is picked, show quality against load.
+    if (is_load_trace(trace) && !analysis.offered_qps && !options->csv) {
+      LoadAnalysisOptions load;
+      load.time = analysis.time;
+      load.metric = analysis.metric;
+      load.thresholds = analysis.request.thresholds;
+      load.max_drop = options->max_drop_pt / 100;
+      load.threads = analysis.request.threads;
+      const LoadAnalysis result = analyze_load(trace, load);
+      if (options->json) {
+        std::cout << to_json(result) << "\n";
+      } else {
+        write_load_table(std::cout, result);
+      }
+      return;
+    }
     const TailQuality result = analyze_trace(trace, analysis);
     if (options->json) {
       std::cout << to_json(result) << "\n";

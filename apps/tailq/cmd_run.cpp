@@ -2,12 +2,14 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <iostream>
 
 #include "commands.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
+#include "tailq/load_analysis.hpp"
 #include "tailq/report.hpp"
 #include "tailq/run.hpp"
 
@@ -56,6 +58,58 @@ double parse_duration(const std::string& text) {
   return value * scale;
 }
 
+double parse_rate(const std::string& text, const std::string& option) {
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !(value > 0) || !std::isfinite(value)) {
+    throw InputError(option + ": '" + text + "' is not a positive rate in instances per second");
+  }
+  return value;
+}
+
+std::vector<double> parse_rate_list(const std::string& text) {
+  std::vector<double> rates;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = text.find(',', start);
+    rates.push_back(parse_rate(text.substr(start, comma - start), "--qps"));
+    if (comma == std::string::npos) return rates;
+    start = comma + 1;
+  }
+}
+
+std::vector<double> parse_rate_sweep(const std::string& text) {
+  const auto a = text.find(':');
+  const auto b = a == std::string::npos ? a : text.find(':', a + 1);
+  if (b == std::string::npos) {
+    throw InputError("--qps-sweep: expected FROM:TO:STEP such as 50:400:50, got '" + text + "'");
+  }
+  const double from = parse_rate(text.substr(0, a), "--qps-sweep");
+  const double to = parse_rate(text.substr(a + 1, b - a - 1), "--qps-sweep");
+  const double step = parse_rate(text.substr(b + 1), "--qps-sweep");
+  if (to < from) throw InputError("--qps-sweep: TO is below FROM in '" + text + "'");
+  const auto count = static_cast<std::size_t>(std::floor((to - from) / step + 1e-9)) + 1;
+  if (count > 1000) throw InputError("--qps-sweep: more than 1000 loads in '" + text + "'");
+  std::vector<double> rates;
+  for (std::size_t i = 0; i < count; ++i) rates.push_back(from + static_cast<double>(i) * step);
+  return rates;
+}
+
+// A time such as 2ms, 500us or 0.01 (seconds).
+double parse_time_option(const std::string& option, const std::string& text) {
+  try {
+    const auto specs = parse_thresholds(text);
+    if (specs.size() == 1 && specs[0].kind == ThresholdSpec::Kind::absolute) return specs[0].value;
+  } catch (const InputError&) {
+  }
+  throw InputError(option + ": '" + text + "' is not a time such as 2ms, 500us or 0.01");
+}
+
 std::string clock_text(double seconds) {
   const auto s = static_cast<long>(seconds);
   return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60)
@@ -68,6 +122,7 @@ void add_run_command(CLI::App& app) {
   struct Options {
     RunSettings settings;
     std::string output, pin, max_duration, resume, model, data, sleep_model;
+    std::string scenario = "single-stream", qps, qps_sweep, batch_timeout, interval;
     std::uint64_t shuffle = 0;
     bool quiet = false;
   };
@@ -128,6 +183,39 @@ void add_run_command(CLI::App& app) {
   track(cmd->add_option("--sleep-model", o->sleep_model,
                         "sleep: CSV law,correct giving each instance its own law and outcome"),
         "--sleep-model");
+  track(cmd->add_option("--scenario", o->scenario,
+                        "single-stream | multi-stream | server (Poisson arrivals) | offline")
+            ->capture_default_str(),
+        "--scenario");
+  track(
+      cmd->add_option("--qps", o->qps, "server: offered load(s), instances/s, e.g. 200 or 50,100"),
+      "--qps");
+  track(cmd->add_option("--qps-sweep", o->qps_sweep,
+                        "server: one series of rounds per load FROM:TO:STEP, e.g. 50:400:50"),
+        "--qps");
+  track(cmd->add_option("--workers", s.load.workers,
+                        "load scenarios: concurrent workers, each its own model instance")
+            ->capture_default_str()
+            ->check(CLI::PositiveNumber),
+        "--workers");
+  track(cmd->add_option("--max-batch", s.load.max_batch,
+                        "load scenarios: dynamic batching up to this many queued instances")
+            ->capture_default_str()
+            ->check(CLI::PositiveNumber),
+        "--max-batch");
+  track(cmd->add_option("--batch-timeout", o->batch_timeout,
+                        "load scenarios: wait this long for a batch to fill, e.g. 2ms (default 0)"),
+        "--batch-timeout");
+  track(cmd->add_option("--queries-per-interval", s.load.queries_per_interval,
+                        "multi-stream: instances in the query issued every --interval")
+            ->capture_default_str()
+            ->check(CLI::PositiveNumber),
+        "--queries-per-interval");
+  track(cmd->add_option("--interval", o->interval, "multi-stream: one query every INTERVAL (10ms)"),
+        "--interval");
+  track(cmd->add_option("--arrival-seed", s.load.arrival_seed, "server: Poisson schedule seed")
+            ->capture_default_str(),
+        "--arrival-seed");
   cmd->add_option("--resume", o->resume, "continue an interrupted experiment in this trace");
   cmd->add_flag("--quiet", o->quiet, "no progress line");
   cmd->callback([o, tracked] {
@@ -138,6 +226,21 @@ void add_run_command(CLI::App& app) {
     settings.sleep_model = o->sleep_model;
     if (!o->pin.empty()) settings.pin_cpus = parse_cpu_list(o->pin);
     if (!o->max_duration.empty()) settings.max_duration_s = parse_duration(o->max_duration);
+    settings.load.scenario = parse_scenario(o->scenario);
+    if (!o->qps.empty() && !o->qps_sweep.empty()) {
+      throw InputError("--qps and --qps-sweep: give one of them");
+    }
+    if (!o->qps.empty()) settings.load.qps = parse_rate_list(o->qps);
+    if (!o->qps_sweep.empty()) settings.load.qps = parse_rate_sweep(o->qps_sweep);
+    if (!o->batch_timeout.empty()) {
+      settings.load.batch_timeout_s = parse_time_option("--batch-timeout", o->batch_timeout);
+    }
+    if (!o->interval.empty()) {
+      settings.load.interval_s = parse_time_option("--interval", o->interval);
+    }
+    if (settings.load.scenario != Scenario::server && !settings.load.qps.empty()) {
+      throw InputError("--qps: only the server scenario takes an arrival rate");
+    }
     std::vector<std::string> given;
     for (const auto& [name, opt] : tracked) {
       if (opt->count() > 0) given.push_back(name);
@@ -154,10 +257,11 @@ void add_run_command(CLI::App& app) {
       const double left = p.rounds_per_s > 0 && settings.max_rounds > p.round
                               ? static_cast<double>(settings.max_rounds - p.round) / p.rounds_per_s
                               : 0;
+      const std::string load = p.offered_qps ? fmt::format(" at {:g}/s", *p.offered_qps) : "";
       std::cerr << fmt::format(
-          "\r\033[Kround {}{} | {:.1f} rounds/s | rJSD inference {} total {} (tau {}) | {} | "
+          "\r\033[Kround {}{}{} | {:.1f} rounds/s | rJSD inference {} total {} (tau {}) | {} | "
           "<= {} to {} rounds",
-          p.round, p.warmup ? " (warm-up)" : "", p.rounds_per_s, rjsd(p.rjsd_inference),
+          p.round, load, p.warmup ? " (warm-up)" : "", p.rounds_per_s, rjsd(p.rjsd_inference),
           rjsd(p.rjsd_total), settings.convergence.tau, clock_text(p.elapsed_s), clock_text(left),
           settings.max_rounds);
     };
@@ -176,7 +280,19 @@ void add_run_command(CLI::App& app) {
     std::cout << fmt::format("{} after {} measured rounds; trace: {}\n",
                              why[static_cast<int>(result.stop)], result.measured_rounds,
                              result.trace.string());
-    if (result.measured_rounds > 0) {
+    if (result.jitter) {
+      std::cout << fmt::format(
+          "load generator: {} queries issued {:.1f} us late at the median, {:.1f} us at P99, "
+          "{:.1f} us at most\n",
+          result.jitter->queries, result.jitter->p50_s * 1e6, result.jitter->p99_s * 1e6,
+          result.jitter->max_s * 1e6);
+    }
+    if (result.measured_rounds > 0 && settings.load.scenario != Scenario::single_stream) {
+      std::cout << "\n";
+      LoadAnalysisOptions summary;
+      summary.thresholds = parse_thresholds("p90,p99");
+      write_load_table(std::cout, analyze_load(TraceReader(result.trace), summary));
+    } else if (result.measured_rounds > 0) {
       std::cout << "\n";
       TraceAnalysisOptions summary;
       summary.request.thresholds = parse_thresholds("p90,p95,p99,p99.9");

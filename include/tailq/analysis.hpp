@@ -4,6 +4,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,7 @@ struct TraceAnalysisOptions {
   std::string metric;                    // empty: the trace's default metric
   std::int64_t first_round = INT64_MIN;  // measured rounds with index in [first, last)
   std::int64_t last_round = INT64_MAX;
+  std::optional<double> offered_qps;  // load traces: only the rounds run at this load
   AnalysisRequest request;
 };
 

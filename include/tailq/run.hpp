@@ -8,12 +8,36 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tailq/convergence.hpp"
 #include "tailq/harness.hpp"
 
 namespace tailq {
+
+// How queries reach the system, with MLPerf LoadGen's meanings.
+enum class Scenario {
+  single_stream,  // the next query when the previous one is answered (the paper's set-up)
+  multi_stream,   // a query of K instances every fixed interval; it is late when its slowest is
+  server,         // Poisson arrivals at a given rate, served by concurrent workers
+  offline,        // every instance of a round issued at once: throughput
+};
+std::string_view to_string(Scenario scenario);
+Scenario parse_scenario(std::string_view text);  // throws InputError
+
+// Settings of the load scenarios (all but single-stream). Latency always runs from a query's
+// scheduled arrival, never from when a worker picked it up.
+struct LoadSettings {
+  Scenario scenario = Scenario::single_stream;
+  std::vector<double> qps;     // server: offered loads; one series of rounds each, in order
+  unsigned workers = 1;        // concurrent workers, each with its own model instance
+  std::size_t max_batch = 1;   // dynamic batching: at most this many queued instances ...
+  double batch_timeout_s = 0;  // ... waiting at most this long after the first for more
+  std::size_t queries_per_interval = 1;  // multi-stream: instances in each query (K)
+  double interval_s = 0.01;              // multi-stream: one query every interval
+  std::uint64_t arrival_seed = 1;        // server: the seeded Poisson schedule
+};
 
 struct RunSettings {
   std::string workload = "digits";  // "digits" (LibTorch) or "sleep"
@@ -22,10 +46,11 @@ struct RunSettings {
   unsigned threads = 1;       // the backend's intra-op threads
   std::vector<int> pin_cpus;  // CPUs to run on; empty: as the OS decides
   std::size_t warmup_rounds = 2;
-  std::size_t max_rounds = 5000;              // measured rounds, in all (resumed runs included)
+  std::size_t max_rounds = 5000;              // measured rounds per load (resumed runs included)
   double max_duration_s = 0;                  // this process's measuring time; 0: no limit
   ConvergenceSettings convergence;            // tau 0.02, fit every 2, window 5
   std::optional<std::uint64_t> shuffle_seed;  // a new instance order every round
+  LoadSettings load;
   // digits
   std::filesystem::path model;  // TorchScript file; empty: the default trained model
   std::filesystem::path data;   // digits.csv.gz; empty: Debian's python3-sklearn copy
@@ -44,21 +69,31 @@ struct Workload {
   std::string model;                    // name or path
   std::uint64_t model_fingerprint = 0;  // hash of the model file (0: none)
 };
-Workload make_workload(const RunSettings& settings);  // throws InputError
+// `replica` > 0 makes another, independent instance for a concurrent worker (its own model
+// instance, and for random backends its own random stream).
+Workload make_workload(const RunSettings& settings, unsigned replica = 0);  // throws InputError
 // FNV-1a 64 of a file's bytes: tells on --resume whether a model file changed.
 std::uint64_t file_fingerprint(const std::filesystem::path& path);
 
 struct RunProgress {
-  std::size_t round = 0;  // measured rounds so far (resumed ones included)
+  std::size_t round = 0;              // measured rounds so far at this load (resumed ones included)
+  std::optional<double> offered_qps;  // load scenarios
   bool warmup = false;
   double elapsed_s = 0;  // this process
   double rounds_per_s = 0;
   std::optional<double> rjsd_inference, rjsd_total;  // latest evaluated
 };
 
+// The load generator's own accuracy: how late it issued queries (issue minus scheduled time).
+struct SchedulerJitter {
+  std::size_t queries = 0;
+  double p50_s = 0, p99_s = 0, max_s = 0;
+};
+
 struct RunResult {
   std::filesystem::path trace;
-  std::size_t measured_rounds = 0;
+  std::size_t measured_rounds = 0;        // at every load together
+  std::optional<SchedulerJitter> jitter;  // load scenarios
   bool converged = false;
   enum class Stop { converged, max_rounds, max_duration, interrupted } stop = Stop::max_rounds;
   std::vector<std::string> warnings;  // noisy set-up

@@ -21,7 +21,9 @@ enum class TimeKind { inference, total };
 std::string_view to_string(TimeKind kind);
 TimeKind parse_time_kind(std::string_view text);  // throws InputError
 
-inline constexpr int kTraceSchemaVersion = 1;
+// Version 2 added load scenarios (rounds.offered_qps, query_times); version 1 files are read,
+// and migrated when a run appends to them.
+inline constexpr int kTraceSchemaVersion = 2;
 
 struct Experiment {
   std::string model;
@@ -55,6 +57,15 @@ struct RoundInfo {
   // A hash of the round's outputs (e.g. every instance's top-5 classes), when the collector
   // knows them: rounds whose hashes differ answered differently.
   std::optional<std::uint64_t> output_hash;
+  // Load scenarios: the load offered while the round ran, in queries per second.
+  std::optional<double> offered_qps;
+};
+
+// One instance's query under load, in seconds from the round's first scheduled arrival: when it
+// was due, when the load generator issued it, when a worker began its batch, when it was
+// answered. Latency runs from `scheduled_s`, so a slow system cannot hide its queue.
+struct QueryTiming {
+  double scheduled_s = 0, issued_s = 0, started_s = 0, finished_s = 0;
 };
 
 // Creates a trace file and appends rounds to it. Not thread-safe: one writer per file.
@@ -77,9 +88,11 @@ class TraceWriter {
   // Stores one round: per-batch times in seconds, batch_count() entries each. One transaction:
   // after it returns the round survives a crash; if it throws, nothing of the round is stored.
   // Non-empty `predictions` (one per instance) replace the stored ones in the same transaction:
-  // a collector records the outputs of the first measured round with that round.
+  // a collector records the outputs of the first measured round with that round. Non-empty
+  // `timings` (one per instance) keep a load scenario's query timeline with the round.
   void append_round(const RoundInfo& round, std::span<const double> inference_s,
-                    std::span<const double> total_s, std::span<const std::string> predictions = {});
+                    std::span<const double> total_s, std::span<const std::string> predictions = {},
+                    std::span<const QueryTiming> timings = {});
   std::size_t batch_count() const;
   // Checkpoints the write-ahead log into the main file and closes it.
   void close();
@@ -109,6 +122,9 @@ class TraceReader {
   // Reads the per-batch times of round `round_index` into `out` (batch_count() entries).
   // Uses this reader's connection: not for concurrent use; open a TimesCursor per thread.
   void read_times(std::int64_t round_index, TimeKind kind, std::span<double> out) const;
+  // Reads a load-scenario round's query timeline (instances().size() entries); false when the
+  // round has none.
+  bool read_timings(std::int64_t round_index, std::span<QueryTiming> out) const;
 
  private:
   struct Impl;

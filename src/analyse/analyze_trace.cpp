@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -11,6 +12,15 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
       options.metric.empty() ? trace.experiment().metric : options.metric;
   const auto metric = make_metric(metric_name, trace.outcomes());
   auto rounds = measured_rounds(trace, options.first_round, options.last_round);
+  if (options.offered_qps) {
+    std::erase_if(rounds, [&](std::int64_t index) {
+      const auto& all = trace.rounds();
+      const auto at =
+          std::lower_bound(all.begin(), all.end(), index,
+                           [](const RoundInfo& r, std::int64_t i) { return r.index < i; });
+      return at->offered_qps != options.offered_qps;
+    });
+  }
   if (rounds.empty()) {
     throw InputError(trace.path().string() + ": no measured rounds in the selected range");
   }

@@ -7,17 +7,18 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
-#include <numeric>
 #include <optional>
-#include <pcg_random.hpp>
 
 #include "collect/environment.hpp"
 #include "collect/measure.hpp"
+#include "collect/round_driver.hpp"
 #include "tailq/error.hpp"
 #include "tailq/round_source.hpp"
 #include "tailq/run.hpp"
+#include "tailq/stats.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq {
@@ -28,10 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "request_stop runs in a signal handler");
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::filesystem::path default_output(const std::string& workload) {
   const std::time_t now = std::time(nullptr);
@@ -71,123 +68,226 @@ ordered_json identity_json(const RunSettings& s, const Workload& w) {
   j["sleep_distribution"] = s.sleep_distribution;
   j["sleep_seed"] = s.sleep_seed;
   j["sleep_model"] = s.sleep_model.string();
+  j["scenario"] = to_string(s.load.scenario);
+  j["qps"] = s.load.qps;
+  j["workers"] = s.load.workers;
+  j["max_batch"] = s.load.max_batch;
+  j["batch_timeout_s"] = s.load.batch_timeout_s;
+  j["queries_per_interval"] = s.load.queries_per_interval;
+  j["interval_s"] = s.load.interval_s;
+  j["arrival_seed"] = s.load.arrival_seed;
   return j;
+}
+
+void check_load(const LoadSettings& l) {
+  if (l.scenario == Scenario::single_stream) return;
+  if (l.scenario == Scenario::server && l.qps.empty()) {
+    throw InputError("--scenario server needs --qps RATE or --qps-sweep FROM:TO:STEP");
+  }
+  for (std::size_t i = 0; i < l.qps.size(); ++i) {
+    if (!(l.qps[i] > 0) || !std::isfinite(l.qps[i])) {
+      throw InputError("--qps: " + std::to_string(l.qps[i]) + " is not a positive rate");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (l.qps[j] == l.qps[i]) {
+        throw InputError("--qps: the load " + std::to_string(l.qps[i]) + " is given twice");
+      }
+    }
+  }
+  if (l.workers == 0) throw InputError("--workers must be positive");
+  if (l.max_batch == 0) throw InputError("--max-batch must be positive");
+  if (!(l.batch_timeout_s >= 0) || !std::isfinite(l.batch_timeout_s)) {
+    throw InputError("--batch-timeout must be a time >= 0");
+  }
+  if (l.queries_per_interval == 0) throw InputError("--queries-per-interval must be positive");
+  if (!(l.interval_s > 0) || !std::isfinite(l.interval_s)) {
+    throw InputError("--interval must be a positive time");
+  }
+}
+
+// One workload per concurrent worker, each with its own model instance.
+std::vector<Workload> make_workloads(const RunSettings& s) {
+  std::vector<Workload> workloads;
+  const unsigned count = s.load.scenario == Scenario::single_stream ? 1 : s.load.workers;
+  for (unsigned r = 0; r < count; ++r) workloads.push_back(make_workload(s, r));
+  return workloads;
+}
+
+// The offered load of each series of rounds: one per --qps value for server, K / interval for
+// multi-stream, none for single-stream and offline.
+std::vector<std::optional<double>> load_levels(const RunSettings& s) {
+  switch (s.load.scenario) {
+    case Scenario::server:
+      return {s.load.qps.begin(), s.load.qps.end()};
+    case Scenario::multi_stream:
+      return {static_cast<double>(s.load.queries_per_interval) / s.load.interval_s};
+    default:
+      return {std::nullopt};
+  }
 }
 
 struct Session {
   RunSettings settings;
-  Workload workload;
+  std::vector<Workload> workloads;  // one per worker; [0] describes the experiment
   std::filesystem::path path;
   TraceWriter writer;
-  RjsdMonitor inference, total;
+  RjsdMonitor inference, total;  // of the current load level
+  std::size_t level = 0;         // index into load_levels()
   std::int64_t next_index = 0;
-  std::size_t measured = 0;
+  std::size_t measured = 0;      // at the current level
+  std::size_t measured_all = 0;  // at every level
   bool have_predictions = false;
   std::vector<std::string> warnings;
 };
 
-// Trace batches: the executed batches when the order never changes; one per instance when it
-// does (a batch's members then change from round to round).
-bool per_instance_batches(const RunSettings& s) { return s.shuffle_seed.has_value(); }
+bool level_done(const Session& s) {
+  return (s.inference.converged() && s.total.converged()) || s.measured >= s.settings.max_rounds;
+}
+
+std::unique_ptr<detail::RoundDriver> make_driver(Session& s, std::optional<double> qps) {
+  if (s.settings.load.scenario == Scenario::single_stream) {
+    return detail::make_single_stream_driver(s.workloads.front(), s.settings, g_stop);
+  }
+  std::vector<Workload*> workers;
+  for (Workload& w : s.workloads) workers.push_back(&w);
+  const std::size_t rounds = s.settings.warmup_rounds + (s.settings.max_rounds - s.measured);
+  return detail::make_load_driver(std::move(workers), s.settings, qps, s.next_index, rounds,
+                                  g_stop);
+}
 
 RunResult run_rounds(Session& s, const std::function<void(const RunProgress&)>& progress) {
-  Dataset& dataset = *s.workload.dataset;
-  Backend& backend = *s.workload.backend;
+  const Dataset& dataset = *s.workloads.front().dataset;
   const std::size_t n = dataset.size();
   const std::size_t classes = dataset.classes().size();
-  detail::RoundBuffers buffers(dataset, s.settings.batch_size, classes);
-  std::vector<std::uint32_t> order(n);
-  std::vector<double> inference(s.writer.batch_count()), total(s.writer.batch_count());
+  const auto levels = load_levels(s.settings);
+  detail::RoundRecord record;
+  std::vector<double> issue_delays;
   RunResult result;
   result.trace = s.path;
   result.warnings = s.warnings;
   const auto started = Clock::now();
   std::size_t rounds_here = 0;
+  bool all_converged = true;
+  bool stopped = false;
   g_stop = false;
 
-  for (std::size_t warm = 0;; ++warm) {
-    const bool warmup = warm < s.settings.warmup_rounds;
-    if (!warmup) {
-      if (s.inference.converged() && s.total.converged()) {
-        result.stop = RunResult::Stop::converged;
-        break;
-      }
-      if (s.measured >= s.settings.max_rounds) {
-        result.stop = RunResult::Stop::max_rounds;
-        break;
-      }
-      const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-      if (s.settings.max_duration_s > 0 && elapsed >= s.settings.max_duration_s) {
-        result.stop = RunResult::Stop::max_duration;
-        break;
-      }
-    }
-    std::iota(order.begin(), order.end(), 0u);
-    if (s.settings.shuffle_seed) {
-      pcg32 rng(*s.settings.shuffle_seed, static_cast<std::uint64_t>(s.next_index));
-      std::shuffle(order.begin(), order.end(), rng);
-    }
-    const double round_started = unix_now();
-    if (!detail::measure_round(dataset, backend, order, s.settings.batch_size, buffers, g_stop)) {
-      result.stop = RunResult::Stop::interrupted;
-      break;
-    }
-    if (per_instance_batches(s.settings)) {
-      for (std::size_t j = 0; j < n; ++j) {
-        inference[order[j]] = buffers.inference_s[j / s.settings.batch_size];
-        total[order[j]] = buffers.total_s[j / s.settings.batch_size];
-      }
+  for (; s.level < levels.size() && !stopped; ++s.level) {
+    if (level_done(s)) {
+      all_converged = all_converged && s.inference.converged() && s.total.converged();
     } else {
-      inference = buffers.inference_s;
-      total = buffers.total_s;
-    }
-    // FNV-1a over every instance's top classes, in instance order.
-    std::uint64_t hash = 0xcbf29ce484222325ull;
-    for (std::uint16_t c : buffers.top) hash = (hash ^ c) * 0x100000001b3ull;
-    std::vector<std::string> predictions;
-    if (!warmup && !s.have_predictions) {
-      const std::size_t k = std::min(detail::kTopK, classes);
-      predictions.resize(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = 0; j < k; ++j) {
-          predictions[i] += (j ? " " : "") + dataset.classes()[buffers.top[i * detail::kTopK + j]];
+      const auto driver = make_driver(s, levels[s.level]);
+      for (std::size_t warm = 0;; ++warm) {
+        const bool warmup = warm < s.settings.warmup_rounds;
+        if (!warmup) {
+          if (level_done(s)) {
+            all_converged = all_converged && s.inference.converged() && s.total.converged();
+            break;
+          }
+          const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+          if (s.settings.max_duration_s > 0 && elapsed >= s.settings.max_duration_s) {
+            result.stop = RunResult::Stop::max_duration;
+            stopped = true;
+            break;
+          }
         }
+        if (!driver->next_round(s.next_index, record)) {
+          result.stop = RunResult::Stop::interrupted;
+          stopped = true;
+          break;
+        }
+        // FNV-1a over every instance's top classes, in instance order.
+        std::uint64_t hash = 0xcbf29ce484222325ull;
+        for (std::uint16_t c : record.top) hash = (hash ^ c) * 0x100000001b3ull;
+        std::vector<std::string> predictions;
+        if (!warmup && !s.have_predictions) {
+          const std::size_t k = std::min(detail::kTopK, classes);
+          predictions.resize(n);
+          for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = 0; j < k; ++j) {
+              predictions[i] +=
+                  (j ? " " : "") + dataset.classes()[record.top[i * detail::kTopK + j]];
+            }
+          }
+        }
+        s.writer.append_round({s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
+                              record.inference_s, record.total_s, predictions, record.timings);
+        ++s.next_index;
+        ++rounds_here;
+        RunProgress p;
+        p.warmup = warmup;
+        p.offered_qps = levels[s.level];
+        if (!warmup) {
+          s.have_predictions = true;
+          ++s.measured;
+          ++s.measured_all;
+          s.inference.add_round(record.inference_s);
+          s.total.add_round(record.total_s);
+          for (const QueryTiming& t : record.timings) {
+            issue_delays.push_back(t.issued_s - t.scheduled_s);
+          }
+        }
+        p.round = s.measured;
+        p.elapsed_s = std::chrono::duration<double>(Clock::now() - started).count();
+        p.rounds_per_s = static_cast<double>(rounds_here) / std::max(p.elapsed_s, 1e-9);
+        if (!s.inference.series().empty()) p.rjsd_inference = s.inference.series().back().rjsd;
+        if (!s.total.series().empty()) p.rjsd_total = s.total.series().back().rjsd;
+        if (progress) progress(p);
       }
     }
-    s.writer.append_round({s.next_index, warmup, round_started, hash}, inference, total,
-                          predictions);
-    ++s.next_index;
-    ++rounds_here;
-    RunProgress p;
-    p.warmup = warmup;
-    if (!warmup) {
-      s.have_predictions = true;
-      ++s.measured;
-      s.inference.add_round(inference);
-      s.total.add_round(total);
+    if (!stopped && s.level + 1 < levels.size()) {  // the next load starts afresh
+      s.inference = RjsdMonitor(s.settings.convergence);
+      s.total = RjsdMonitor(s.settings.convergence);
+      s.measured = 0;
     }
-    p.round = s.measured;
-    p.elapsed_s = std::chrono::duration<double>(Clock::now() - started).count();
-    p.rounds_per_s = static_cast<double>(rounds_here) / std::max(p.elapsed_s, 1e-9);
-    if (!s.inference.series().empty()) p.rjsd_inference = s.inference.series().back().rjsd;
-    if (!s.total.series().empty()) p.rjsd_total = s.total.series().back().rjsd;
-    if (progress) progress(p);
+  }
+  if (!stopped) {
+    result.stop = all_converged ? RunResult::Stop::converged : RunResult::Stop::max_rounds;
   }
   s.writer.close();
-  result.measured_rounds = s.measured;
-  result.converged = s.inference.converged() && s.total.converged();
+  result.measured_rounds = s.measured_all;
+  result.converged = !stopped && all_converged;
+  if (!issue_delays.empty()) {
+    std::sort(issue_delays.begin(), issue_delays.end());
+    result.jitter = SchedulerJitter{issue_delays.size(), percentile_sorted(issue_delays, 50),
+                                    percentile_sorted(issue_delays, 99), issue_delays.back()};
+  }
   return result;
 }
 
 }  // namespace
+
+std::string_view to_string(Scenario scenario) {
+  switch (scenario) {
+    case Scenario::single_stream:
+      return "single-stream";
+    case Scenario::multi_stream:
+      return "multi-stream";
+    case Scenario::server:
+      return "server";
+    case Scenario::offline:
+      return "offline";
+  }
+  return "single-stream";
+}
+
+Scenario parse_scenario(std::string_view text) {
+  for (Scenario s :
+       {Scenario::single_stream, Scenario::multi_stream, Scenario::server, Scenario::offline}) {
+    if (text == to_string(s)) return s;
+  }
+  throw InputError("--scenario: expected single-stream, multi-stream, server or offline, got '" +
+                   std::string(text) + "'");
+}
 
 void request_stop() { g_stop.store(true, std::memory_order_relaxed); }
 
 RunResult run_experiment(const RunSettings& settings,
                          const std::function<void(const RunProgress&)>& progress) {
   if (settings.batch_size == 0) throw InputError("--batch-size must be positive");
+  check_load(settings.load);
   pin_to(settings.pin_cpus);
-  Workload workload = make_workload(settings);
+  std::vector<Workload> workloads = make_workloads(settings);
+  const Workload& workload = workloads.front();
   const Dataset& dataset = *workload.dataset;
   const std::filesystem::path path =
       settings.output.empty() ? default_output(settings.workload) : settings.output;
@@ -201,8 +301,8 @@ RunResult run_experiment(const RunSettings& settings,
   Outcomes outcomes;
   for (std::size_t i = 0; i < n; ++i) {
     instances[i].name = std::to_string(i);
-    instances[i].batch =
-        static_cast<std::uint32_t>(per_instance_batches(settings) ? i : i / settings.batch_size);
+    instances[i].batch = static_cast<std::uint32_t>(
+        detail::per_instance_batches(settings) ? i : i / settings.batch_size);
     instances[i].input_size = dataset.input_size(i);
     outcomes.labels.push_back(dataset.label(i));
     outcomes.predictions.emplace_back();  // filled by the first measured round
@@ -223,7 +323,7 @@ RunResult run_experiment(const RunSettings& settings,
     TraceWriter::create(tmp, experiment, instances, outcomes).close();
   });
   Session s{settings,
-            std::move(workload),
+            std::move(workloads),
             path,
             TraceWriter::open_existing(path),
             RjsdMonitor(settings.convergence),
@@ -261,6 +361,18 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   s.sleep_distribution = stored["sleep_distribution"].get<std::string>();
   s.sleep_seed = stored["sleep_seed"].get<std::uint64_t>();
   s.sleep_model = stored["sleep_model"].get<std::string>();
+  if (stored.contains("scenario")) {  // traces of earlier versions ran single-stream
+    s.load.scenario = parse_scenario(stored["scenario"].get<std::string>());
+    s.load.qps = stored["qps"].get<std::vector<double>>();
+    s.load.workers = stored["workers"].get<unsigned>();
+    s.load.max_batch = stored["max_batch"].get<std::size_t>();
+    s.load.batch_timeout_s = stored["batch_timeout_s"].get<double>();
+    s.load.queries_per_interval = stored["queries_per_interval"].get<std::size_t>();
+    s.load.interval_s = stored["interval_s"].get<double>();
+    s.load.arrival_seed = stored["arrival_seed"].get<std::uint64_t>();
+  } else {
+    s.load = LoadSettings{};
+  }
   s.output = trace_path;
 
   // An option given again must agree with the trace.
@@ -286,9 +398,18 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   check("--sleep-dist", cli.sleep_distribution, s.sleep_distribution);
   check("--sleep-seed", cli.sleep_seed, s.sleep_seed);
   check("--sleep-model", cli.sleep_model.string(), s.sleep_model.string());
+  check("--scenario", to_string(cli.load.scenario), to_string(s.load.scenario));
+  check("--qps", cli.load.qps, s.load.qps);
+  check("--workers", cli.load.workers, s.load.workers);
+  check("--max-batch", cli.load.max_batch, s.load.max_batch);
+  check("--batch-timeout", cli.load.batch_timeout_s, s.load.batch_timeout_s);
+  check("--queries-per-interval", cli.load.queries_per_interval, s.load.queries_per_interval);
+  check("--interval", cli.load.interval_s, s.load.interval_s);
+  check("--arrival-seed", cli.load.arrival_seed, s.load.arrival_seed);
 
   pin_to(s.pin_cpus);
-  Workload workload = make_workload(s);
+  std::vector<Workload> workloads = make_workloads(s);
+  const Workload& workload = workloads.front();
   if (std::to_string(workload.model_fingerprint) !=
       stored["model_fingerprint"].get<std::string>()) {
     throw InputError(trace_path.string() + ": the model file " + workload.model +
@@ -300,25 +421,36 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
                      std::to_string(trace.instances().size()));
   }
   Session session{s,
-                  std::move(workload),
+                  std::move(workloads),
                   trace_path,
                   TraceWriter::open_existing(trace_path),
                   RjsdMonitor(s.convergence),
                   RjsdMonitor(s.convergence)};
-  // Rebuild the convergence state from the stored rounds.
+  // Carry on at the load of the last stored round, with its convergence state rebuilt.
+  const auto levels = load_levels(s);
+  if (!trace.rounds().empty()) {
+    const auto at = std::find(levels.begin(), levels.end(), trace.rounds().back().offered_qps);
+    if (at == levels.end()) {
+      throw InputError(trace_path.string() + ": its last round ran at a load not in its settings");
+    }
+    session.level = static_cast<std::size_t>(at - levels.begin());
+  }
   std::vector<double> times(trace.batch_count());
-  for (std::int64_t round : measured_rounds(trace)) {
-    trace.read_times(round, TimeKind::inference, times);
+  for (const RoundInfo& round : trace.rounds()) {
+    if (round.warmup) continue;
+    ++session.measured_all;
+    if (round.offered_qps != levels[session.level]) continue;
+    trace.read_times(round.index, TimeKind::inference, times);
     session.inference.add_round(times);
-    trace.read_times(round, TimeKind::total, times);
+    trace.read_times(round.index, TimeKind::total, times);
     session.total.add_round(times);
     ++session.measured;
   }
-  session.have_predictions = session.measured > 0;
+  session.have_predictions = session.measured_all > 0;
   session.next_index = trace.rounds().empty() ? 0 : trace.rounds().back().index + 1;
   // A new process starts cold: warm it up again (those rounds are stored as warm-up too).
   const detail::Environment env =
-      detail::capture_environment(session.workload.backend->description(), s.threads, s.pin_cpus);
+      detail::capture_environment(workload.backend->description(), s.threads, s.pin_cpus);
   session.warnings = env.warnings;
   reader.reset();
   return run_rounds(session, progress);

@@ -20,10 +20,7 @@ RoundBuffers::RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::
   total_s.resize(batches);
 }
 
-namespace {
-
-// The best min(kTopK, width) classes of one row of scores, best first; the rest of the kTopK
-// slots repeat the last one. A partial insertion sort: no allocation, width is small.
+// A partial insertion sort: width is small.
 void top_classes(std::span<const float> scores, std::uint16_t* out) {
   std::size_t kept = 0;
   for (std::size_t c = 0; c < scores.size(); ++c) {
@@ -36,8 +33,6 @@ void top_classes(std::span<const float> scores, std::uint16_t* out) {
   }
   for (std::size_t j = kept; j < kTopK; ++j) out[j] = out[kept ? kept - 1 : 0];
 }
-
-}  // namespace
 
 bool measure_round(Dataset& dataset, Backend& backend, std::span<const std::uint32_t> order,
                    std::size_t batch_size, RoundBuffers& buffers, const std::atomic<bool>& stop) {

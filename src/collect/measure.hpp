@@ -22,6 +22,10 @@ struct RoundBuffers {
   std::vector<double> inference_s, total_s;  // per batch of the round, in batch order
 };
 
+// The best min(kTopK, width) classes of one row of scores, best first; the rest of the kTopK
+// slots repeat the last one. No allocation.
+void top_classes(std::span<const float> scores, std::uint16_t* out);
+
 // Measures one round over `order` in batches of `batch_size`. Returns false when `stop` was set
 // before the round ended (the round is then incomplete and must be discarded).
 bool measure_round(Dataset& dataset, Backend& backend, std::span<const std::uint32_t> order,

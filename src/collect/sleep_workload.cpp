@@ -45,7 +45,8 @@ class SleepDataset final : public Dataset {
 
 class SleepBackend final : public Backend {
  public:
-  SleepBackend(SleepModel model, std::uint64_t seed) : model_(std::move(model)), rng_(seed) {}
+  SleepBackend(SleepModel model, std::uint64_t seed, unsigned replica)
+      : model_(std::move(model)), rng_(replica == 0 ? pcg32(seed) : pcg32(seed, replica)) {}
   std::string description() const override { return "sleep (a controlled ground truth)"; }
   void infer(const Batch& batch, BatchOutput& out) override {
     // The dataset passes instance ids as the input; one law alone serves every instance.
@@ -133,12 +134,13 @@ std::unique_ptr<Dataset> make_sleep_dataset(std::size_t instances) {
   return std::make_unique<SleepDataset>(instances);
 }
 
-std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed) {
-  return std::make_unique<SleepBackend>(SleepModel{{law}, {true}}, seed);
+std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed, unsigned replica) {
+  return std::make_unique<SleepBackend>(SleepModel{{law}, {true}}, seed, replica);
 }
 
-std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed) {
-  return std::make_unique<SleepBackend>(std::move(model), seed);
+std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed,
+                                            unsigned replica) {
+  return std::make_unique<SleepBackend>(std::move(model), seed, replica);
 }
 
 SleepModel read_sleep_model(const std::string& path) {

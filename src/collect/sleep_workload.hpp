@@ -29,9 +29,11 @@ struct SleepModel {
 SleepModel read_sleep_model(const std::string& path);
 
 std::unique_ptr<Dataset> make_sleep_dataset(std::size_t instances);
-// One law for every instance, always right.
-std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed);
+// One law for every instance, always right. Replicas (concurrent workers) draw from
+// independent streams of the same seed.
+std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed, unsigned replica = 0);
 // Each instance its own law and outcome.
-std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed);
+std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed,
+                                            unsigned replica = 0);
 
 }  // namespace tailq

@@ -32,20 +32,20 @@ std::uint64_t file_fingerprint(const std::filesystem::path& path) {
   return hash;
 }
 
-Workload make_workload(const RunSettings& settings) {
+Workload make_workload(const RunSettings& settings, unsigned replica) {
   if (settings.workload == "sleep") {
     Workload w;
     if (!settings.sleep_model.empty()) {
       SleepModel model = read_sleep_model(settings.sleep_model.string());
       w.dataset = make_sleep_dataset(model.laws.size());
-      w.backend = make_sleep_backend(std::move(model), settings.sleep_seed);
+      w.backend = make_sleep_backend(std::move(model), settings.sleep_seed, replica);
       w.model = settings.sleep_model.string();
       w.model_fingerprint = file_fingerprint(settings.sleep_model);
       return w;
     }
     w.dataset = make_sleep_dataset(settings.sleep_instances);
-    w.backend =
-        make_sleep_backend(parse_sleep_law(settings.sleep_distribution), settings.sleep_seed);
+    w.backend = make_sleep_backend(parse_sleep_law(settings.sleep_distribution),
+                                   settings.sleep_seed, replica);
     w.model = "sleep:" + settings.sleep_distribution;
     return w;
   }

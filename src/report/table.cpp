@@ -2,22 +2,13 @@
 
 #include <cmath>
 
+#include "report/units.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq {
-namespace {
 
-// Times read best in the unit that keeps three or four significant digits.
-std::string human_seconds(double s) {
-  if (s >= 1) return fmt::format("{:.4g} s", s);
-  if (s >= 1e-3) return fmt::format("{:.4g} ms", s * 1e3);
-  if (s >= 1e-6) return fmt::format("{:.4g} us", s * 1e6);
-  return fmt::format("{:.4g} ns", s * 1e9);
-}
-
-std::string percent(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", 100 * v) : "-"; }
-
-}  // namespace
+using detail::human_seconds;
+using detail::percent;
 
 void write_table(std::ostream& out, const TailQuality& r) {
   const LatencySummary& l = r.latency;

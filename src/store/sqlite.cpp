@@ -91,4 +91,10 @@ std::string Statement::text(int column) const {
            : std::string();
 }
 
+std::string_view Statement::blob(int column) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string_view();
+}
+
 }  // namespace tailq::sqlite

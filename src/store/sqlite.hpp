@@ -46,6 +46,8 @@ class Statement {
   double real(int column) const;
   bool is_null(int column) const;
   std::string text(int column) const;
+  // Valid until the next step() or reset().
+  std::string_view blob(int column) const;
 
  private:
   const Database& db_;

@@ -36,16 +36,26 @@ CREATE TABLE rounds(
   idx INTEGER PRIMARY KEY,
   warmup INTEGER NOT NULL,
   started_unix_s REAL NOT NULL,
-  output_hash INTEGER);
+  output_hash INTEGER,
+  offered_qps REAL);
 CREATE TABLE inference_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
 CREATE TABLE total_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
+CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
+)sql";
+
+// What version 2 added to version 1.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE rounds ADD COLUMN offered_qps REAL;
+CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
+PRAGMA user_version = 2;
 )sql";
 
 const char* times_table(TimeKind kind) {
   return kind == TimeKind::inference ? "inference_times" : "total_times";
 }
 
-void check_schema(const sqlite::Database& db) {
+// Returns the schema version, 1 or 2.
+int check_schema(const sqlite::Database& db) {
   std::int64_t application_id = 0;
   try {
     sqlite::Statement app(db, "PRAGMA application_id");
@@ -59,10 +69,12 @@ void check_schema(const sqlite::Database& db) {
   }
   sqlite::Statement version(db, "PRAGMA user_version");
   version.step();
-  if (version.int64(0) != kTraceSchemaVersion) {
-    throw StoreError(db.path() + ": trace schema version " + std::to_string(version.int64(0)) +
-                     ", this tailq reads version " + std::to_string(kTraceSchemaVersion));
+  const std::int64_t v = version.int64(0);
+  if (v != 1 && v != kTraceSchemaVersion) {
+    throw StoreError(db.path() + ": trace schema version " + std::to_string(v) +
+                     ", this tailq reads versions 1 to " + std::to_string(kTraceSchemaVersion));
   }
+  return static_cast<int>(v);
 }
 
 sqlite::Database open_read_only(const std::filesystem::path& path) {
@@ -93,6 +105,7 @@ TimeKind parse_time_kind(std::string_view text) {
 struct TraceWriter::Impl {
   sqlite::Database db;
   std::size_t batch_count = 0;
+  std::size_t instance_count = 0;
 };
 
 TraceWriter::TraceWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -117,7 +130,7 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
   }
 
   auto impl = std::make_unique<Impl>(Impl{
-      sqlite::Database(path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE), batch_count});
+      sqlite::Database(path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE), batch_count, n});
   const sqlite::Database& db = impl->db;
   // Large pages keep a round's BLOB in a short overflow chain.
   db.exec("PRAGMA page_size = 65536");
@@ -179,10 +192,18 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
 TraceWriter TraceWriter::open_existing(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
   auto impl =
-      std::make_unique<Impl>(Impl{sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0});
-  check_schema(impl->db);
+      std::make_unique<Impl>(Impl{sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0, 0});
+  const int version = check_schema(impl->db);
   impl->db.exec("PRAGMA journal_mode = WAL");
   impl->db.exec("PRAGMA synchronous = FULL");
+  if (version == 1) {
+    sqlite::Transaction tx(impl->db);
+    impl->db.exec(kMigrateFrom1);
+    tx.commit();
+  }
+  sqlite::Statement instances(impl->db, "SELECT COUNT(*) FROM instances");
+  instances.step();
+  impl->instance_count = static_cast<std::size_t>(instances.int64(0));
   sqlite::Statement count(impl->db, "SELECT value FROM experiment WHERE key = 'batch_count'");
   if (!count.step()) throw StoreError(path.string() + ": trace has no batch count");
   impl->batch_count = std::stoull(count.text(0));
@@ -193,7 +214,8 @@ std::size_t TraceWriter::batch_count() const { return impl_->batch_count; }
 
 void TraceWriter::append_round(const RoundInfo& round, std::span<const double> inference_s,
                                std::span<const double> total_s,
-                               std::span<const std::string> predictions) {
+                               std::span<const std::string> predictions,
+                               std::span<const QueryTiming> timings) {
   const sqlite::Database& db = impl_->db;
   if (inference_s.size() != impl_->batch_count || total_s.size() != impl_->batch_count) {
     throw StoreError(db.path() + ": round " + std::to_string(round.index) + " has " +
@@ -210,14 +232,38 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
       }
     }
   }
+  if (!timings.empty() && timings.size() != impl_->instance_count) {
+    throw StoreError(db.path() + ": round " + std::to_string(round.index) + " has " +
+                     std::to_string(timings.size()) + " query timings, the trace has " +
+                     std::to_string(impl_->instance_count) + " instances");
+  }
+  for (std::size_t i = 0; i < timings.size(); ++i) {
+    const QueryTiming& t = timings[i];
+    for (double v : {t.scheduled_s, t.issued_s, t.started_s, t.finished_s}) {
+      if (!std::isfinite(v)) {
+        throw InputError("round " + std::to_string(round.index) + ", instance " +
+                         std::to_string(i) + ": query timing " + std::to_string(v) +
+                         " is not a finite number of seconds");
+      }
+    }
+  }
+  if (round.offered_qps && !(*round.offered_qps > 0 && std::isfinite(*round.offered_qps))) {
+    throw InputError("round " + std::to_string(round.index) + ": offered load " +
+                     std::to_string(*round.offered_qps) + " is not a positive number of queries/s");
+  }
   sqlite::Transaction tx(db);
-  sqlite::Statement info(db, "INSERT INTO rounds VALUES (?, ?, ?, ?)");
+  sqlite::Statement info(db, "INSERT INTO rounds VALUES (?, ?, ?, ?, ?)");
   info.bind(1, round.index).bind(2, std::int64_t{round.warmup}).bind(3, round.started_unix_s);
   // SQLite integers are signed: the hash is stored as the same 64 bits.
   if (round.output_hash) {
     info.bind(4, static_cast<std::int64_t>(*round.output_hash));
   } else {
     info.bind_null(4);
+  }
+  if (round.offered_qps) {
+    info.bind(5, *round.offered_qps);
+  } else {
+    info.bind_null(5);
   }
   info.run();
   if (!predictions.empty()) {
@@ -231,6 +277,11 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
   inference.bind(1, round.index).bind_blob(2, inference_s.data(), bytes).run();
   sqlite::Statement total(db, "INSERT INTO total_times VALUES (?, ?)");
   total.bind(1, round.index).bind_blob(2, total_s.data(), bytes).run();
+  if (!timings.empty()) {
+    static_assert(sizeof(QueryTiming) == 4 * sizeof(double));
+    sqlite::Statement query(db, "INSERT INTO query_times VALUES (?, ?)");
+    query.bind(1, round.index).bind_blob(2, timings.data(), timings.size_bytes()).run();
+  }
   tx.commit();
 }
 
@@ -254,9 +305,11 @@ void TraceWriter::close() {
 // Reader
 
 struct TraceReader::Impl {
-  explicit Impl(const std::filesystem::path& p) : path(p), db(open_read_only(p)) {}
+  explicit Impl(const std::filesystem::path& p)
+      : path(p), db(open_read_only(p)), version(check_schema(db)) {}
   std::filesystem::path path;
   sqlite::Database db;
+  int version;
   Experiment experiment;
   std::vector<Instance> instances;
   std::vector<std::uint32_t> batch_of_instance;
@@ -359,11 +412,14 @@ TraceReader::TraceReader(const std::filesystem::path& path) : impl_(std::make_un
     }
   }
   {
-    sqlite::Statement q(db,
-                        "SELECT idx, warmup, started_unix_s, output_hash FROM rounds ORDER BY idx");
+    sqlite::Statement q(db, d.version == 1 ? "SELECT idx, warmup, started_unix_s, output_hash, "
+                                             "NULL FROM rounds ORDER BY idx"
+                                           : "SELECT idx, warmup, started_unix_s, output_hash, "
+                                             "offered_qps FROM rounds ORDER BY idx");
     while (q.step()) {
       RoundInfo round{q.int64(0), q.int64(1) != 0, q.real(2), std::nullopt};
       if (!q.is_null(3)) round.output_hash = static_cast<std::uint64_t>(q.int64(3));
+      if (!q.is_null(4)) round.offered_qps = q.real(4);
       d.rounds.push_back(round);
     }
   }
@@ -385,6 +441,22 @@ const std::vector<RoundInfo>& TraceReader::rounds() const { return impl_->rounds
 void TraceReader::read_times(std::int64_t round_index, TimeKind kind, std::span<double> out) const {
   const int slot = kind == TimeKind::inference ? 0 : 1;
   read_round_blob(impl_->db, impl_->blob[slot], kind, round_index, out);
+}
+
+bool TraceReader::read_timings(std::int64_t round_index, std::span<QueryTiming> out) const {
+  const Impl& d = *impl_;
+  if (d.version == 1) return false;
+  sqlite::Statement q(d.db, "SELECT seconds FROM query_times WHERE round = ?");
+  q.bind(1, round_index);
+  if (!q.step()) return false;
+  const std::string_view bytes = q.blob(0);
+  if (bytes.size() != out.size_bytes()) {
+    throw StoreError(d.path.string() + ": round " + std::to_string(round_index) +
+                     ": query timings hold " + std::to_string(bytes.size()) + " bytes, expected " +
+                     std::to_string(out.size_bytes()));
+  }
+  std::memcpy(out.data(), bytes.data(), bytes.size());
+  return true;
 }
 
 struct TimesCursor::Impl {
