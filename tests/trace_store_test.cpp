@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,6 +135,73 @@ TEST(TraceStore, AppendsAfterReopening) {
   again.append_round({1, false, 0}, round_times(1, 0), round_times(1, 0));
   again.close();
   EXPECT_EQ(TraceReader(dir / "t.trace").rounds().size(), 2u);
+}
+
+TEST(TraceStore, KeepsLoadRoundsWithTheirQueryTimelines) {
+  testing::TempDir dir;
+  const Small s;
+  auto w = TraceWriter::create(dir / "t.trace", s.experiment, s.instances, s.outcomes);
+  std::vector<QueryTiming> timings;
+  for (int i = 0; i < 5; ++i) {
+    const double t = 0.01 * i;
+    timings.push_back({t, t + 1e-6, t + 2e-3, t + 5e-3});
+  }
+  w.append_round({0, false, 0, std::nullopt, 250.0}, round_times(0, 0), round_times(0, 0), {},
+                 timings);
+  w.append_round({1, false, 0}, round_times(1, 0), round_times(1, 0));
+  timings[2].finished_s = std::nan("");
+  EXPECT_THROW(w.append_round({2, false, 0, std::nullopt, 250.0}, round_times(2, 0),
+                              round_times(2, 0), {}, timings),
+               InputError);
+  EXPECT_THROW(w.append_round({2, false, 0, std::nullopt, -1.0}, round_times(2, 0),
+                              round_times(2, 0)),
+               InputError);
+  EXPECT_THROW(w.append_round({2, false, 0}, round_times(2, 0), round_times(2, 0), {},
+                              std::span(timings).first(4)),
+               StoreError);
+  w.close();
+  const TraceReader r(dir / "t.trace");
+  ASSERT_EQ(r.rounds().size(), 2u);
+  EXPECT_EQ(r.rounds()[0].offered_qps, 250.0);
+  EXPECT_FALSE(r.rounds()[1].offered_qps.has_value());
+  std::vector<QueryTiming> back(5);
+  ASSERT_TRUE(r.read_timings(0, back));
+  EXPECT_EQ(back[3].scheduled_s, 0.03);
+  EXPECT_EQ(back[3].issued_s, 0.03 + 1e-6);
+  EXPECT_EQ(back[3].started_s, 0.03 + 2e-3);
+  EXPECT_EQ(back[3].finished_s, 0.03 + 5e-3);
+  EXPECT_FALSE(r.read_timings(1, back));
+}
+
+// A trace written before load scenarios (schema 1) is read as it is, and migrated when a run
+// appends to it.
+TEST(TraceStore, ReadsAndMigratesVersionOneTraces) {
+  testing::TempDir dir;
+  const Small s;
+  auto w = TraceWriter::create(dir / "v1.trace", s.experiment, s.instances, s.outcomes);
+  w.append_round({0, false, 0, 7u}, round_times(0, 0), round_times(0, 0));
+  w.close();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "v1.trace").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TABLE query_times; ALTER TABLE rounds DROP COLUMN offered_qps; "
+                         "PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  {
+    const TraceReader r(dir / "v1.trace");
+    ASSERT_EQ(r.rounds().size(), 1u);
+    EXPECT_EQ(r.rounds()[0].output_hash, 7u);
+    std::vector<QueryTiming> back(5);
+    EXPECT_FALSE(r.read_timings(0, back));
+  }
+  auto again = TraceWriter::open_existing(dir / "v1.trace");
+  again.append_round({1, false, 0, std::nullopt, 10.0}, round_times(1, 0), round_times(1, 0));
+  again.close();
+  const TraceReader r(dir / "v1.trace");
+  ASSERT_EQ(r.rounds().size(), 2u);
+  EXPECT_EQ(r.rounds()[1].offered_qps, 10.0);
 }
 
 TEST(TraceStore, RefusesFilesThatAreNotTraces) {
