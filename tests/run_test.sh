@@ -34,7 +34,7 @@ if [ $rc -ne 0 ]; then
   "$TAILQ" run --resume killed.trace --max-rounds 40 --tau 0 --quiet >resume.log 2>&1 \
     || bad "final resume: $(cat resume.log)"
 fi
-# Resuming a finished experiment runs its warm-up rounds, stops, and leaves one closed file.
+# Resuming a finished experiment stops at once and leaves one closed file.
 "$TAILQ" run --resume killed.trace --max-rounds 40 --tau 0 --quiet >again.log 2>&1 && ok \
   || bad "resume of a finished run: $(cat again.log)"
 [ ! -e killed.trace-wal ] && ok || bad "a -wal file is left after the resumed run closed"

@@ -238,7 +238,8 @@ void add_run_command(CLI::App& app) {
     if (!o->interval.empty()) {
       settings.load.interval_s = parse_time_option("--interval", o->interval);
     }
-    if (settings.load.scenario != Scenario::server && !settings.load.qps.empty()) {
+    if (o->resume.empty() && settings.load.scenario != Scenario::server &&
+        !settings.load.qps.empty()) {
       throw InputError("--qps: only the server scenario takes an arrival rate");
     }
     std::vector<std::string> given;

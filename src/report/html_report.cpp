@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "report/html_load.hpp"
 #include "report/html_page.hpp"
 #include "report/json_number.hpp"
 #include "tailq/analysis.hpp"
@@ -18,6 +19,7 @@
 #include "tailq/density.hpp"
 #include "tailq/error.hpp"
 #include "tailq/fit.hpp"
+#include "tailq/load_analysis.hpp"
 #include "tailq/predict.hpp"
 #include "tailq/stats.hpp"
 
@@ -169,6 +171,7 @@ std::filesystem::path default_web_modules() {
 
 void write_html_report(const TraceReader& trace, const std::filesystem::path& output,
                        const HtmlReportOptions& o) {
+  if (is_load_trace(trace)) return detail::write_load_report(trace, output, o);
   const std::filesystem::path web = o.web_modules.empty() ? default_web_modules() : o.web_modules;
   const std::string libraries = detail::inline_chart_libraries(web);
 

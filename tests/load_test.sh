@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# tailq run under load, end to end with the sleep workload: a server sweep analysed as quality
+# against load, a sweep killed mid-way and resumed at the load where it stopped, and the
+# errors of a bad set-up.
+set -uo pipefail
+TAILQ=$(realpath "${1:?usage: load_test.sh path/to/tailq}")
+here=$(dirname "$(realpath "$0")")
+source "$here/test_lib.sh"
+q() { sqlite3 "$1" "$2"; }
+
+sweep=(--workload sleep --instances 60 --sleep-dist const:2ms --scenario server
+       --qps-sweep 100:400:150 --max-rounds 3 --warmup-rounds 1 --tau 0 --quiet)
+"$TAILQ" run "${sweep[@]}" -o sweep.trace >sweep.log 2>&1 && ok || bad "sweep run: $(cat sweep.log)"
+[ "$(q sweep.trace 'SELECT group_concat(n) FROM (SELECT count(*) AS n FROM rounds
+     WHERE warmup = 0 GROUP BY offered_qps ORDER BY offered_qps)')" = "3,3,3" ] && ok \
+  || bad "3 measured rounds at each of 3 loads"
+[ "$(q sweep.trace 'SELECT count(*) FROM query_times WHERE length(seconds) = 60 * 32')" = 12 ] \
+  && ok || bad "a query timeline per round (warm-up included)"
+grep -q "load generator: 540 queries" sweep.log && ok || bad "jitter line: $(cat sweep.log)"
+grep -q "quality-preserving capacity" sweep.log && ok || bad "summary at the end of the run"
+
+"$TAILQ" analyze sweep.trace --thresholds 8ms,p99 >table.txt && ok || bad "analyze the sweep"
+grep -Eq "^ +100 .* 100\.00 " table.txt && ok || bad "all on time at the lowest load: $(cat table.txt)"
+grep -q "worst%@8ms" table.txt && ok || bad "a column per deadline"
+"$TAILQ" analyze sweep.trace --thresholds 8ms --json >sweep.json && ok || bad "analyze --json"
+/usr/bin/python3 - sweep.json <<'PY' && ok || bad "JSON: three loads, waits grow, capacity"
+import json, sys
+a = json.load(open(sys.argv[1]))
+loads = [l["offered_qps"] for l in a["levels"]]
+assert loads == [100, 250, 400], loads
+waits = [l["queue_wait"]["mean"] for l in a["levels"]]
+assert waits[0] < waits[2], waits
+assert a["capacity"][0]["label"] == "8ms" and a["capacity"][0]["capacity_qps"] >= 100
+PY
+"$TAILQ" analyze sweep.trace --load 250 --json >one.json && ok || bad "analyze one load"
+/usr/bin/python3 -c "import json,sys; assert json.load(open('one.json'))['rounds'] == 3" && ok \
+  || bad "--load picks that load's 3 rounds"
+"$TAILQ" report sweep.trace -o sweep.html >/dev/null && grep -q "Quality under load" sweep.html \
+  && ok || bad "the report has a load section"
+shot=${TAILQ_SCREENSHOT_DIR:-$work}/load-report.png
+node "$here/report_browser_test.mjs" sweep.html "$shot" 2 >browser.log 2>&1 && ok \
+  || bad "the load report renders in a browser: $(cat browser.log)"
+
+# Killed during the sweep, resumed: it finishes every load once.
+"$TAILQ" run "${sweep[@]}" -o killed.trace >/dev/null 2>&1 &
+pid=$!
+sleep 2.5
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if [ -f killed.trace ]; then
+  "$TAILQ" run --resume killed.trace --max-rounds 3 --tau 0 --quiet >resume.log 2>&1 && ok \
+    || bad "resume the sweep: $(cat resume.log)"
+  [ "$(q killed.trace 'SELECT group_concat(n) FROM (SELECT count(*) AS n FROM rounds
+       WHERE warmup = 0 GROUP BY offered_qps ORDER BY offered_qps)')" = "3,3,3" ] && ok \
+    || bad "resumed sweep: 3 measured rounds per load"
+else
+  bad "the killed sweep left no trace"
+fi
+"$TAILQ" run --resume killed.trace --qps-sweep 100:300:100 --quiet >mismatch.log 2>&1
+[ $? -eq 2 ] && grep -q "does not match" mismatch.log && ok || bad "resume with other loads: $(cat mismatch.log)"
+
+# Bad set-ups: one line, exit 2, no trace left behind.
+expect_error() {
+  local what=$1 pattern=$2
+  shift 2
+  "$TAILQ" run --workload sleep --quiet -o bad.trace "$@" >err.log 2>&1
+  local rc=$?
+  if [ $rc -eq 2 ] && [ "$(wc -l <err.log)" -eq 1 ] && grep -q -- "$pattern" err.log && [ ! -e bad.trace ]; then
+    ok
+  else
+    bad "$what (exit $rc): $(cat err.log)"
+  fi
+}
+expect_error "server without a rate" "--qps" --scenario server
+expect_error "a rate without server" "--qps" --qps 100
+expect_error "a bad sweep" "--qps-sweep" --scenario server --qps-sweep 400:100:50
+expect_error "an unknown scenario" "--scenario" --scenario bursty
+expect_error "a bad interval" "--interval" --scenario multi-stream --interval soon
+expect_error "a negative rate" "--qps" --scenario server --qps -5
+finish
