@@ -10,7 +10,7 @@ void add_analyze_command(CLI::App& app) {
   struct Options {
     std::string trace;
     std::string time = "total";
-    std::string thresholds = "p90,p95,p99,p99.9";
+    std::string thresholds{kDefaultAnalysisThresholds};
     std::string rounds;
     TraceAnalysisOptions analysis;
     bool json = false;

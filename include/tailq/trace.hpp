@@ -76,10 +76,11 @@ class TraceWriter {
 
   // Stores one round: per-batch times in seconds, batch_count() entries each. One transaction:
   // after it returns the round survives a crash; if it throws, nothing of the round is stored.
-  // Non-empty `predictions` (one per instance) replace the stored ones in the same transaction:
-  // a collector records the outputs of the first measured round with that round.
+  // Non-empty `predictions` or `scores` (one per instance) replace the stored ones in the same
+  // transaction: a collector records the outputs of the first measured round with that round.
   void append_round(const RoundInfo& round, std::span<const double> inference_s,
-                    std::span<const double> total_s, std::span<const std::string> predictions = {});
+                    std::span<const double> total_s, std::span<const std::string> predictions = {},
+                    std::span<const double> scores = {});
   std::size_t batch_count() const;
   // Checkpoints the write-ahead log into the main file and closes it.
   void close();
