@@ -7,20 +7,11 @@
 #include <optional>
 
 #include "bindings.hpp"
+#include "native_recorder.hpp"
 #include "tailq/recorder.hpp"
 
 namespace tailq::python {
 namespace {
-
-struct NativeRecorder {
-  explicit NativeRecorder(Recorder r) : recorder(std::move(r)) {
-    ids.reserve(recorder.instance_count());
-  }
-  Recorder recorder;
-  std::vector<std::uint32_t> ids, output_ids;
-  std::vector<std::string> predictions;
-  std::vector<double> scores;
-};
 
 ConvergenceSettings convergence(double tau, std::size_t fit_every, std::size_t window,
                                 const std::string& schedule) {
@@ -144,6 +135,9 @@ void bind_recorder(py::module_& m) {
                     o.convergence = convergence(tau, fit_every, window, schedule);
                     return std::make_unique<NativeRecorder>(Recorder::resume(path, o));
                   })
+      .def("fast_calls", &recorder_fast_calls,
+           "begin_batch, mark_pre, mark_infer, mark_post, end_batch, abort_batch and add_batch "
+           "as plain CPython functions (a fraction of a pybind11 call's cost)")
       .def("begin_round", [](NativeRecorder& s) { s.recorder.begin_round(); })
       .def("begin_batch",
            [](NativeRecorder& s, py::handle ids) {

@@ -29,9 +29,15 @@ struct NativeTrace {
 // tailq.Error and its subclasses; maps tailq::InputError, StoreError and UsageError to them.
 void bind_errors(py::module_& m);
 void bind_recorder(py::module_& m);
+// A dict of the recorder's hot calls as raw CPython functions (see fast_calls.cpp).
+py::dict recorder_fast_calls(py::handle native_recorder);
 void bind_trace(py::module_& m);
 void bind_analysis(py::class_<NativeTrace>& trace);
 void bind_import(py::module_& m);
+
+// Sets the Python error for a caught C++ exception, as pybind11's translators would (for raw
+// CPython functions, which bypass pybind11).
+void set_python_error(std::exception_ptr p);
 
 // Raises tailq.InputError with `message` (for checks done in the binding layer).
 [[noreturn]] void input_error(const std::string& message);

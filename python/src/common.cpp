@@ -88,6 +88,26 @@ void bind_errors(py::module_& m) {
   });
 }
 
+void set_python_error(std::exception_ptr p) {
+  try {
+    std::rethrow_exception(p);
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (const InputError& e) {
+    PyErr_SetString(g_input_error, e.what());
+  } catch (const StoreError& e) {
+    PyErr_SetString(g_store_error, e.what());
+  } catch (const UsageError& e) {
+    PyErr_SetString(g_usage_error, e.what());
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  } catch (...) {
+    PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception");
+  }
+}
+
 py::object json_to_python(const std::string& text) {
   // Never destroyed: a static py::object would be released after the interpreter is gone.
   static auto* loads = new py::object(py::module_::import("json").attr("loads"));
@@ -99,6 +119,14 @@ void read_ids(py::handle ids, std::vector<std::uint32_t>& out) {
   PyObject* o = ids.ptr();
   if (PyLong_Check(o)) {
     out.push_back(id_from(ids));
+    return;
+  }
+  if (PyRange_Check(o)) {  // range(a, b[, step]) without iterating a Python object per id
+    const long long start = py::int_(ids.attr("start")).cast<long long>();
+    const long long step = py::int_(ids.attr("step")).cast<long long>();
+    const auto count = static_cast<long long>(PyObject_Length(o));
+    if (count < 0) throw py::error_already_set();
+    for (long long k = 0; k < count; ++k) out.push_back(id_from(start + k * step));
     return;
   }
   if (PyList_Check(o) || PyTuple_Check(o)) {

@@ -2,8 +2,9 @@
 
 The clock, the checks and the trace are C++ (``_tailq.NativeRecorder``); this layer only turns
 calls into ``with`` blocks. One Round and one Batch object are made per Recorder and reused, and
-their timing methods are the native methods themselves, so bracketing a batch costs a handful
-of C++ calls and no Python allocation.
+their timing methods are the native calls themselves (plain CPython functions, see
+python/src/fast_calls.cpp), so bracketing a batch costs a handful of C++ calls and no Python
+allocation.
 """
 
 import json
@@ -25,15 +26,15 @@ class Batch:
 
     __slots__ = ("_ids", "_begin", "_end", "_abort", "_native", "pre", "infer", "post")
 
-    def __init__(self, native):
+    def __init__(self, native, calls):
         self._native = native
         self._ids = None
-        self._begin = native.begin_batch
-        self._end = native.end_batch
-        self._abort = native.abort_batch
-        self.pre = native.mark_pre
-        self.infer = native.mark_infer
-        self.post = native.mark_post
+        self._begin = calls["begin_batch"]
+        self._end = calls["end_batch"]
+        self._abort = calls["abort_batch"]
+        self.pre = calls["mark_pre"]
+        self.infer = calls["mark_infer"]
+        self.post = calls["mark_post"]
 
     def __enter__(self):
         self._begin(self._ids)
@@ -88,10 +89,11 @@ class Round:
     __slots__ = ("_native", "_batch", "add_batch", "outputs")
 
     def __init__(self, native):
+        calls = native.fast_calls()
         self._native = native
-        self._batch = Batch(native)
+        self._batch = Batch(native, calls)
         #: add_batch(ids, inference_s, total_s): a batch timed by the caller (seconds).
-        self.add_batch = native.add_batch
+        self.add_batch = calls["add_batch"]
         #: outputs(ids, values): outputs of any instances of this round (see Batch.outputs).
         self.outputs = native.outputs
 
