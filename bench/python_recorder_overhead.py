@@ -10,6 +10,9 @@ the round is timed (the round's commit, one fsync, is per round, not per batch).
   add_batch: r.add_batch(ids, inference_s, total_s)
   empty:     the same loop doing nothing, subtracted to give the net cost.
 Prints the median over --repeats runs as JSON: {"path/ids": {"gross_ns": .., "net_ns": ..}}.
+"inside_intervals" is the other half of the cost: what the calls add to the times they measure,
+i.e. the median inference and total time the recorder stores for a batch whose phases are empty
+(`with r.batch(i) as b: b.pre(); b.infer(); b.post()`), read back from the trace.
 """
 
 import argparse
@@ -89,7 +92,19 @@ def main():
                                args.repeats))
         results.update(measure(folder, f"ndarray{k}", [np.arange(g.start, g.stop) for g in groups],
                                n * k, args.repeats))
+        results["inside_intervals"] = inside_intervals(folder, n)
     print(json.dumps(results, indent=1))
+
+
+def inside_intervals(folder, n):
+    path = Path(folder) / "inside.trace"
+    with tailq.Recorder(path, instances=n, warmup_rounds=1) as rec:
+        for _ in range(2):
+            with rec.round() as r:
+                with_block(r, list(range(n)))
+    with tailq.Trace(path) as trace:
+        return {kind + "_ns": round(float(np.median(trace.times(kind))) * 1e9)
+                for kind in ("inference", "total")}
 
 
 if __name__ == "__main__":

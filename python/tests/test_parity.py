@@ -20,10 +20,10 @@ def assert_same_with_arrays(result, cli):
     ([], {}),
     (["--time", "inference", "--thresholds", "p50,p99.9,2ms,0.004", "--sweep", "7"],
      {"time": "inference", "thresholds": ["p50", "p99.9", "2ms", 0.004], "sweep": 7}),
-    (["--sweep", "5", "--sweep-trim-outliers", "--metric", "top5", "--rounds", "10:30"],
-     {"sweep": 5, "sweep_trim_outliers": True, "metric": "top5", "rounds": (10, 30)}),
-    (["--metric", "f1-macro", "--rounds", ":20", "--threads", "1"],
-     {"metric": "f1-macro", "rounds": ":20", "threads": 1}),
+    (["--sweep", "5", "--sweep-trim-outliers", "--metric", "f1-macro", "--rounds", "10:30",
+      "--threads", "1"],
+     {"sweep": 5, "sweep_trim_outliers": True, "metric": "f1-macro", "rounds": (10, 30),
+      "threads": 1}),
 ])
 def test_analyze_matches_cli(generated_trace, run_cli, args, options):
     cli = run_cli("analyze", generated_trace, "--json", *args)
@@ -43,23 +43,32 @@ def test_per_round_arrays_outlive_the_trace(generated_trace):
 
 
 def test_fit_converge_predict_compare_match_cli(generated_trace, run_cli):
+    # One CLI call per command (each costs a process start), options differing from the defaults.
     trace = str(generated_trace)
-    assert tailq.fit(trace) == run_cli("fit", trace, "--json")
     assert tailq.fit(trace, time="inference", slowest=3) == run_cli(
         "fit", trace, "--json", "--time", "inference", "--slowest", "3")
-    assert tailq.converge(trace) == run_cli("converge", trace, "--json")
     assert tailq.converge(trace, fit_every=1, window=3, tau=0.05, schedule="paper",
                           instances=4) == run_cli(
         "converge", trace, "--json", "--fit-every", "1", "--window", "3", "--tau", "0.05",
         "--schedule", "paper", "--instances", "4")
-    assert tailq.predict(trace, holdout=10, simulations=20) == run_cli(
-        "predict", trace, "--json", "--holdout", "10", "--simulations", "20")
-    assert tailq.predict(trace, holdout=10, simulations=20, model="independent", seed=3,
-                         thresholds="p90,3ms", time="inference") == run_cli(
-        "predict", trace, "--json", "--holdout", "10", "--simulations", "20", "--model",
-        "independent", "--seed", "3", "--thresholds", "p90,3ms", "--time", "inference")
+    assert tailq.predict(trace, holdout=10, simulations=20, seed=3, thresholds="p90,3ms",
+                         time="inference") == run_cli(
+        "predict", trace, "--json", "--holdout", "10", "--simulations", "20", "--seed", "3",
+        "--thresholds", "p90,3ms", "--time", "inference")
     assert tailq.compare([trace, trace], sweep=10) == run_cli(
         "compare", trace, trace, "--json", "--sweep", "10")
+
+
+def test_defaults_are_the_clis(generated_trace):
+    with tailq.Trace(generated_trace) as trace:
+        labels = [t["label"] for t in trace.analyze()["thresholds"]]
+        assert labels == ["p90", "p95", "p99", "p99.9"]
+        converge = trace.converge()
+        assert (converge["fit_every"], converge["window"], converge["tau"]) == (2, 5, 0.02)
+        predicted = trace.predict(holdout=10, simulations=5)
+        assert [t["label"] for t in predicted["thresholds"]] == ["p90", "p95", "p99"]
+        assert [m["model"] for m in predicted["models"]] in (
+            ["independent", "round-effect"], ["round-effect", "independent"])
 
 
 def test_times_match_what_the_engine_analyses(generated_trace):
