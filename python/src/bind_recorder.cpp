@@ -23,22 +23,28 @@ ConvergenceSettings convergence(double tau, std::size_t fit_every, std::size_t w
   return c;
 }
 
-// One prediction: a label, or labels best first (joined by spaces).
-std::string prediction_text(py::handle item) {
+// One label: a string, an integer (class index), or anything else as str() gives it.
+std::string label_text(py::handle item) {
   if (PyUnicode_Check(item.ptr())) return item.cast<std::string>();
+  if (PyIndex_Check(item.ptr()) && !PyBool_Check(item.ptr()) && !py::isinstance<py::array>(item)) {
+    return std::to_string(py::int_(py::reinterpret_borrow<py::object>(item)).cast<long long>());
+  }
+  return py::str(item).cast<std::string>();
+}
+
+// One prediction: a label, or a list, tuple or 1-D array of labels best first (joined by
+// spaces; one level only, so a self-containing list cannot recurse forever).
+std::string prediction_text(py::handle item) {
   if (PyList_Check(item.ptr()) || PyTuple_Check(item.ptr()) ||
       (py::isinstance<py::array>(item) && py::reinterpret_borrow<py::array>(item).ndim() > 0)) {
     std::string text;
     for (py::handle label : py::iter(item)) {
       if (!text.empty()) text += ' ';
-      text += prediction_text(label);
+      text += label_text(label);
     }
     return text;
   }
-  if (PyIndex_Check(item.ptr()) && !PyBool_Check(item.ptr())) {
-    return std::to_string(py::int_(py::reinterpret_borrow<py::object>(item)).cast<long long>());
-  }
-  return py::str(item).cast<std::string>();
+  return label_text(item);
 }
 
 // Integer class indices, (instances,) or (instances, k) best first, without a Python call per
@@ -82,9 +88,8 @@ void record_outputs(NativeRecorder& self, py::handle ids, py::handle values) {
         "predictions: a sequence with one entry per instance (a label or labels best first)");
   }
   if (!integer_predictions(values, self.predictions)) {
-    self.predictions.resize(static_cast<std::size_t>(py::len(values)));
-    std::size_t k = 0;
-    for (py::handle item : py::iter(values)) self.predictions[k++] = prediction_text(item);
+    self.predictions.clear();
+    for (py::handle item : py::iter(values)) self.predictions.push_back(prediction_text(item));
   }
   self.recorder.record_predictions(self.output_ids, self.predictions);
 }

@@ -202,3 +202,48 @@ def test_bad_import_arrays(tmp_path, inference, total, kwargs, message):
     with pytest.raises(tailq.InputError, match=message):
         tailq.import_arrays(path, inference, total, **kwargs)
     assert not path.exists()
+
+
+class LyingSequence:
+    """Claims 1 item and yields 3."""
+
+    def __len__(self):
+        return 1
+
+    def __getitem__(self, k):
+        if k >= 3:
+            raise IndexError(k)
+        return "a"
+
+
+def test_odd_arguments_raise_instead_of_crashing(tmp_path):
+    selfish = []
+    selfish.append(selfish)
+    odd = [None, "x", b"x", 1.5, -1, 2**70, [], [[0]], {0: 1}, {0}, selfish, LyingSequence(),
+           np.array(0), np.array([[1]]), np.array(["a"]), object(), iter([0, 99]), math.nan]
+    with tailq.Recorder(tmp_path / "odd.trace", labels=["a", "b"], warmup_rounds=0) as rec:
+        native = rec._native
+        calls = native.fast_calls()
+        for value in odd:
+            for call in (lambda v: calls["begin_batch"](v),
+                         lambda v: calls["add_batch"](v, 0.001, 0.001),
+                         lambda v: calls["add_batch"]([0], v, v),
+                         lambda v: native.outputs(v, ["a"]),
+                         lambda v: native.outputs([0, 1], v),
+                         lambda v: native.outputs([0], [v])):
+                native.begin_round()
+                try:
+                    call(value)
+                except Exception:
+                    pass
+                finally:
+                    native.abort_round()
+        with pytest.raises(TypeError):
+            calls["add_batch"]([0])
+        with rec.round() as r:  # still works
+            with pytest.raises(tailq.InputError, match="3 outputs for 2 instances"):
+                r.outputs([0, 1], LyingSequence())
+            r.add_batch([0, 1], 0.001, 0.002)
+            r.outputs([0, 1], [selfish, ("a", 7)])
+    with tailq.Trace(tmp_path / "odd.trace") as trace:
+        assert trace.predictions == ["[[...]]", "a 7"]
