@@ -1,6 +1,7 @@
 """Crash safety: a Python process killed with SIGKILL in the middle of a round leaves a trace
 that holds exactly the committed rounds, as `tailq run` does."""
 
+import select
 import signal
 import subprocess
 import sys
@@ -35,7 +36,8 @@ def test_sigkill_mid_round_keeps_exactly_the_committed_rounds(tmp_path, run_cli)
     process = subprocess.Popen([sys.executable, str(script), str(path), "4"],
                                stdout=subprocess.PIPE, text=True)
     try:
-        assert process.stdout.readline().strip() == "mid-round"
+        ready, _, _ = select.select([process.stdout], [], [], 120)
+        assert ready and process.stdout.readline().strip() == "mid-round"
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
