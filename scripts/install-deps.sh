@@ -20,6 +20,9 @@ packages=(
   python3-torch python3-sklearn   # training the digits CNN; the digits data set
   chromium                        # the HTML report's browser test
   python3 python3-numpy python3-scipy  # reference checks and side-by-side benchmarks
+  pybind11-dev python3-dev        # the Python module tailq (pybind11 extension)
+  python3-pytest                  # the Python module's tests
+  python3-pip python3-venv python3-setuptools python3-wheel  # pip install ./python in a venv
 )
 missing=()
 for p in "${packages[@]}"; do

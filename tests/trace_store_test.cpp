@@ -146,18 +146,18 @@ TEST(TraceStore, KeepsLoadRoundsWithTheirQueryTimelines) {
     const double t = 0.01 * i;
     timings.push_back({t, t + 1e-6, t + 2e-3, t + 5e-3});
   }
-  w.append_round({0, false, 0, std::nullopt, 250.0}, round_times(0, 0), round_times(0, 0), {},
-                 timings);
+  w.append_round({0, false, 0, std::nullopt, 250.0}, round_times(0, 0), round_times(0, 0),
+                 {.timings = timings});
   w.append_round({1, false, 0}, round_times(1, 0), round_times(1, 0));
   timings[2].finished_s = std::nan("");
   EXPECT_THROW(w.append_round({2, false, 0, std::nullopt, 250.0}, round_times(2, 0),
-                              round_times(2, 0), {}, timings),
+                              round_times(2, 0), {.timings = timings}),
                InputError);
-  EXPECT_THROW(w.append_round({2, false, 0, std::nullopt, -1.0}, round_times(2, 0),
-                              round_times(2, 0)),
-               InputError);
-  EXPECT_THROW(w.append_round({2, false, 0}, round_times(2, 0), round_times(2, 0), {},
-                              std::span(timings).first(4)),
+  EXPECT_THROW(
+      w.append_round({2, false, 0, std::nullopt, -1.0}, round_times(2, 0), round_times(2, 0)),
+      InputError);
+  EXPECT_THROW(w.append_round({2, false, 0}, round_times(2, 0), round_times(2, 0),
+                              {.timings = std::span(timings).first(4)}),
                StoreError);
   w.close();
   const TraceReader r(dir / "t.trace");
@@ -309,7 +309,7 @@ TEST(TraceStore, StoresOutputHashesAndPredictionsWithARound) {
   const std::vector<double> times = {0.1, 0.2};
   w.append_round({0, true, 0}, times, times);
   const std::vector<std::string> predictions = {"x z", "q"};
-  w.append_round({1, false, 0, 0xFEDCBA9876543210ull}, times, times, predictions);
+  w.append_round({1, false, 0, 0xFEDCBA9876543210ull}, times, times, {.predictions = predictions});
   w.close();
   const TraceReader t(dir / "t.trace");
   EXPECT_EQ(t.outcomes().predictions, predictions);

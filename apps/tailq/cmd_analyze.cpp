@@ -11,7 +11,7 @@ void add_analyze_command(CLI::App& app) {
   struct Options {
     std::string trace;
     std::string time = "total";
-    std::string thresholds = "p90,p95,p99,p99.9";
+    std::string thresholds{kDefaultAnalysisThresholds};
     std::string rounds;
     double load = 0;
     double max_drop_pt = 1;

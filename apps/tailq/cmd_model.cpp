@@ -81,7 +81,7 @@ void add_predict_command(CLI::App& app) {
   struct Options {
     std::string trace;
     std::string time = "total";
-    std::string thresholds = "p90,p95,p99";
+    std::string thresholds{kDefaultPredictionThresholds};
     std::string model = "both";
     PredictionRequest request;
     bool json = false;

@@ -13,6 +13,9 @@
 
 namespace tailq {
 
+// The deadlines of `tailq analyze` when none are given (the CLI and the Python module).
+inline constexpr std::string_view kDefaultAnalysisThresholds = "p90,p95,p99,p99.9";
+
 struct TraceAnalysisOptions {
   TimeKind time = TimeKind::total;
   std::string metric;                    // empty: the trace's default metric

@@ -20,4 +20,11 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A call out of order on a stateful API (a batch outside a round, a round inside a round, a
+// closed recorder): a bug in the calling program, not in its data.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace tailq

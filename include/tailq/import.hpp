@@ -58,6 +58,12 @@ struct ImportRequest {
   bool overwrite = false;
 };
 
+// Writes times and outcomes already in memory (e.g. numpy arrays from Python) as a trace,
+// whole or not at all; `request` gives the warm-up rounds, experiment, output and overwrite (its
+// file names are not used). Throws InputError for bad times or warm-up rounds.
+void write_imported_trace(const ImportedTimes& times, const Outcomes& outcomes,
+                          const ImportRequest& request);
+
 // Reads, validates and writes the trace. The trace is written to a temporary file next to
 // `output` and renamed into place at the end, so a failure leaves no file behind.
 void import_trace(const ImportRequest& request);

@@ -64,6 +64,9 @@ class SimulatedRoundSource final : public RoundSource {
   std::uint64_t seed_;
 };
 
+// The deadlines of `tailq predict` when none are given (the CLI and the Python module).
+inline constexpr std::string_view kDefaultPredictionThresholds = "p90,p95,p99";
+
 struct PredictionRequest {
   TimeKind time = TimeKind::total;
   std::string metric;  // empty: the trace's default

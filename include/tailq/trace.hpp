@@ -68,6 +68,15 @@ struct QueryTiming {
   double scheduled_s = 0, issued_s = 0, started_s = 0, finished_s = 0;
 };
 
+// What a collector may store with a round besides its times; each is empty or has one entry
+// per instance.
+struct RoundExtras {
+  // Replace the stored outputs: a collector records those of the first measured round with it.
+  std::span<const std::string> predictions;
+  std::span<const double> scores;
+  std::span<const QueryTiming> timings;  // a load scenario's query timeline
+};
+
 // Creates a trace file and appends rounds to it. Not thread-safe: one writer per file.
 class TraceWriter {
  public:
@@ -87,12 +96,9 @@ class TraceWriter {
 
   // Stores one round: per-batch times in seconds, batch_count() entries each. One transaction:
   // after it returns the round survives a crash; if it throws, nothing of the round is stored.
-  // Non-empty `predictions` (one per instance) replace the stored ones in the same transaction:
-  // a collector records the outputs of the first measured round with that round. Non-empty
-  // `timings` (one per instance) keep a load scenario's query timeline with the round.
+  // `extras` that are not empty are stored in the same transaction.
   void append_round(const RoundInfo& round, std::span<const double> inference_s,
-                    std::span<const double> total_s, std::span<const std::string> predictions = {},
-                    std::span<const QueryTiming> timings = {});
+                    std::span<const double> total_s, const RoundExtras& extras = {});
   std::size_t batch_count() const;
   // Checkpoints the write-ahead log into the main file and closes it.
   void close();

@@ -210,7 +210,8 @@ RunResult run_rounds(Session& s, const std::function<void(const RunProgress&)>& 
           }
         }
         s.writer.append_round({s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
-                              record.inference_s, record.total_s, predictions, record.timings);
+                              record.inference_s, record.total_s,
+                              {predictions, {}, record.timings});
         ++s.next_index;
         ++rounds_here;
         RunProgress p;

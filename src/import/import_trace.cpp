@@ -62,6 +62,11 @@ void import_trace(const ImportRequest& request) {
     outcomes.labels.clear();
     for (auto& label : imported.labels) outcomes.labels.push_back(label.value_or(""));
   }
+  write_imported_trace(times, outcomes, request);
+}
+
+void write_imported_trace(const ImportedTimes& times, const Outcomes& outcomes,
+                          const ImportRequest& request) {
   for (std::int64_t r : request.warmup_rounds) {
     if (!std::binary_search(times.round_indices.begin(), times.round_indices.end(), r)) {
       throw InputError("--warmup-rounds: round " + std::to_string(r) + " is not in the times");
@@ -71,13 +76,23 @@ void import_trace(const ImportRequest& request) {
     throw InputError("--warmup-rounds: every round is a warm-up round; nothing to analyse");
   }
 
-  std::vector<Instance> instances(times.instance_names.size());
+  const std::size_t n = times.instance_names.size();
+  if (times.batch_of_instance.size() != n ||
+      times.inference_s.size() != times.round_indices.size() * times.batch_count ||
+      times.total_s.size() != times.inference_s.size()) {
+    throw InputError("times: shapes of rounds, instances and batches do not agree");
+  }
+  for (std::uint32_t b : times.batch_of_instance) {
+    if (b >= times.batch_count) throw InputError("times: a batch index outside the batches");
+  }
+  std::vector<Instance> instances(n);
   for (std::size_t i = 0; i < instances.size(); ++i) {
     instances[i].name = times.instance_names[i];
     instances[i].batch = times.batch_of_instance[i];
   }
   Experiment experiment = request.experiment;
-  experiment.metric = default_metric(outcomes.kind);
+  if (experiment.metric.empty()) experiment.metric = default_metric(outcomes.kind);
+  make_metric(experiment.metric, outcomes);  // an unknown metric fails before anything is written
 
   write_trace_atomically(request.output, request.overwrite, [&](const auto& tmp) {
     TraceWriter writer = TraceWriter::create(tmp, experiment, instances, outcomes, false);

@@ -213,9 +213,8 @@ TraceWriter TraceWriter::open_existing(const std::filesystem::path& path) {
 std::size_t TraceWriter::batch_count() const { return impl_->batch_count; }
 
 void TraceWriter::append_round(const RoundInfo& round, std::span<const double> inference_s,
-                               std::span<const double> total_s,
-                               std::span<const std::string> predictions,
-                               std::span<const QueryTiming> timings) {
+                               std::span<const double> total_s, const RoundExtras& extras) {
+  const auto& [predictions, scores, timings] = extras;
   const sqlite::Database& db = impl_->db;
   if (inference_s.size() != impl_->batch_count || total_s.size() != impl_->batch_count) {
     throw StoreError(db.path() + ": round " + std::to_string(round.index) + " has " +
@@ -270,6 +269,12 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
     sqlite::Statement update(db, "UPDATE outputs SET prediction = ? WHERE instance = ?");
     for (std::size_t i = 0; i < predictions.size(); ++i) {
       update.bind(1, predictions[i]).bind(2, static_cast<std::int64_t>(i)).run();
+    }
+  }
+  if (!scores.empty()) {
+    sqlite::Statement update(db, "UPDATE outputs SET score = ? WHERE instance = ?");
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+      update.bind(1, scores[i]).bind(2, static_cast<std::int64_t>(i)).run();
     }
   }
   const std::size_t bytes = impl_->batch_count * sizeof(double);

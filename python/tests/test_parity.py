@@ -1,0 +1,109 @@
+"""Analysis parity: the Python results equal the CLI's --json output on the same trace."""
+
+import numpy as np
+import pytest
+
+import tailq
+
+
+def assert_same_with_arrays(result, cli):
+    """analyze(arrays=True) equals the CLI's JSON, per-round lists as numpy arrays."""
+    for ours, theirs in zip(result["thresholds"], cli["thresholds"]):
+        for key in ("per_round", "per_round_late_fraction"):
+            assert isinstance(ours[key], np.ndarray) and ours[key].dtype == np.float64
+            assert np.array_equal(ours[key], np.array(theirs[key]))
+            ours[key] = ours[key].tolist()
+    assert result == cli
+
+
+@pytest.mark.parametrize("args, options", [
+    ([], {}),
+    (["--time", "inference", "--thresholds", "p50,p99.9,2ms,0.004", "--sweep", "7"],
+     {"time": "inference", "thresholds": ["p50", "p99.9", "2ms", 0.004], "sweep": 7}),
+    (["--sweep", "5", "--sweep-trim-outliers", "--metric", "f1-macro", "--rounds", "10:30",
+      "--threads", "1"],
+     {"sweep": 5, "sweep_trim_outliers": True, "metric": "f1-macro", "rounds": (10, 30),
+      "threads": 1}),
+])
+def test_analyze_matches_cli(generated_trace, run_cli, args, options):
+    cli = run_cli("analyze", generated_trace, "--json", *args)
+    assert tailq.analyze(generated_trace, arrays=False, **options) == cli
+    with tailq.Trace(generated_trace) as trace:
+        assert_same_with_arrays(trace.analyze(**options), cli)
+
+
+def test_per_round_arrays_outlive_the_trace(generated_trace):
+    with tailq.Trace(generated_trace) as trace:
+        result = trace.analyze()
+        bases = trace.batch_of_instance
+    del trace
+    assert result["thresholds"][0]["per_round"].shape == (50,)
+    assert result["thresholds"][0]["per_round"].base is not None  # a view, not a copy
+    assert bases.shape == (400,) and bases.max() == 99
+
+
+def test_fit_converge_predict_compare_match_cli(generated_trace, run_cli):
+    # One CLI call per command (each costs a process start), options differing from the defaults.
+    trace = str(generated_trace)
+    assert tailq.fit(trace, time="inference", slowest=3) == run_cli(
+        "fit", trace, "--json", "--time", "inference", "--slowest", "3")
+    assert tailq.converge(trace, fit_every=1, window=3, tau=0.05, schedule="paper",
+                          instances=4) == run_cli(
+        "converge", trace, "--json", "--fit-every", "1", "--window", "3", "--tau", "0.05",
+        "--schedule", "paper", "--instances", "4")
+    assert tailq.predict(trace, holdout=10, simulations=20, seed=3, thresholds="p90,3ms",
+                         time="inference") == run_cli(
+        "predict", trace, "--json", "--holdout", "10", "--simulations", "20", "--seed", "3",
+        "--thresholds", "p90,3ms", "--time", "inference")
+    assert tailq.compare([trace, trace], sweep=10) == run_cli(
+        "compare", trace, trace, "--json", "--sweep", "10")
+
+
+def test_defaults_are_the_clis(generated_trace):
+    with tailq.Trace(generated_trace) as trace:
+        labels = [t["label"] for t in trace.analyze()["thresholds"]]
+        assert labels == ["p90", "p95", "p99", "p99.9"]
+        converge = trace.converge()
+        assert (converge["fit_every"], converge["window"], converge["tau"]) == (2, 5, 0.02)
+        predicted = trace.predict(holdout=10, simulations=5)
+        assert [t["label"] for t in predicted["thresholds"]] == ["p90", "p95", "p99"]
+        assert [m["model"] for m in predicted["models"]] in (
+            ["independent", "round-effect"], ["round-effect", "independent"])
+
+
+def test_times_match_what_the_engine_analyses(generated_trace):
+    with tailq.Trace(generated_trace) as trace:
+        times = trace.times()
+        assert times.shape == (50, 100) and times.flags.c_contiguous and times.flags.owndata is False
+        assert list(trace.measured_round_indices) == list(range(2, 52))
+        latency = trace.analyze(thresholds="p99")["latency"]
+        assert latency["min"] == times.min() and latency["max"] == times.max()
+        assert latency["count"] == times.size
+        assert np.array_equal(trace.times(rounds=[0, 1]), trace.times(rounds="all")[:2])
+        assert np.array_equal(trace.times(rounds="10:12"), times[8:10])
+
+
+def test_import_arrays_round_trip(tmp_path, run_cli):
+    rng = np.random.default_rng(3)
+    inference = rng.lognormal(np.log(2e-3), 0.2, size=(12, 30))
+    total = inference * 1.5
+    labels = [str(i % 4) for i in range(30)]
+    predictions = [str((i + (i % 5 == 0)) % 4) for i in range(30)]
+    path = tmp_path / "imported.trace"
+    tailq.import_arrays(path, inference, total, labels=labels, predictions=predictions,
+                        warmup_rounds=[0], model="numpy")
+    with tailq.Trace(path) as trace:
+        assert np.array_equal(trace.times("inference"), inference[1:])
+        assert np.array_equal(trace.times("total", rounds="all"), total)
+        assert trace.experiment["model"] == "numpy"
+    cli = run_cli("analyze", path, "--json")
+    assert cli["rounds"] == 11 and cli["nominal_quality"] == pytest.approx(24 / 30)
+    assert tailq.analyze(path, arrays=False) == cli
+
+    batched = tmp_path / "batched.trace"
+    tailq.import_arrays(batched, inference[:, :3], total[:, :3], scores=[0.5] * 6,
+                        batches=[0, 0, 1, 1, 2, 2], round_indices=range(10, 22))
+    with tailq.Trace(batched) as trace:
+        assert trace.batch_count == 3 and list(trace.round_indices) == list(range(10, 22))
+        assert np.array_equal(trace.times("inference", per_instance=True)[:, ::2],
+                              inference[:, :3])
