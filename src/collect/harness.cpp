@@ -16,6 +16,7 @@
 #include "collect/environment.hpp"
 #include "collect/measure.hpp"
 #include "tailq/error.hpp"
+#include "tailq/metric.hpp"
 #include "tailq/round_source.hpp"
 #include "tailq/run.hpp"
 #include "tailq/trace.hpp"
@@ -71,6 +72,9 @@ ordered_json identity_json(const RunSettings& s, const Workload& w) {
   j["sleep_distribution"] = s.sleep_distribution;
   j["sleep_seed"] = s.sleep_seed;
   j["sleep_model"] = s.sleep_model.string();
+  j["ocr_lines"] = s.ocr_lines;
+  j["ocr_seed"] = s.ocr_seed;
+  j["ocr_degrade"] = s.ocr_degrade;
   return j;
 }
 
@@ -141,11 +145,21 @@ RunResult run_rounds(Session& s, const std::function<void(const RunProgress&)>& 
       inference = buffers.inference_s;
       total = buffers.total_s;
     }
-    // FNV-1a over every instance's top classes, in instance order.
+    // FNV-1a over every instance's top classes (or text, each ended by a 0), in instance order.
     std::uint64_t hash = 0xcbf29ce484222325ull;
-    for (std::uint16_t c : buffers.top) hash = (hash ^ c) * 0x100000001b3ull;
+    const bool text = !buffers.texts.empty();
+    if (text) {
+      for (const std::string& answer : buffers.texts) {
+        for (char c : answer) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+        hash *= 0x100000001b3ull;
+      }
+    } else {
+      for (std::uint16_t c : buffers.top) hash = (hash ^ c) * 0x100000001b3ull;
+    }
     std::vector<std::string> predictions;
-    if (!warmup && !s.have_predictions) {
+    if (!warmup && !s.have_predictions && text) {
+      predictions = buffers.texts;
+    } else if (!warmup && !s.have_predictions) {
       const std::size_t k = std::min(detail::kTopK, classes);
       predictions.resize(n);
       for (std::size_t i = 0; i < n; ++i) {
@@ -199,6 +213,7 @@ RunResult run_experiment(const RunSettings& settings,
   const std::size_t n = dataset.size();
   std::vector<Instance> instances(n);
   Outcomes outcomes;
+  outcomes.kind = dataset.classes().empty() ? Outcomes::Kind::text : Outcomes::Kind::classification;
   for (std::size_t i = 0; i < n; ++i) {
     instances[i].name = std::to_string(i);
     instances[i].batch =
@@ -213,7 +228,7 @@ RunResult run_experiment(const RunSettings& settings,
   experiment.model = workload.model;
   experiment.dataset = dataset.name();
   experiment.backend = workload.backend->description();
-  experiment.metric = "accuracy";
+  experiment.metric = default_metric(outcomes.kind);
   experiment.system_json = env.json;
   experiment.settings_json = identity_json(settings, workload).dump();
 
@@ -261,6 +276,10 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   s.sleep_distribution = stored["sleep_distribution"].get<std::string>();
   s.sleep_seed = stored["sleep_seed"].get<std::uint64_t>();
   s.sleep_model = stored["sleep_model"].get<std::string>();
+  // Traces from before the OCR workload lack these keys: they keep the defaults.
+  s.ocr_lines = stored.value("ocr_lines", s.ocr_lines);
+  s.ocr_seed = stored.value("ocr_seed", s.ocr_seed);
+  s.ocr_degrade = stored.value("ocr_degrade", s.ocr_degrade);
   s.output = trace_path;
 
   // An option given again must agree with the trace.
@@ -286,6 +305,9 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   check("--sleep-dist", cli.sleep_distribution, s.sleep_distribution);
   check("--sleep-seed", cli.sleep_seed, s.sleep_seed);
   check("--sleep-model", cli.sleep_model.string(), s.sleep_model.string());
+  check("--lines", cli.ocr_lines, s.ocr_lines);
+  check("--ocr-seed", cli.ocr_seed, s.ocr_seed);
+  check("--degrade", cli.ocr_degrade, s.ocr_degrade);
 
   pin_to(s.pin_cpus);
   Workload workload = make_workload(s);
