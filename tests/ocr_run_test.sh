@@ -44,6 +44,12 @@ before=$(stat -c %Y.%N "$cache")
 [ "$(stat -c %Y.%N "$cache")" = "$before" ] && ok || bad "the cache was written again"
 [ "$(q again.trace 'SELECT group_concat(prediction) FROM outputs')" = \
   "$(q ocr.trace 'SELECT group_concat(prediction) FROM outputs')" ] && ok || bad "outputs differ"
+# Resumed: the same lines from the cache, the same answers.
+"$TAILQ" run --resume ocr.trace --max-rounds 4 --tau 0 --quiet >resume.log 2>&1 && ok \
+  || bad "resume: $(cat resume.log)"
+[ "$(q ocr.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')" = 4 ] && ok || bad "resumed rounds"
+[ "$(q ocr.trace 'SELECT count(DISTINCT output_hash) FROM rounds')" = 1 ] && ok \
+  || bad "the resumed run answered differently"
 
 expect_error() {
   local name=$1 want=$2; shift 2

@@ -10,7 +10,12 @@
 namespace tailq {
 
 Workload make_ocr_workload(const RunSettings& settings) {
-  if (settings.ocr_lines == 0) throw InputError("--lines must be positive");
+  // About 50 kB of pixels a line: the cap keeps a typo from filling the memory.
+  constexpr std::size_t kMaxLines = 100000;
+  if (settings.ocr_lines == 0 || settings.ocr_lines > kMaxLines) {
+    throw InputError("--lines must be positive and at most " + std::to_string(kMaxLines) +
+                     ", not " + std::to_string(settings.ocr_lines));
+  }
   LineSetOptions options;
   options.lines = settings.ocr_lines;
   options.seed = settings.ocr_seed;

@@ -18,8 +18,9 @@ namespace {
 constexpr std::string_view kMagic = "tailq-ocr-lines\n";
 constexpr std::uint32_t kMaxSide = 1u << 15;
 
-void put(std::string& out, std::uint64_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+void put(std::string& out, std::uint64_t value, std::size_t bytes) {
+  for (std::size_t i = 0; i < bytes; ++i)
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }
 
 void put_text(std::string& out, std::string_view text) {
@@ -37,13 +38,11 @@ std::uint64_t fnv1a(std::string_view bytes) {
 class Reader {
  public:
   explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  std::uint64_t number(int bytes) {
-    if (!take(static_cast<std::size_t>(bytes))) return 0;
+  std::uint64_t number(std::size_t bytes) {
+    const std::string_view field = text(bytes);
     std::uint64_t value = 0;
-    for (int i = 0; i < bytes; ++i) {
-      value |= std::uint64_t{static_cast<unsigned char>(
-                   bytes_[at_ - static_cast<std::size_t>(bytes) + static_cast<std::size_t>(i)])}
-               << (8 * i);
+    for (std::size_t i = field.size(); i-- > 0;) {
+      value = (value << 8) | static_cast<unsigned char>(field[i]);
     }
     return value;
   }
