@@ -18,6 +18,11 @@ packages=(
   libpcg-cpp-dev                  # PCG random streams for Monte Carlo
   libtorch-dev zlib1g-dev         # the LibTorch backend and the digits data
   python3-torch python3-sklearn   # training the digits CNN; the digits data set
+  libtesseract-dev tesseract-ocr-eng  # the ocr workload: Tesseract's LSTM and its English model
+  libleptonica-dev                # Tesseract's images; the blur of the generated text lines
+  libpango1.0-dev libcairo2-dev   # rendering the generated text lines
+  fonts-dejavu-core fonts-dejavu-extra fonts-liberation2  # their fonts
+  wamerican                       # their words (/usr/share/dict/american-english)
   chromium                        # the HTML report's browser test
   python3 python3-numpy python3-scipy  # reference checks and side-by-side benchmarks
   pybind11-dev python3-dev        # the Python module tailq (pybind11 extension)

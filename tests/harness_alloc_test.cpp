@@ -60,6 +60,37 @@ TEST(Harness, TimedRoundsDoNotAllocate) {
   }
 }
 
+// A backend of text answers (as OCR gives): a line of typical length per instance.
+class TextBackend final : public Backend {
+ public:
+  std::string description() const override { return "text"; }
+  void infer(const Batch& batch, BatchOutput& out) override {
+    for (std::size_t i = 0; i < batch.size; ++i) {
+      out.texts[i] = i % 2 ? "a recognised line of some ninety characters, as long as the longest "
+                             "generated ones"
+                           : "short";
+    }
+  }
+};
+
+TEST(Harness, TextAnswersAreCopiedWithoutAllocating) {
+  auto dataset = make_sleep_dataset(100);
+  TextBackend backend;
+  for (std::size_t batch_size : {1u, 8u}) {
+    detail::RoundBuffers buffers(*dataset, batch_size, 0);  // no classes: text answers
+    std::vector<std::uint32_t> order(100);
+    for (std::uint32_t i = 0; i < 100; ++i) order[i] = i;
+    std::atomic<bool> stop{false};
+    const std::size_t before = g_allocations.load();
+    for (int round = 0; round < 3; ++round) {
+      ASSERT_TRUE(detail::measure_round(*dataset, backend, order, batch_size, buffers, stop));
+    }
+    EXPECT_EQ(g_allocations.load(), before) << "batch size " << batch_size;
+    EXPECT_EQ(buffers.texts[0], "short");
+    EXPECT_EQ(buffers.texts[1].substr(0, 12), batch_size == 1 ? "short" : "a recognised");
+  }
+}
+
 TEST(Harness, StopsBeforeTheNextBatch) {
   auto dataset = make_sleep_dataset(10);
   EmptyBackend backend;

@@ -30,7 +30,9 @@ void add_analyze_command(CLI::App& app) {
   cmd->add_option("--sweep", a.request.sweep, "K evenly spaced deadlines from min to max time");
   cmd->add_flag("--sweep-trim-outliers", a.request.sweep_trim_outliers,
                 "sweep between the 1.5 IQR fences of the times");
-  cmd->add_option("--metric", a.metric, "accuracy, top5, f1-weighted, f1-macro, score, ...");
+  cmd->add_option("--metric", a.metric,
+                  "accuracy, top5, f1-weighted, f1-macro, score, char-accuracy (1 - CER), "
+                  "word-accuracy (1 - WER), line-accuracy, ...");
   cmd->add_option("--rounds", options->rounds, "round indices A:B (B exclusive)");
   cmd->add_option("--threads", a.request.threads, "worker threads (0: one per core)");
   cmd->add_option("--load", options->load,

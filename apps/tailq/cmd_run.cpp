@@ -136,7 +136,8 @@ void add_run_command(CLI::App& app) {
     return opt;
   };
   cmd->add_option("-o,--output", o->output, "trace to write (default out/<workload>-<time>.trace)");
-  track(cmd->add_option("--workload", s.workload, "digits (LibTorch CNN) or sleep")
+  track(cmd->add_option("--workload", s.workload,
+                        "digits (LibTorch CNN), ocr (Tesseract LSTM on text lines) or sleep")
             ->capture_default_str(),
         "--workload");
   track(cmd->add_option("--batch-size", s.batch_size, "instances per batch")
@@ -166,9 +167,10 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   track(cmd->add_option("--shuffle", o->shuffle, "a new instance order every round, from SEED"),
         "--shuffle");
-  track(
-      cmd->add_option("--model", o->model, "digits: TorchScript model (default: the trained one)"),
-      "--model");
+  track(cmd->add_option("--model", o->model,
+                        "digits: TorchScript model (default: the trained one); ocr: a Tesseract "
+                        "LANG.traineddata (default: Debian's eng)"),
+        "--model");
   track(cmd->add_option("--data", o->data, "digits: digits.csv.gz (default: python3-sklearn's)"),
         "--data");
   track(
@@ -216,6 +218,19 @@ void add_run_command(CLI::App& app) {
   track(cmd->add_option("--arrival-seed", s.load.arrival_seed, "server: Poisson schedule seed")
             ->capture_default_str(),
         "--arrival-seed");
+  track(cmd->add_option("--lines", s.ocr_lines,
+                        "ocr: text lines generated (metrics: char-accuracy = 1 - CER, "
+                        "word-accuracy = 1 - WER, line-accuracy)")
+            ->capture_default_str(),
+        "--lines");
+  track(cmd->add_option("--ocr-seed", s.ocr_seed, "ocr: seed of the generated lines")
+            ->capture_default_str(),
+        "--ocr-seed");
+  track(cmd->add_option("--degrade", s.ocr_degrade,
+                        "ocr: none (clean renderings) | light | heavy (contrast, rotation, blur, "
+                        "noise)")
+            ->capture_default_str(),
+        "--degrade");
   cmd->add_option("--resume", o->resume, "continue an interrupted experiment in this trace");
   cmd->add_flag("--quiet", o->quiet, "no progress line");
   cmd->callback([o, tracked] {

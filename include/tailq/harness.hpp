@@ -16,12 +16,22 @@
 
 namespace tailq {
 
+// An 8-bit grayscale image held in memory by a Dataset: row-major, `stride` bytes per row.
+struct GrayImage {
+  const std::uint8_t* pixels = nullptr;
+  int width = 0, height = 0, stride = 0;
+};
+
 // Pre-processed inputs of one batch. The harness allocates `input` once for the largest batch;
 // a Dataset fills the front of it and sets `size` and `shape` (shape[0] == size).
 struct Batch {
   std::vector<float> input;
   std::vector<std::int64_t> shape;
   std::size_t size = 0;
+  // Inputs that are images rather than a tensor (OCR lines): one entry per instance of the
+  // largest batch, allocated by the harness; prepare() points the first `size` at the Dataset's
+  // images (no copy) and may leave `input` alone.
+  std::vector<GrayImage> images;
 };
 
 // Raw outputs of one batch: `size` rows of `width` scores (e.g. class logits), preallocated by
@@ -29,6 +39,9 @@ struct Batch {
 struct BatchOutput {
   std::vector<float> scores;
   std::size_t width = 0;
+  // Text answers, one per instance, when the Dataset has no classes (OCR). The harness sizes it
+  // for the largest batch with room for a long line in each, so assigning one does not allocate.
+  std::vector<std::string> texts;
 };
 
 class Dataset {
@@ -40,7 +53,8 @@ class Dataset {
   virtual std::optional<double> input_size(std::size_t) const { return std::nullopt; }
   // Shape of one pre-processed instance, e.g. {1, 8, 8}.
   virtual std::vector<std::int64_t> instance_shape() const = 0;
-  // Class names by output index: turns a row of scores into labels.
+  // Class names by output index: turns a row of scores into labels. Empty: the answers are
+  // text (BatchOutput::texts), scored by edit distance against label() (Outcomes::Kind::text).
   virtual const std::vector<std::string>& classes() const = 0;
   // Timed (pre-processing): fetches and pre-processes `instances` into `batch`.
   virtual void prepare(std::span<const std::uint32_t> instances, Batch& batch) = 0;
@@ -51,7 +65,8 @@ class Backend {
   virtual ~Backend() = default;
   // What runs the model, for the trace: framework, version, device, threads.
   virtual std::string description() const = 0;
-  // Timed (inference): runs the model on `batch` and writes batch.size x out.width scores.
+  // Timed (inference): runs the model on `batch` and writes batch.size x out.width scores, or
+  // batch.size texts for a dataset without classes.
   virtual void infer(const Batch& batch, BatchOutput& out) = 0;
   // Timed (inference): blocks until work queued on an asynchronous device has finished, so
   // that a timing ends when the work does. CPU backends need not override it.

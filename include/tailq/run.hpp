@@ -40,7 +40,7 @@ struct LoadSettings {
 };
 
 struct RunSettings {
-  std::string workload = "digits";  // "digits" (LibTorch) or "sleep"
+  std::string workload = "digits";  // "digits" (LibTorch), "ocr" (Tesseract) or "sleep"
   std::filesystem::path output;     // empty: out/<workload>-<date>-<time>.trace
   std::size_t batch_size = 1;
   unsigned threads = 1;       // the backend's intra-op threads
@@ -60,6 +60,10 @@ struct RunSettings {
       "lognormal:1ms:0.1";  // const:T | exp:MEAN | lognormal:MEDIAN:SIGMA
   std::uint64_t sleep_seed = 1;
   std::filesystem::path sleep_model;  // CSV law,correct per instance (overrides the two above)
+  // ocr (--model: a Tesseract .traineddata file; empty: Debian's eng)
+  std::size_t ocr_lines = 200;        // generated text lines
+  std::uint64_t ocr_seed = 1;         // seed of the generated lines
+  std::string ocr_degrade = "light";  // none | light | heavy
 };
 
 // A dataset and a backend, and what identifies the model for --resume.

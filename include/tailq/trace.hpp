@@ -43,12 +43,16 @@ struct Instance {
 
 // What the metric needs of each instance's answer (instances in trace order).
 struct Outcomes {
-  enum class Kind { classification, score };
+  // text: one line of text per instance (OCR, transcription), scored by edit distance.
+  enum class Kind { classification, score, text };
   Kind kind = Kind::classification;
-  std::vector<std::string> labels;       // classification: the true label
-  std::vector<std::string> predictions;  // classification: labels separated by spaces, best first
+  std::vector<std::string> labels;       // classification: the true label; text: the reference
+  std::vector<std::string> predictions;  // classification: labels separated by spaces, best
+                                         // first; text: the recognised text (UTF-8)
   std::vector<double> scores;            // score: quality of the answer in [0, 1]
 };
+// The outcome_kind stored in a trace: "classification", "score" or "text".
+std::string_view to_string(Outcomes::Kind kind);
 
 struct RoundInfo {
   std::int64_t index = 0;

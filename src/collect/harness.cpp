@@ -16,6 +16,7 @@
 #include "collect/measure.hpp"
 #include "collect/round_driver.hpp"
 #include "tailq/error.hpp"
+#include "tailq/metric.hpp"
 #include "tailq/round_source.hpp"
 #include "tailq/run.hpp"
 #include "tailq/stats.hpp"
@@ -76,6 +77,9 @@ ordered_json identity_json(const RunSettings& s, const Workload& w) {
   j["queries_per_interval"] = s.load.queries_per_interval;
   j["interval_s"] = s.load.interval_s;
   j["arrival_seed"] = s.load.arrival_seed;
+  j["ocr_lines"] = s.ocr_lines;
+  j["ocr_seed"] = s.ocr_seed;
+  j["ocr_degrade"] = s.ocr_degrade;
   return j;
 }
 
@@ -195,11 +199,22 @@ RunResult run_rounds(Session& s, const std::function<void(const RunProgress&)>& 
           stopped = true;
           break;
         }
-        // FNV-1a over every instance's top classes, in instance order.
+        // FNV-1a over every instance's top classes (or text, each ended by a 0), in instance
+        // order.
         std::uint64_t hash = 0xcbf29ce484222325ull;
-        for (std::uint16_t c : record.top) hash = (hash ^ c) * 0x100000001b3ull;
+        const bool text = !record.texts.empty();
+        if (text) {
+          for (const std::string& answer : record.texts) {
+            for (char c : answer) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+            hash *= 0x100000001b3ull;
+          }
+        } else {
+          for (std::uint16_t c : record.top) hash = (hash ^ c) * 0x100000001b3ull;
+        }
         std::vector<std::string> predictions;
-        if (!warmup && !s.have_predictions) {
+        if (!warmup && !s.have_predictions && text) {
+          predictions = record.texts;
+        } else if (!warmup && !s.have_predictions) {
           const std::size_t k = std::min(detail::kTopK, classes);
           predictions.resize(n);
           for (std::size_t i = 0; i < n; ++i) {
@@ -300,6 +315,7 @@ RunResult run_experiment(const RunSettings& settings,
   const std::size_t n = dataset.size();
   std::vector<Instance> instances(n);
   Outcomes outcomes;
+  outcomes.kind = dataset.classes().empty() ? Outcomes::Kind::text : Outcomes::Kind::classification;
   for (std::size_t i = 0; i < n; ++i) {
     instances[i].name = std::to_string(i);
     instances[i].batch = static_cast<std::uint32_t>(
@@ -314,7 +330,7 @@ RunResult run_experiment(const RunSettings& settings,
   experiment.model = workload.model;
   experiment.dataset = dataset.name();
   experiment.backend = workload.backend->description();
-  experiment.metric = "accuracy";
+  experiment.metric = default_metric(outcomes.kind);
   experiment.system_json = env.json;
   experiment.settings_json = identity_json(settings, workload).dump();
 
@@ -374,6 +390,10 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   } else {
     s.load = LoadSettings{};
   }
+  // Traces from before the OCR workload lack these keys: they keep the defaults.
+  s.ocr_lines = stored.value("ocr_lines", s.ocr_lines);
+  s.ocr_seed = stored.value("ocr_seed", s.ocr_seed);
+  s.ocr_degrade = stored.value("ocr_degrade", s.ocr_degrade);
   s.output = trace_path;
 
   // An option given again must agree with the trace.
@@ -407,6 +427,9 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   check("--queries-per-interval", cli.load.queries_per_interval, s.load.queries_per_interval);
   check("--interval", cli.load.interval_s, s.load.interval_s);
   check("--arrival-seed", cli.load.arrival_seed, s.load.arrival_seed);
+  check("--lines", cli.ocr_lines, s.ocr_lines);
+  check("--ocr-seed", cli.ocr_seed, s.ocr_seed);
+  check("--degrade", cli.ocr_degrade, s.ocr_degrade);
 
   pin_to(s.pin_cpus);
   std::vector<Workload> workloads = make_workloads(s);

@@ -35,6 +35,7 @@ struct RoundState {
   double started_unix_s = 0;
   std::vector<QueryTiming> timings;  // per instance, from origin
   std::vector<std::uint16_t> top;    // kTopK per instance
+  std::vector<std::string> texts;    // per instance, when the answers are text
   std::atomic<std::size_t> pending{0};
 };
 
@@ -53,6 +54,7 @@ class LoadDriver final : public RoundDriver {
         load_(settings.load),
         offered_qps_(offered_qps),
         n_(workers.front()->dataset->size()),
+        text_answers_(workers.front()->dataset->classes().empty()),
         first_round_(first_round),
         round_limit_(rounds),
         stop_(stop) {
@@ -92,6 +94,7 @@ class LoadDriver final : public RoundDriver {
     record.started_unix_s = round->started_unix_s;
     record.timings = round->timings;
     record.top = round->top;
+    record.texts = round->texts;
     record.inference_s.resize(n_);
     record.total_s.resize(n_);
     for (std::size_t i = 0; i < n_; ++i) {
@@ -172,6 +175,10 @@ class LoadDriver final : public RoundDriver {
         seconds(origin - Clock::now());
     round->timings.resize(n_);
     round->top.resize(kTopK * n_);
+    if (text_answers_) {
+      round->texts.resize(n_);
+      for (std::string& t : round->texts) t.reserve(kTextCapacity);
+    }
     round->pending.store(n_, std::memory_order_relaxed);
     return round;
   }
@@ -238,9 +245,14 @@ class LoadDriver final : public RoundDriver {
     Batch batch;
     batch.input.resize(per_instance * max_batch);
     batch.shape.resize(dataset.instance_shape().size() + 1);
+    batch.images.resize(max_batch);
     BatchOutput output;
     output.scores.resize(classes * max_batch);
     output.width = classes;
+    if (classes == 0) {
+      output.texts.resize(max_batch);
+      for (std::string& t : output.texts) t.reserve(kTextCapacity);
+    }
     std::vector<Query> taken;
     taken.reserve(max_batch);
     std::vector<std::uint32_t> ids(max_batch);
@@ -274,8 +286,13 @@ class LoadDriver final : public RoundDriver {
       backend.infer(batch, output);
       backend.synchronize();
       for (std::size_t j = 0; j < taken.size(); ++j) {
-        top_classes(std::span<const float>(output.scores).subspan(j * classes, classes),
-                    &taken[j].round->top[taken[j].instance * kTopK]);
+        const Query& q = taken[j];
+        if (classes == 0) {
+          q.round->texts[q.instance] = output.texts[j];
+        } else {
+          top_classes(std::span<const float>(output.scores).subspan(j * classes, classes),
+                      &q.round->top[q.instance * kTopK]);
+        }
       }
       const auto finished = Clock::now();
       for (const Query& q : taken) {
@@ -295,6 +312,7 @@ class LoadDriver final : public RoundDriver {
   const LoadSettings& load_;
   const std::optional<double> offered_qps_;
   const std::size_t n_;
+  const bool text_answers_;
   const std::int64_t first_round_;
   const std::size_t round_limit_;
   const std::atomic<bool>& stop_;

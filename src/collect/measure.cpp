@@ -12,9 +12,16 @@ RoundBuffers::RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::
   for (std::int64_t d : dataset.instance_shape()) per_instance *= static_cast<std::size_t>(d);
   batch.input.resize(per_instance * batch_size);
   batch.shape.resize(dataset.instance_shape().size() + 1);
+  batch.images.resize(batch_size);
   output.scores.resize(classes * batch_size);
   output.width = classes;
   top.resize(kTopK * dataset.size());
+  if (classes == 0) {
+    output.texts.resize(batch_size);
+    texts.resize(dataset.size());
+    for (std::string& text : output.texts) text.reserve(kTextCapacity);
+    for (std::string& text : texts) text.reserve(kTextCapacity);
+  }
   const std::size_t batches = (dataset.size() + batch_size - 1) / batch_size;
   inference_s.resize(batches);
   total_s.resize(batches);
@@ -49,9 +56,14 @@ bool measure_round(Dataset& dataset, Backend& backend, std::span<const std::uint
     backend.infer(buffers.batch, buffers.output);
     backend.synchronize();
     const auto t2 = Clock::now();
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      top_classes(std::span<const float>(buffers.output.scores).subspan(i * width, width),
-                  &buffers.top[ids[i] * kTopK]);
+    if (!buffers.texts.empty()) {
+      // Copy-assignment reuses the reserved capacity: no allocation for a typical line.
+      for (std::size_t i = 0; i < ids.size(); ++i) buffers.texts[ids[i]] = buffers.output.texts[i];
+    } else {
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        top_classes(std::span<const float>(buffers.output.scores).subspan(i * width, width),
+                    &buffers.top[ids[i] * kTopK]);
+      }
     }
     const auto t3 = Clock::now();
     buffers.inference_s[k] = std::chrono::duration<double>(t2 - t1).count();

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "tailq/harness.hpp"
@@ -13,12 +14,16 @@
 namespace tailq::detail {
 
 constexpr std::size_t kTopK = 5;
+// Bytes reserved for each text answer: a long OCR line fits without allocating.
+constexpr std::size_t kTextCapacity = 512;
 
 struct RoundBuffers {
+  // classes == 0: the answers are text.
   RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::size_t classes);
   Batch batch;
   BatchOutput output;
   std::vector<std::uint16_t> top;            // kTopK class indices per instance, best first
+  std::vector<std::string> texts;            // text answer per instance (classes == 0 only)
   std::vector<double> inference_s, total_s;  // per batch of the round, in batch order
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "tailq/run.hpp"
@@ -17,6 +18,7 @@ namespace tailq::detail {
 struct RoundRecord {
   std::vector<double> inference_s, total_s;  // per trace batch
   std::vector<std::uint16_t> top;            // kTopK classes per instance, best first
+  std::vector<std::string> texts;            // text answer per instance (no classes only)
   std::vector<QueryTiming> timings;          // per instance; load scenarios only
   double started_unix_s = 0;
 };

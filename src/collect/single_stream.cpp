@@ -50,6 +50,7 @@ class SingleStreamDriver final : public RoundDriver {
       record.total_s = buffers_.total_s;
     }
     record.top = buffers_.top;
+    record.texts = buffers_.texts;
     record.timings.clear();
     return true;
   }

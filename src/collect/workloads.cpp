@@ -13,6 +13,9 @@ namespace tailq {
 #ifdef TAILQ_HAVE_TORCH
 Workload make_digits_workload(const RunSettings& settings);  // backends/torch/digits_workload.cpp
 #endif
+#ifdef TAILQ_HAVE_TESSERACT
+Workload make_ocr_workload(const RunSettings& settings);  // backends/tesseract/ocr_workload.cpp
+#endif
 
 std::uint64_t file_fingerprint(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
@@ -58,8 +61,17 @@ Workload make_workload(const RunSettings& settings, unsigned replica) {
         "libtorch-dev and rebuild); --workload sleep needs nothing");
 #endif
   }
+  if (settings.workload == "ocr") {
+#ifdef TAILQ_HAVE_TESSERACT
+    return make_ocr_workload(settings);
+#else
+    throw InputError(
+        "the ocr workload needs Tesseract, Leptonica and Pango, and this tailq was built without "
+        "them (install libtesseract-dev tesseract-ocr-eng libpango1.0-dev and rebuild)");
+#endif
+  }
   throw InputError("--workload: unknown workload '" + settings.workload +
-                   "' (built in: digits, sleep)");
+                   "' (built in: digits, ocr, sleep)");
 }
 
 }  // namespace tailq

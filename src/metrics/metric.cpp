@@ -39,26 +39,29 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> metric_names(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::score) return {"score"};
+  if (kind == Outcomes::Kind::text) return {"char-accuracy", "word-accuracy", "line-accuracy"};
   return {"accuracy",        "top<k>",       "f1-weighted",        "f1-macro",
           "precision-macro", "recall-macro", "precision-weighted", "recall-weighted"};
 }
 
 std::string default_metric(Outcomes::Kind kind) {
+  if (kind == Outcomes::Kind::text) return "char-accuracy";
   return kind == Outcomes::Kind::score ? "score" : "accuracy";
 }
 
 std::unique_ptr<Metric> make_metric(std::string_view name, const Outcomes& outcomes) {
-  const bool classification = outcomes.kind == Outcomes::Kind::classification;
   std::size_t k = 0;
-  if (classification) {
+  if (outcomes.kind == Outcomes::Kind::classification) {
     if (name == "accuracy") return make_top_k_accuracy(outcomes, 1);
     if (parse_top_k(name, k)) return make_top_k_accuracy(outcomes, k);
     if (auto metric = make_f1_family(outcomes, name)) return metric;
+  } else if (outcomes.kind == Outcomes::Kind::text) {
+    if (auto metric = make_text_metric(outcomes, name)) return metric;
   } else if (name == "score") {
     return make_mean_score(outcomes);
   }
   throw InputError("metric '" + std::string(name) + "' does not apply to " +
-                   (classification ? "classification" : "score") +
+                   std::string(to_string(outcomes.kind)) +
                    " outcomes; choose one of: " + joined(metric_names(outcomes.kind)));
 }
 

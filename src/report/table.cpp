@@ -10,6 +10,17 @@ namespace tailq {
 using detail::human_seconds;
 using detail::percent;
 
+namespace {
+
+// The text metrics are 1 - error rate; readers of OCR results expect the error rate itself.
+std::string error_rate(const std::string& metric, double quality) {
+  if (metric == "char-accuracy") return fmt::format("  (CER {}%)", percent(1 - quality));
+  if (metric == "word-accuracy") return fmt::format("  (WER {}%)", percent(1 - quality));
+  return "";
+}
+
+}  // namespace
+
 void write_table(std::ostream& out, const TailQuality& r) {
   const LatencySummary& l = r.latency;
   out << fmt::format("{} rounds x {} instances, {} time, metric {}\n", r.rounds, r.instances,
@@ -18,7 +29,8 @@ void write_table(std::ostream& out, const TailQuality& r) {
                      human_seconds(l.min), human_seconds(l.p50), human_seconds(l.p90),
                      human_seconds(l.p95), human_seconds(l.p99), human_seconds(l.p99_9),
                      human_seconds(l.max));
-  out << fmt::format("nominal quality (no deadline): {}%\n", percent(r.nominal_quality));
+  out << fmt::format("nominal quality (no deadline): {}%{}\n", percent(r.nominal_quality),
+                     error_rate(r.metric, r.nominal_quality));
   for (const std::string& w : r.warnings) out << "warning: " << w << "\n";
   out << "\n";
   out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n", "deadline",

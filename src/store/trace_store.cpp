@@ -93,6 +93,18 @@ std::string_view to_string(TimeKind kind) {
   return kind == TimeKind::inference ? "inference" : "total";
 }
 
+std::string_view to_string(Outcomes::Kind kind) {
+  switch (kind) {
+    case Outcomes::Kind::score:
+      return "score";
+    case Outcomes::Kind::text:
+      return "text";
+    case Outcomes::Kind::classification:
+      break;
+  }
+  return "classification";
+}
+
 TimeKind parse_time_kind(std::string_view text) {
   if (text == "inference") return TimeKind::inference;
   if (text == "total") return TimeKind::total;
@@ -118,9 +130,10 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
                                 bool sync_each_round) {
   if (std::filesystem::exists(path)) throw StoreError(path.string() + ": file exists");
   const std::size_t n = instances.size();
-  const bool classification = outcomes.kind == Outcomes::Kind::classification;
-  if (classification ? (outcomes.labels.size() != n || outcomes.predictions.size() != n)
-                     : outcomes.scores.size() != n) {
+  // Classification and text outcomes both hold a label and a prediction per instance.
+  const bool labelled = outcomes.kind != Outcomes::Kind::score;
+  if (labelled ? (outcomes.labels.size() != n || outcomes.predictions.size() != n)
+               : outcomes.scores.size() != n) {
     throw StoreError(path.string() + ": outcomes do not match the " + std::to_string(n) +
                      " instances");
   }
@@ -150,7 +163,7 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
         {"dataset", experiment.dataset},
         {"backend", experiment.backend},
         {"metric", experiment.metric},
-        {"outcome_kind", classification ? "classification" : "score"},
+        {"outcome_kind", std::string(to_string(outcomes.kind))},
         {"system", experiment.system_json},
         {"settings", experiment.settings_json},
         {"extra", experiment.extra_json},
@@ -171,13 +184,13 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
         put.bind(4, *instance.input_size);
       else
         put.bind_null(4);
-      if (classification)
+      if (labelled)
         put.bind(5, outcomes.labels[i]);
       else
         put.bind_null(5);
       put.run();
       out.bind(1, idx);
-      if (classification) {
+      if (labelled) {
         out.bind(2, outcomes.predictions[i]).bind_null(3);
       } else {
         out.bind_null(2).bind(3, outcomes.scores[i]);
@@ -384,9 +397,10 @@ TraceReader::TraceReader(const std::filesystem::path& path) : impl_(std::make_un
         d.batch_count = std::stoull(value);
     }
   }
-  d.outcomes.kind =
-      outcome_kind == "score" ? Outcomes::Kind::score : Outcomes::Kind::classification;
-  const bool classification = d.outcomes.kind == Outcomes::Kind::classification;
+  d.outcomes.kind = outcome_kind == "score"  ? Outcomes::Kind::score
+                    : outcome_kind == "text" ? Outcomes::Kind::text
+                                             : Outcomes::Kind::classification;
+  const bool labelled = d.outcomes.kind != Outcomes::Kind::score;
   {
     sqlite::Statement q(db,
                         "SELECT i.idx, i.name, i.batch, i.input_size, i.label, o.prediction, "
@@ -406,7 +420,7 @@ TraceReader::TraceReader(const std::filesystem::path& path) : impl_(std::make_un
       }
       instance.batch = static_cast<std::uint32_t>(batch);
       if (!q.is_null(3)) instance.input_size = q.real(3);
-      if (classification) {
+      if (labelled) {
         d.outcomes.labels.push_back(q.text(4));
         d.outcomes.predictions.push_back(q.text(5));
       } else {
