@@ -4,8 +4,17 @@
 The sleep backend serves each query in an exponentially distributed time (mean 1/mu) and the
 load generator issues Poisson arrivals at lambda = rho * W * mu. FIFO queue, W workers: the
 mean wait is C / (W mu - lambda) and P(wait > t) = C exp(-(W mu - lambda) t), where C is Erlang
-C (C = rho for one worker). Usage: queueing_vs_theory.py path/to/tailq [--quick]
+C (C = rho for one worker).
+
+Three waits per case: theory; "ideal", an instantaneous FIFO dispatcher replayed on the
+measured scheduled arrivals and measured service times (checks the Poisson schedule, the service
+law and the queue discipline); and measured (start - scheduled arrival). Measured minus ideal
+is what tailq's own dispatch adds (a sleeping worker waking up, the generator's lateness).
+Usage: queueing_vs_theory.py path/to/tailq [--quick]
 """
+import sqlite3
+
+import numpy as np
 import json
 import math
 import os
@@ -22,6 +31,30 @@ def erlang_c(workers, offered):
     return top / (sum(offered**k / math.factorial(k) for k in range(workers)) + top)
 
 
+def replay(trace, workers):
+    """Waits of an instantaneous FIFO dispatcher on the measured arrivals and service times."""
+    db = sqlite3.connect(trace)
+    rows = db.execute("SELECT q.seconds FROM query_times q JOIN rounds r ON r.idx = q.round "
+                      "WHERE r.warmup = 0 ORDER BY r.idx").fetchall()
+    ideal, overhead = [], []
+    for (blob,) in rows:
+        t = np.frombuffer(blob, dtype="<f8").reshape(-1, 4)  # scheduled, issued, started, finished
+        order = np.argsort(t[:, 0], kind="stable")
+        t = t[order]
+        service = t[:, 3] - t[:, 2]
+        # Servers free when the round's first query was started (carry-over from the last round).
+        free = [t[0, 2]] * workers
+        waits = np.empty(len(t))
+        for n in range(len(t)):
+            k = min(range(workers), key=free.__getitem__)
+            start = max(t[n, 0], free[k])
+            waits[n] = start - t[n, 0]
+            free[k] = start + service[n]
+        ideal.append(waits)
+        overhead.append((t[:, 2] - t[:, 0]) - waits)
+    return np.concatenate(ideal), np.concatenate(overhead)
+
+
 def measure(tailq, workers, rho, queries, folder):
     mu = 1 / MEAN_SERVICE_S
     lam = rho * workers * mu
@@ -36,6 +69,7 @@ def measure(tailq, workers, rho, queries, folder):
     out = subprocess.run([tailq, "analyze", trace, "--thresholds", "1s", "--json"], check=True,
                          capture_output=True, text=True).stdout
     level = json.loads(out)["levels"][0]
+    ideal, overhead = replay(trace, workers)
     c = erlang_c(workers, lam / mu)
     rate = workers * mu - lam
     theory_mean = c / rate
@@ -45,6 +79,9 @@ def measure(tailq, workers, rho, queries, folder):
         "theory_mean_ms": theory_mean * 1e3, "mean_ms": level["queue_wait"]["mean"] * 1e3,
         "theory_p99_ms": theory_p99 * 1e3, "p99_ms": level["queue_wait"]["p99"] * 1e3,
         "service_ms": level["service"]["mean"] * 1e3,
+        "ideal_mean_ms": ideal.mean() * 1e3, "ideal_p99_ms": np.percentile(ideal, 99) * 1e3,
+        "dispatch_p50_us": np.percentile(overhead, 50) * 1e6,
+        "dispatch_p99_us": np.percentile(overhead, 99) * 1e6,
         "issue_p50_us": level["issue_delay"]["p50"] * 1e6,
         "issue_p99_us": level["issue_delay"]["p99"] * 1e6,
     }
@@ -57,18 +94,25 @@ def main():
     cases = [(1, 0.3, 60000), (1, 0.6, 100000), (1, 0.9, 400000),
              (2, 0.3, 60000), (2, 0.6, 100000), (2, 0.9, 300000)]
     print(f"exponential service, mean {MEAN_SERVICE_S * 1e3} ms; wait = start - scheduled arrival")
-    print(f"{'W':>2} {'rho':>4} {'queries':>8} {'mean wait ms':>13} {'theory':>8} {'err %':>6}"
-          f" {'P99 wait ms':>12} {'theory':>8} {'err %':>6} {'service ms':>10}"
-          f" {'issue p50/p99 us':>17}")
+    print("mean / P99 wait in ms: theory, ideal dispatcher on the measured arrivals and services"
+          " (error vs theory), measured (error vs theory); dispatch = measured - ideal")
+    print(f"{'W':>2} {'rho':>4} {'queries':>8} | {'mean: theory':>12} {'ideal':>7} {'err%':>5}"
+          f" {'measured':>8} {'err%':>5} | {'P99: theory':>11} {'ideal':>7} {'err%':>5}"
+          f" {'measured':>8} {'err%':>5} | {'service':>7} | {'dispatch us p50/p99':>19}"
+          f" | {'issue us p50/p99':>16}")
     with tempfile.TemporaryDirectory() as folder:
         for workers, rho, queries in cases:
             r = measure(tailq, workers, rho, int(queries * scale), folder)
-            err_mean = 100 * (r["mean_ms"] / r["theory_mean_ms"] - 1)
-            err_p99 = 100 * (r["p99_ms"] / r["theory_p99_ms"] - 1) if r["theory_p99_ms"] else 0
-            print(f"{workers:>2} {rho:>4} {r['queries']:>8} {r['mean_ms']:>13.4f}"
-                  f" {r['theory_mean_ms']:>8.4f} {err_mean:>6.1f} {r['p99_ms']:>12.4f}"
-                  f" {r['theory_p99_ms']:>8.4f} {err_p99:>6.1f} {r['service_ms']:>10.4f}"
-                  f" {r['issue_p50_us']:>8.1f}/{r['issue_p99_us']:<8.1f}", flush=True)
+            def err(value, theory):
+                return 100 * (value / theory - 1) if theory else 0.0
+            print(f"{workers:>2} {rho:>4} {r['queries']:>8} | {r['theory_mean_ms']:>12.4f}"
+                  f" {r['ideal_mean_ms']:>7.4f} {err(r['ideal_mean_ms'], r['theory_mean_ms']):>5.1f}"
+                  f" {r['mean_ms']:>8.4f} {err(r['mean_ms'], r['theory_mean_ms']):>5.1f} |"
+                  f" {r['theory_p99_ms']:>11.4f} {r['ideal_p99_ms']:>7.4f}"
+                  f" {err(r['ideal_p99_ms'], r['theory_p99_ms']):>5.1f} {r['p99_ms']:>8.4f}"
+                  f" {err(r['p99_ms'], r['theory_p99_ms']):>5.1f} | {r['service_ms']:>7.4f} |"
+                  f" {r['dispatch_p50_us']:>9.1f}/{r['dispatch_p99_us']:<9.1f} |"
+                  f" {r['issue_p50_us']:>7.1f}/{r['issue_p99_us']:<8.1f}", flush=True)
 
 
 if __name__ == "__main__":
