@@ -42,7 +42,10 @@ void describe_queueing(const TraceReader& trace, const std::vector<std::int64_t>
   const std::size_t n = trace.instances().size();
   std::vector<QueryTiming> timings(n);
   std::vector<double> total, service, wait, delay, times(trace.batch_count());
-  double answered = 0, span = 0;
+  // Rounds follow each other without a pause and overlap when the queue carries over, so
+  // throughput is counted over the whole series, on the wall clock of each round's origin.
+  double answered = 0, first = 1e300, last = -1e300;
+  const auto& infos = trace.rounds();
   for (std::int64_t r : rounds) {
     trace.read_times(r, TimeKind::total, times);
     total.insert(total.end(), times.begin(), times.end());
@@ -52,17 +55,19 @@ void describe_queueing(const TraceReader& trace, const std::vector<std::int64_t>
       throw StoreError(trace.path().string() + ": round " + std::to_string(r) +
                        " of a load scenario has no query timeline");
     }
-    double first = timings.front().scheduled_s, last = timings.front().finished_s;
+    const double origin =
+        std::lower_bound(infos.begin(), infos.end(), r,
+                         [](const RoundInfo& info, std::int64_t i) { return info.index < i; })
+            ->started_unix_s;
     for (const QueryTiming& t : timings) {
       wait.push_back(t.started_s - t.scheduled_s);
       delay.push_back(t.issued_s - t.scheduled_s);
-      first = std::min(first, t.scheduled_s);
-      last = std::max(last, t.finished_s);
+      first = std::min(first, origin + t.scheduled_s);
+      last = std::max(last, origin + t.finished_s);
     }
     answered += static_cast<double>(n);
-    span += last - first;
   }
-  level.achieved_qps = span > 0 ? answered / span : 0;
+  level.achieved_qps = last > first ? answered / (last - first) : 0;
   level.total = spread_of(total);
   level.service = spread_of(service);
   level.queue_wait = spread_of(wait);
