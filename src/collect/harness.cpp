@@ -1,7 +1,6 @@
-// The round loop of `tailq run`: warm-up rounds, then measured rounds until the time
-// distribution has converged (rJSD, METHOD.md 4a) or a limit is reached. Every round is written
-// to the trace in one transaction after it ends; a stop request abandons only the round in
-// flight.
+// `tailq run` and `tailq run --resume`: check the settings, make the workloads, create or
+// reopen the trace, rebuild the convergence state, and hand over to the round loop
+// (round_loop.cpp).
 #include <sched.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "collect/environment.hpp"
 #include "collect/measure.hpp"
 #include "collect/round_driver.hpp"
+#include "collect/session.hpp"
 #include "tailq/error.hpp"
 #include "tailq/metric.hpp"
 #include "tailq/round_source.hpp"
@@ -117,159 +117,6 @@ std::vector<Workload> make_workloads(const RunSettings& s) {
   return workloads;
 }
 
-// The offered load of each series of rounds: one per --qps value for server, K / interval for
-// multi-stream, none for single-stream and offline.
-std::vector<std::optional<double>> load_levels(const RunSettings& s) {
-  switch (s.load.scenario) {
-    case Scenario::server:
-      return {s.load.qps.begin(), s.load.qps.end()};
-    case Scenario::multi_stream:
-      return {static_cast<double>(s.load.queries_per_interval) / s.load.interval_s};
-    default:
-      return {std::nullopt};
-  }
-}
-
-struct Session {
-  RunSettings settings;
-  std::vector<Workload> workloads;  // one per worker; [0] describes the experiment
-  std::filesystem::path path;
-  TraceWriter writer;
-  RjsdMonitor inference, total;  // of the current load level
-  std::size_t level = 0;         // index into load_levels()
-  std::int64_t next_index = 0;
-  std::size_t measured = 0;      // at the current level
-  std::size_t measured_all = 0;  // at every level
-  bool have_predictions = false;
-  std::vector<std::string> warnings;
-};
-
-bool level_done(const Session& s) {
-  return (s.inference.converged() && s.total.converged()) || s.measured >= s.settings.max_rounds;
-}
-
-std::unique_ptr<detail::RoundDriver> make_driver(Session& s, std::optional<double> qps) {
-  if (s.settings.load.scenario == Scenario::single_stream) {
-    return detail::make_single_stream_driver(s.workloads.front(), s.settings, g_stop);
-  }
-  std::vector<Workload*> workers;
-  for (Workload& w : s.workloads) workers.push_back(&w);
-  const std::size_t rounds = s.settings.warmup_rounds + (s.settings.max_rounds - s.measured);
-  return detail::make_load_driver(std::move(workers), s.settings, qps, s.next_index, rounds,
-                                  g_stop);
-}
-
-RunResult run_rounds(Session& s, const std::function<void(const RunProgress&)>& progress) {
-  const Dataset& dataset = *s.workloads.front().dataset;
-  const std::size_t n = dataset.size();
-  const std::size_t classes = dataset.classes().size();
-  const auto levels = load_levels(s.settings);
-  detail::RoundRecord record;
-  std::vector<double> issue_delays;
-  RunResult result;
-  result.trace = s.path;
-  result.warnings = s.warnings;
-  const auto started = Clock::now();
-  std::size_t rounds_here = 0;
-  bool all_converged = true;
-  bool stopped = false;
-  g_stop = false;
-
-  for (; s.level < levels.size() && !stopped; ++s.level) {
-    if (level_done(s)) {
-      all_converged = all_converged && s.inference.converged() && s.total.converged();
-    } else {
-      const auto driver = make_driver(s, levels[s.level]);
-      for (std::size_t warm = 0;; ++warm) {
-        const bool warmup = warm < s.settings.warmup_rounds;
-        if (!warmup) {
-          if (level_done(s)) {
-            all_converged = all_converged && s.inference.converged() && s.total.converged();
-            break;
-          }
-          const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-          if (s.settings.max_duration_s > 0 && elapsed >= s.settings.max_duration_s) {
-            result.stop = RunResult::Stop::max_duration;
-            stopped = true;
-            break;
-          }
-        }
-        if (!driver->next_round(s.next_index, record)) {
-          result.stop = RunResult::Stop::interrupted;
-          stopped = true;
-          break;
-        }
-        // FNV-1a over every instance's top classes (or text, each ended by a 0), in instance
-        // order.
-        std::uint64_t hash = 0xcbf29ce484222325ull;
-        const bool text = !record.texts.empty();
-        if (text) {
-          for (const std::string& answer : record.texts) {
-            for (char c : answer) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
-            hash *= 0x100000001b3ull;
-          }
-        } else {
-          for (std::uint16_t c : record.top) hash = (hash ^ c) * 0x100000001b3ull;
-        }
-        std::vector<std::string> predictions;
-        if (!warmup && !s.have_predictions && text) {
-          predictions = record.texts;
-        } else if (!warmup && !s.have_predictions) {
-          const std::size_t k = std::min(detail::kTopK, classes);
-          predictions.resize(n);
-          for (std::size_t i = 0; i < n; ++i) {
-            for (std::size_t j = 0; j < k; ++j) {
-              predictions[i] +=
-                  (j ? " " : "") + dataset.classes()[record.top[i * detail::kTopK + j]];
-            }
-          }
-        }
-        s.writer.append_round({s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
-                              record.inference_s, record.total_s,
-                              {predictions, {}, record.timings});
-        ++s.next_index;
-        ++rounds_here;
-        RunProgress p;
-        p.warmup = warmup;
-        p.offered_qps = levels[s.level];
-        if (!warmup) {
-          s.have_predictions = true;
-          ++s.measured;
-          ++s.measured_all;
-          s.inference.add_round(record.inference_s);
-          s.total.add_round(record.total_s);
-          for (const QueryTiming& t : record.timings) {
-            issue_delays.push_back(t.issued_s - t.scheduled_s);
-          }
-        }
-        p.round = s.measured;
-        p.elapsed_s = std::chrono::duration<double>(Clock::now() - started).count();
-        p.rounds_per_s = static_cast<double>(rounds_here) / std::max(p.elapsed_s, 1e-9);
-        if (!s.inference.series().empty()) p.rjsd_inference = s.inference.series().back().rjsd;
-        if (!s.total.series().empty()) p.rjsd_total = s.total.series().back().rjsd;
-        if (progress) progress(p);
-      }
-    }
-    if (!stopped && s.level + 1 < levels.size()) {  // the next load starts afresh
-      s.inference = RjsdMonitor(s.settings.convergence);
-      s.total = RjsdMonitor(s.settings.convergence);
-      s.measured = 0;
-    }
-  }
-  if (!stopped) {
-    result.stop = all_converged ? RunResult::Stop::converged : RunResult::Stop::max_rounds;
-  }
-  s.writer.close();
-  result.measured_rounds = s.measured_all;
-  result.converged = !stopped && all_converged;
-  if (!issue_delays.empty()) {
-    std::sort(issue_delays.begin(), issue_delays.end());
-    result.jitter = SchedulerJitter{issue_delays.size(), percentile_sorted(issue_delays, 50),
-                                    percentile_sorted(issue_delays, 99), issue_delays.back()};
-  }
-  return result;
-}
-
 }  // namespace
 
 std::string_view to_string(Scenario scenario) {
@@ -339,14 +186,15 @@ RunResult run_experiment(const RunSettings& settings,
   write_trace_atomically(path, false, [&](const std::filesystem::path& tmp) {
     TraceWriter::create(tmp, experiment, instances, outcomes).close();
   });
-  Session s{settings,
-            std::move(workloads),
-            path,
-            TraceWriter::open_existing(path),
-            RjsdMonitor(settings.convergence),
-            RjsdMonitor(settings.convergence)};
+  detail::Session s{settings,
+                    std::move(workloads),
+                    path,
+                    TraceWriter::open_existing(path),
+                    RjsdMonitor(settings.convergence),
+                    RjsdMonitor(settings.convergence)};
   s.warnings = env.warnings;
-  return run_rounds(s, progress);
+  g_stop = false;
+  return detail::run_rounds(s, g_stop, progress);
 }
 
 RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSettings& cli,
@@ -444,14 +292,14 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
                      std::to_string(workload.dataset->size()) + " instances, the trace " +
                      std::to_string(trace.instances().size()));
   }
-  Session session{s,
-                  std::move(workloads),
-                  trace_path,
-                  TraceWriter::open_existing(trace_path),
-                  RjsdMonitor(s.convergence),
-                  RjsdMonitor(s.convergence)};
+  detail::Session session{s,
+                          std::move(workloads),
+                          trace_path,
+                          TraceWriter::open_existing(trace_path),
+                          RjsdMonitor(s.convergence),
+                          RjsdMonitor(s.convergence)};
   // Carry on at the load of the last stored round, with its convergence state rebuilt.
-  const auto levels = load_levels(s);
+  const auto levels = detail::load_levels(s);
   if (!trace.rounds().empty()) {
     const auto at = std::find(levels.begin(), levels.end(), trace.rounds().back().offered_qps);
     if (at == levels.end()) {
@@ -477,7 +325,8 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
       detail::capture_environment(workload.backend->description(), s.threads, s.pin_cpus);
   session.warnings = env.warnings;
   reader.reset();
-  return run_rounds(session, progress);
+  g_stop = false;
+  return detail::run_rounds(session, g_stop, progress);
 }
 
 }  // namespace tailq

@@ -152,12 +152,19 @@ class LoadDriver final : public RoundDriver {
     return stopping_;
   }
 
-  void issue(RoundState& round, std::uint32_t instance, Clock::time_point scheduled) {
+  // Queues instances due at `scheduled` at once: a worker never sees part of a query.
+  void issue(RoundState& round, std::span<const std::uint32_t> instances,
+             Clock::time_point scheduled) {
     {
       std::lock_guard lock(mutex_);
-      queue_.push_back({&round, instance, scheduled, Clock::now()});
+      const auto now = Clock::now();
+      for (std::uint32_t i : instances) queue_.push_back({&round, i, scheduled, now});
     }
-    work_.notify_one();
+    if (instances.size() == 1) {
+      work_.notify_one();
+    } else {
+      work_.notify_all();
+    }
   }
 
   std::unique_ptr<RoundState> new_round(std::size_t k, Clock::time_point origin) {
@@ -204,7 +211,7 @@ class LoadDriver final : public RoundDriver {
           for (std::uint32_t i : round.order) {
             wait_until(next);
             if (stopping()) return;
-            issue(round, i, next);
+            issue(round, std::span(&i, 1), next);
             next += std::chrono::duration_cast<Clock::duration>(
                 std::chrono::duration<double>(gap(rng)));
           }
@@ -216,13 +223,13 @@ class LoadDriver final : public RoundDriver {
             wait_until(next);
             if (stopping()) return;
             const std::size_t last = std::min(n_, j + load_.queries_per_interval);
-            for (std::size_t q = j; q < last; ++q) issue(round, round.order[q], next);
+            issue(round, std::span(round.order).subspan(j, last - j), next);
             next += interval;
           }
           break;
         }
         case Scenario::offline: {
-          for (std::uint32_t i : round.order) issue(round, i, next);
+          issue(round, round.order, next);
           // The next round is issued when this one is answered.
           std::unique_lock lock(mutex_);
           done_.wait(lock, [&] {

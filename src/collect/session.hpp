@@ -1,0 +1,41 @@
+// The round loop of `tailq run` and what it carries between rounds, shared by a new run and a
+// resumed one (harness.cpp).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tailq/convergence.hpp"
+#include "tailq/run.hpp"
+#include "tailq/trace.hpp"
+
+namespace tailq::detail {
+
+// The offered load of each series of rounds: one per --qps value for server, K / interval for
+// multi-stream, none for single-stream and offline.
+std::vector<std::optional<double>> load_levels(const RunSettings& s);
+
+struct Session {
+  RunSettings settings;
+  std::vector<Workload> workloads;  // one per worker; [0] describes the experiment
+  std::filesystem::path path;
+  TraceWriter writer;
+  RjsdMonitor inference, total;  // of the current load level
+  std::size_t level = 0;         // index into load_levels()
+  std::int64_t next_index = 0;
+  std::size_t measured = 0;      // at the current level
+  std::size_t measured_all = 0;  // at every level
+  bool have_predictions = false;
+  std::vector<std::string> warnings;
+};
+
+// Warm-up rounds, then measured rounds until every load has converged or reached its limits;
+// each round is stored in one transaction when it ends. Stops early when `stop` is set.
+RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
+                     const std::function<void(const RunProgress&)>& progress);
+
+}  // namespace tailq::detail
