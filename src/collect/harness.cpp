@@ -209,8 +209,14 @@ RunResult run_rounds(Session& s, const std::function<void(const RunProgress&)>& 
             }
           }
         }
-        s.writer.append_round({s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
-                              record.inference_s, record.total_s, predictions, record.timings);
+        try {
+          s.writer.append_round(
+              {s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
+              record.inference_s, record.total_s, predictions, record.timings);
+        } catch (const StoreError& e) {
+          throw StoreError(std::string(e.what()) + "; tailq run --resume " + s.path.string() +
+                           " continues once the cause (e.g. a full disk) is fixed");
+        }
         ++s.next_index;
         ++rounds_here;
         RunProgress p;
@@ -340,13 +346,12 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   std::optional<TraceReader> reader(std::in_place, trace_path);
   const TraceReader& trace = *reader;
   ordered_json stored;
+  RunSettings s = cli;  // stopping rules and convergence settings come from the command line
+  // Settings of another shape (another tool's trace, or edited by hand) end here, not in a
+  // JSON type error deep inside the run.
   try {
     stored = ordered_json::parse(trace.experiment().settings_json);
     if (!stored.contains("workload")) throw std::runtime_error("no workload");
-  } catch (const std::exception&) {
-    throw InputError(trace_path.string() + ": not a trace written by tailq run; cannot resume");
-  }
-  RunSettings s = cli;  // stopping rules and convergence settings come from the command line
   s.workload = stored["workload"].get<std::string>();
   s.batch_size = stored["batch_size"].get<std::size_t>();
   s.threads = stored["threads"].get<unsigned>();
@@ -372,6 +377,11 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
     s.load.arrival_seed = stored["arrival_seed"].get<std::uint64_t>();
   } else {
     s.load = LoadSettings{};
+  }
+  } catch (const std::exception& e) {
+    throw InputError(trace_path.string() +
+                     ": not a trace written by tailq run (its settings: " + e.what() +
+                     "); cannot resume");
   }
   s.output = trace_path;
 
@@ -410,8 +420,9 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   pin_to(s.pin_cpus);
   std::vector<Workload> workloads = make_workloads(s);
   const Workload& workload = workloads.front();
-  if (std::to_string(workload.model_fingerprint) !=
-      stored["model_fingerprint"].get<std::string>()) {
+  if (!stored.contains("model_fingerprint") || !stored["model_fingerprint"].is_string() ||
+      std::to_string(workload.model_fingerprint) !=
+          stored["model_fingerprint"].get<std::string>()) {
     throw InputError(trace_path.string() + ": the model file " + workload.model +
                      " changed since the experiment started");
   }
