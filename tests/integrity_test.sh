@@ -6,7 +6,7 @@
 set -uo pipefail
 TAILQ=$(realpath "${1:?usage: integrity_test.sh path/to/tailq}")
 source "$(dirname "$(realpath "$0")")/test_lib.sh"
-q() { sqlite3 "$1" "$2"; }
+q() { sqlite3 -readonly "$1" "$2"; }
 
 # --- The lock: a run in progress, a second writer, and readers meanwhile.
 "$TAILQ" run --workload sleep --instances 20 --sleep-dist const:1ms --max-rounds 100000 --tau 0 \
@@ -49,7 +49,7 @@ readers=(
 # corrupt NAME SQL: a copy of good.trace changed by SQL (as a disk or a person might).
 corrupt() {
   cp good.trace "$1.trace"
-  q "$1.trace" "$2"
+  sqlite3 "$1.trace" "$2"
 }
 expect_refused() {
   local name=$1 want=$2 r rc
@@ -67,7 +67,7 @@ expect_refused() {
   [ $rc -eq 2 ] && grep -qF -- "$want" check.txt && ok || bad "$name: check exit $rc: $(cat check.txt)"
 }
 # The first batch time of round 4 overwritten (with 0.0001).
-corrupt flipped "UPDATE total_times SET seconds = x'2D431CEBE2361A3F' || substr(seconds, 9) WHERE round = 4"
+corrupt flipped "UPDATE total_times SET seconds = CAST(x'2D431CEBE2361A3F' || substr(seconds, 9) AS BLOB) WHERE round = 4"
 expect_refused flipped "round 4: total times do not match their checksum"
 corrupt short "UPDATE inference_times SET seconds = substr(seconds, 1, 16) WHERE round = 3"
 expect_refused short "round 3: inference times hold 16 bytes"

@@ -153,9 +153,9 @@ TEST(TraceStore, KeepsLoadRoundsWithTheirQueryTimelines) {
   EXPECT_THROW(w.append_round({2, false, 0, std::nullopt, 250.0}, round_times(2, 0),
                               round_times(2, 0), {}, timings),
                InputError);
-  EXPECT_THROW(w.append_round({2, false, 0, std::nullopt, -1.0}, round_times(2, 0),
-                              round_times(2, 0)),
-               InputError);
+  EXPECT_THROW(
+      w.append_round({2, false, 0, std::nullopt, -1.0}, round_times(2, 0), round_times(2, 0)),
+      InputError);
   EXPECT_THROW(w.append_round({2, false, 0}, round_times(2, 0), round_times(2, 0), {},
                               std::span(timings).first(4)),
                StoreError);

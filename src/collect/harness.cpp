@@ -352,36 +352,36 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   try {
     stored = ordered_json::parse(trace.experiment().settings_json);
     if (!stored.contains("workload")) throw std::runtime_error("no workload");
-  s.workload = stored["workload"].get<std::string>();
-  s.batch_size = stored["batch_size"].get<std::size_t>();
-  s.threads = stored["threads"].get<unsigned>();
-  s.pin_cpus = stored["pin_cpus"].get<std::vector<int>>();
-  s.warmup_rounds = stored["warmup_rounds"].get<std::size_t>();
-  s.shuffle_seed = stored["shuffle_seed"].is_null()
-                       ? std::nullopt
-                       : std::optional<std::uint64_t>(stored["shuffle_seed"].get<std::uint64_t>());
-  s.model = stored["model"].get<std::string>();
-  s.data = stored["data"].get<std::string>();
-  s.sleep_instances = stored["sleep_instances"].get<std::size_t>();
-  s.sleep_distribution = stored["sleep_distribution"].get<std::string>();
-  s.sleep_seed = stored["sleep_seed"].get<std::uint64_t>();
-  s.sleep_model = stored["sleep_model"].get<std::string>();
-  if (stored.contains("scenario")) {  // traces of earlier versions ran single-stream
-    s.load.scenario = parse_scenario(stored["scenario"].get<std::string>());
-    s.load.qps = stored["qps"].get<std::vector<double>>();
-    s.load.workers = stored["workers"].get<unsigned>();
-    s.load.max_batch = stored["max_batch"].get<std::size_t>();
-    s.load.batch_timeout_s = stored["batch_timeout_s"].get<double>();
-    s.load.queries_per_interval = stored["queries_per_interval"].get<std::size_t>();
-    s.load.interval_s = stored["interval_s"].get<double>();
-    s.load.arrival_seed = stored["arrival_seed"].get<std::uint64_t>();
-  } else {
-    s.load = LoadSettings{};
-  }
+    s.workload = stored["workload"].get<std::string>();
+    s.batch_size = stored["batch_size"].get<std::size_t>();
+    s.threads = stored["threads"].get<unsigned>();
+    s.pin_cpus = stored["pin_cpus"].get<std::vector<int>>();
+    s.warmup_rounds = stored["warmup_rounds"].get<std::size_t>();
+    s.shuffle_seed =
+        stored["shuffle_seed"].is_null()
+            ? std::nullopt
+            : std::optional<std::uint64_t>(stored["shuffle_seed"].get<std::uint64_t>());
+    s.model = stored["model"].get<std::string>();
+    s.data = stored["data"].get<std::string>();
+    s.sleep_instances = stored["sleep_instances"].get<std::size_t>();
+    s.sleep_distribution = stored["sleep_distribution"].get<std::string>();
+    s.sleep_seed = stored["sleep_seed"].get<std::uint64_t>();
+    s.sleep_model = stored["sleep_model"].get<std::string>();
+    if (stored.contains("scenario")) {  // traces of earlier versions ran single-stream
+      s.load.scenario = parse_scenario(stored["scenario"].get<std::string>());
+      s.load.qps = stored["qps"].get<std::vector<double>>();
+      s.load.workers = stored["workers"].get<unsigned>();
+      s.load.max_batch = stored["max_batch"].get<std::size_t>();
+      s.load.batch_timeout_s = stored["batch_timeout_s"].get<double>();
+      s.load.queries_per_interval = stored["queries_per_interval"].get<std::size_t>();
+      s.load.interval_s = stored["interval_s"].get<double>();
+      s.load.arrival_seed = stored["arrival_seed"].get<std::uint64_t>();
+    } else {
+      s.load = LoadSettings{};
+    }
   } catch (const std::exception& e) {
-    throw InputError(trace_path.string() +
-                     ": not a trace written by tailq run (its settings: " + e.what() +
-                     "); cannot resume");
+    throw InputError(trace_path.string() + ": not a trace written by tailq run (its settings: " +
+                     e.what() + "); cannot resume");
   }
   s.output = trace_path;
 

@@ -78,9 +78,9 @@ void ValueHasher::add_column(sqlite3_stmt* statement, int column) {
     case SQLITE_TEXT:
     case SQLITE_BLOB: {
       // For TEXT, sqlite3_column_text before sqlite3_column_bytes: the documented order.
-      const void* data = type == SQLITE_TEXT ? static_cast<const void*>(
-                                                   sqlite3_column_text(statement, column))
-                                             : sqlite3_column_blob(statement, column);
+      const void* data = type == SQLITE_TEXT
+                             ? static_cast<const void*>(sqlite3_column_text(statement, column))
+                             : sqlite3_column_blob(statement, column);
       const auto length = static_cast<std::uint64_t>(sqlite3_column_bytes(statement, column));
       XXH3_64bits_update(state, &length, sizeof length);
       if (length > 0 && data != nullptr) XXH3_64bits_update(state, data, length);

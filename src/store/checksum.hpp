@@ -56,7 +56,9 @@ class ValueHasher {
 };
 
 // SQLite integers are signed: a checksum is stored as the same 64 bits.
-inline std::int64_t to_stored(std::uint64_t checksum) { return static_cast<std::int64_t>(checksum); }
+inline std::int64_t to_stored(std::uint64_t checksum) {
+  return static_cast<std::int64_t>(checksum);
+}
 inline std::uint64_t from_stored(std::int64_t stored) { return static_cast<std::uint64_t>(stored); }
 
 }  // namespace tailq::store

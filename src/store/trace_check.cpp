@@ -44,8 +44,8 @@ void check_round_contents(const sqlite::Database& db, const store::LoadedTrace& 
         const std::string_view bytes = query->blob(0);
         if (bytes.size() == timings.size() * sizeof(QueryTiming)) {
           std::memcpy(timings.data(), bytes.data(), bytes.size());
-          const std::string problem = store::check_timings(
-              index, timings, checked ? round.query_checksum : std::nullopt);
+          const std::string problem =
+              store::check_timings(index, timings, checked ? round.query_checksum : std::nullopt);
           if (!problem.empty()) problems.add(problem);
         }
       }
@@ -71,8 +71,7 @@ TraceCheck check_trace(const std::filesystem::path& path) {
   }
   std::optional<sqlite::Database> db;
   try {
-    db.emplace(path.string(), SQLITE_OPEN_READONLY);
-    db->exec("PRAGMA mmap_size = 0");
+    store::open_for_reading(path, db);
     {
       sqlite::Statement integrity(*db, "PRAGMA integrity_check(100)");
       while (integrity.step()) {

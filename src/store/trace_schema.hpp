@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <string>
@@ -37,6 +38,12 @@ class Problems {
   std::vector<std::string> problems_;
   std::size_t count_ = 0;  // problems_ keeps the first kMaxKept
 };
+
+// Opens a trace for reading: read-only, without memory mapping. When the last writer died at a
+// moment that leaves the WAL index for a writable connection to rebuild (SQLite answers
+// SQLITE_READONLY_* to a read-only one), and the file is writable, it opens read-write instead:
+// SQLite's recovery runs, nothing else is written (no checkpoint when it closes).
+void open_for_reading(const std::filesystem::path& path, std::optional<sqlite::Database>& db);
 
 // Application id and schema version (1 or 2); throws StoreError for a file that is no trace of
 // a version this tailq reads: nothing else can be checked then.

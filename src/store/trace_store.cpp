@@ -47,10 +47,7 @@ const char* times_table(TimeKind kind) {
 // Opens a trace read-only and checks its application id and version; returns the version.
 int open_read_only(const std::filesystem::path& path, std::optional<sqlite::Database>& db) {
   if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
-  db.emplace(path.string(), SQLITE_OPEN_READONLY);
-  // No memory mapping: mapped pages would count toward the reader's resident memory (the whole
-  // file after one pass), and reads through SQLite's small page cache cost only ~10% more.
-  db->exec("PRAGMA mmap_size = 0");
+  store::open_for_reading(path, db);
   return store::read_schema_version(*db);
 }
 
@@ -116,8 +113,8 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
 
   // The lock creates the (empty) file: SQLite starts a new database in it.
   store::WriterLock lock(path, true);
-  auto impl = std::make_unique<Impl>(
-      Impl{std::move(lock), sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), batch_count, n});
+  auto impl = std::make_unique<Impl>(Impl{
+      std::move(lock), sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), batch_count, n});
   const sqlite::Database& db = impl->db;
   // Large pages keep a round's BLOB in a short overflow chain.
   db.exec("PRAGMA page_size = 65536");
@@ -249,12 +246,11 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
   info.started_unix_s = round.started_unix_s + 0.0;  // -0 reads back as +0
   const std::size_t bytes = impl_->batch_count * sizeof(double);
   store::BlobChecksums sums;
-  sums.inference =
-      store::blob_checksum(info.index, BlobKind::inference, inference_s.data(), bytes);
+  sums.inference = store::blob_checksum(info.index, BlobKind::inference, inference_s.data(), bytes);
   sums.total = store::blob_checksum(info.index, BlobKind::total, total_s.data(), bytes);
   if (!timings.empty()) {
-    sums.query = store::blob_checksum(info.index, BlobKind::query, timings.data(),
-                                      timings.size_bytes());
+    sums.query =
+        store::blob_checksum(info.index, BlobKind::query, timings.data(), timings.size_bytes());
   }
   try {
     sqlite::Transaction tx(db);
@@ -285,7 +281,10 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
         .bind(3, to_stored(sums.inference))
         .run();
     sqlite::Statement total(db, "INSERT INTO total_times VALUES (?, ?, ?)");
-    total.bind(1, info.index).bind_blob(2, total_s.data(), bytes).bind(3, to_stored(sums.total)).run();
+    total.bind(1, info.index)
+        .bind_blob(2, total_s.data(), bytes)
+        .bind(3, to_stored(sums.total))
+        .run();
     if (!timings.empty()) {
       static_assert(sizeof(QueryTiming) == 4 * sizeof(double));
       sqlite::Statement query(db, "INSERT INTO query_times VALUES (?, ?, ?)");
@@ -403,7 +402,7 @@ void TraceReader::read_times(std::int64_t round_index, TimeKind kind, std::span<
   const int slot = kind == TimeKind::inference ? 0 : 1;
   read_round_blob(*d.db, d.blob[slot], kind, round_index, out);
   const store::StoredRound* round = d.find(round_index);
-  const auto& stored = round == nullptr ? std::nullopt
+  const auto& stored = round == nullptr              ? std::nullopt
                        : kind == TimeKind::inference ? round->inference_checksum
                                                      : round->total_checksum;
   verify(d.path.string(), store::check_times(round_index, kind, out, stored));
