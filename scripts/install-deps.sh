@@ -8,6 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libsqlite3-dev sqlite3          # trace store
+  libxxhash-dev                   # the trace's checksums (XXH3-64, header-only)
   libfmt-dev                      # formatting of tables
   nlohmann-json3-dev              # JSON metadata and --json output
   libcli11-dev                    # command line
@@ -24,6 +25,9 @@ packages=(
   fonts-dejavu-core fonts-dejavu-extra fonts-liberation2  # their fonts
   wamerican                       # their words (/usr/share/dict/american-english)
   chromium                        # the HTML report's browser test
+  clang libclang-rt-14-dev        # fuzzing (libFuzzer) and the ASan/UBSan/TSan builds
+  llvm-14                         # llvm-symbolizer: source lines in sanitizer reports
+  e2fsprogs util-linux            # disk-full test: mkfs.ext4 and mount for a small filesystem
   python3 python3-numpy python3-scipy  # reference checks and side-by-side benchmarks
   pybind11-dev python3-dev        # the Python module tailq (pybind11 extension)
   python3-pytest                  # the Python module's tests

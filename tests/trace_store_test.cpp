@@ -185,6 +185,10 @@ TEST(TraceStore, ReadsAndMigratesVersionOneTraces) {
   ASSERT_EQ(sqlite3_open((dir / "v1.trace").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE query_times; ALTER TABLE rounds DROP COLUMN offered_qps; "
+                         "ALTER TABLE rounds DROP COLUMN checksum; "
+                         "ALTER TABLE inference_times DROP COLUMN checksum; "
+                         "ALTER TABLE total_times DROP COLUMN checksum; "
+                         "DELETE FROM experiment WHERE key = 'header_checksum'; "
                          "PRAGMA user_version = 1;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

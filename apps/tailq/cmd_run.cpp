@@ -10,6 +10,7 @@
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 #include "tailq/load_analysis.hpp"
+#include "tailq/options.hpp"
 #include "tailq/report.hpp"
 #include "tailq/run.hpp"
 
@@ -17,98 +18,6 @@ namespace tailq::cli {
 namespace {
 
 extern "C" void on_stop_signal(int) { request_stop(); }
-
-std::vector<int> parse_cpu_list(const std::string& text) {
-  std::vector<int> cpus;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    const std::string item = text.substr(start, comma - start);
-    const auto dash = item.find('-');
-    try {
-      if (dash == std::string::npos) {
-        cpus.push_back(std::stoi(item));
-      } else {
-        for (int c = std::stoi(item.substr(0, dash)); c <= std::stoi(item.substr(dash + 1)); ++c) {
-          cpus.push_back(c);
-        }
-      }
-    } catch (const std::exception&) {
-      throw InputError("--pin-cpus: '" + item + "' is not a CPU number or range such as 0-3");
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return cpus;
-}
-
-double parse_duration(const std::string& text) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  const std::string unit = text.substr(used);
-  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
-  if (used == 0 || scale < 0 || !(value > 0)) {
-    throw InputError("--max-duration: '" + text + "' is not a duration such as 90, 90s, 5m, 1h");
-  }
-  return value * scale;
-}
-
-double parse_rate(const std::string& text, const std::string& option) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || !(value > 0) || !std::isfinite(value)) {
-    throw InputError(option + ": '" + text + "' is not a positive rate in instances per second");
-  }
-  return value;
-}
-
-std::vector<double> parse_rate_list(const std::string& text) {
-  std::vector<double> rates;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = text.find(',', start);
-    rates.push_back(parse_rate(text.substr(start, comma - start), "--qps"));
-    if (comma == std::string::npos) return rates;
-    start = comma + 1;
-  }
-}
-
-std::vector<double> parse_rate_sweep(const std::string& text) {
-  const auto a = text.find(':');
-  const auto b = a == std::string::npos ? a : text.find(':', a + 1);
-  if (b == std::string::npos) {
-    throw InputError("--qps-sweep: expected FROM:TO:STEP such as 50:400:50, got '" + text + "'");
-  }
-  const double from = parse_rate(text.substr(0, a), "--qps-sweep");
-  const double to = parse_rate(text.substr(a + 1, b - a - 1), "--qps-sweep");
-  const double step = parse_rate(text.substr(b + 1), "--qps-sweep");
-  if (to < from) throw InputError("--qps-sweep: TO is below FROM in '" + text + "'");
-  const auto count = static_cast<std::size_t>(std::floor((to - from) / step + 1e-9)) + 1;
-  if (count > 1000) throw InputError("--qps-sweep: more than 1000 loads in '" + text + "'");
-  std::vector<double> rates;
-  for (std::size_t i = 0; i < count; ++i) rates.push_back(from + static_cast<double>(i) * step);
-  return rates;
-}
-
-// A time such as 2ms, 500us or 0.01 (seconds).
-double parse_time_option(const std::string& option, const std::string& text) {
-  try {
-    const auto specs = parse_thresholds(text);
-    if (specs.size() == 1 && specs[0].kind == ThresholdSpec::Kind::absolute) return specs[0].value;
-  } catch (const InputError&) {
-  }
-  throw InputError(option + ": '" + text + "' is not a time such as 2ms, 500us or 0.01");
-}
 
 std::string clock_text(double seconds) {
   const auto s = static_cast<long>(seconds);

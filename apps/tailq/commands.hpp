@@ -20,5 +20,6 @@ void add_predict_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_check_command(CLI::App& app);
 
 }  // namespace tailq::cli

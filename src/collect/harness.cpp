@@ -205,38 +205,42 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   std::optional<TraceReader> reader(std::in_place, trace_path);
   const TraceReader& trace = *reader;
   ordered_json stored;
+  RunSettings s = cli;  // stopping rules and convergence settings come from the command line
+  // Settings of another shape (another tool's trace, or edited by hand) end here, not in a
+  // JSON type error deep inside the run.
   try {
     stored = ordered_json::parse(trace.experiment().settings_json);
     if (!stored.contains("workload")) throw std::runtime_error("no workload");
-  } catch (const std::exception&) {
-    throw InputError(trace_path.string() + ": not a trace written by tailq run; cannot resume");
-  }
-  RunSettings s = cli;  // stopping rules and convergence settings come from the command line
-  s.workload = stored["workload"].get<std::string>();
-  s.batch_size = stored["batch_size"].get<std::size_t>();
-  s.threads = stored["threads"].get<unsigned>();
-  s.pin_cpus = stored["pin_cpus"].get<std::vector<int>>();
-  s.warmup_rounds = stored["warmup_rounds"].get<std::size_t>();
-  s.shuffle_seed = stored["shuffle_seed"].is_null()
-                       ? std::nullopt
-                       : std::optional<std::uint64_t>(stored["shuffle_seed"].get<std::uint64_t>());
-  s.model = stored["model"].get<std::string>();
-  s.data = stored["data"].get<std::string>();
-  s.sleep_instances = stored["sleep_instances"].get<std::size_t>();
-  s.sleep_distribution = stored["sleep_distribution"].get<std::string>();
-  s.sleep_seed = stored["sleep_seed"].get<std::uint64_t>();
-  s.sleep_model = stored["sleep_model"].get<std::string>();
-  if (stored.contains("scenario")) {  // traces of earlier versions ran single-stream
-    s.load.scenario = parse_scenario(stored["scenario"].get<std::string>());
-    s.load.qps = stored["qps"].get<std::vector<double>>();
-    s.load.workers = stored["workers"].get<unsigned>();
-    s.load.max_batch = stored["max_batch"].get<std::size_t>();
-    s.load.batch_timeout_s = stored["batch_timeout_s"].get<double>();
-    s.load.queries_per_interval = stored["queries_per_interval"].get<std::size_t>();
-    s.load.interval_s = stored["interval_s"].get<double>();
-    s.load.arrival_seed = stored["arrival_seed"].get<std::uint64_t>();
-  } else {
-    s.load = LoadSettings{};
+    s.workload = stored["workload"].get<std::string>();
+    s.batch_size = stored["batch_size"].get<std::size_t>();
+    s.threads = stored["threads"].get<unsigned>();
+    s.pin_cpus = stored["pin_cpus"].get<std::vector<int>>();
+    s.warmup_rounds = stored["warmup_rounds"].get<std::size_t>();
+    s.shuffle_seed =
+        stored["shuffle_seed"].is_null()
+            ? std::nullopt
+            : std::optional<std::uint64_t>(stored["shuffle_seed"].get<std::uint64_t>());
+    s.model = stored["model"].get<std::string>();
+    s.data = stored["data"].get<std::string>();
+    s.sleep_instances = stored["sleep_instances"].get<std::size_t>();
+    s.sleep_distribution = stored["sleep_distribution"].get<std::string>();
+    s.sleep_seed = stored["sleep_seed"].get<std::uint64_t>();
+    s.sleep_model = stored["sleep_model"].get<std::string>();
+    if (stored.contains("scenario")) {  // traces of earlier versions ran single-stream
+      s.load.scenario = parse_scenario(stored["scenario"].get<std::string>());
+      s.load.qps = stored["qps"].get<std::vector<double>>();
+      s.load.workers = stored["workers"].get<unsigned>();
+      s.load.max_batch = stored["max_batch"].get<std::size_t>();
+      s.load.batch_timeout_s = stored["batch_timeout_s"].get<double>();
+      s.load.queries_per_interval = stored["queries_per_interval"].get<std::size_t>();
+      s.load.interval_s = stored["interval_s"].get<double>();
+      s.load.arrival_seed = stored["arrival_seed"].get<std::uint64_t>();
+    } else {
+      s.load = LoadSettings{};
+    }
+  } catch (const std::exception& e) {
+    throw InputError(trace_path.string() + ": not a trace written by tailq run (its settings: " +
+                     e.what() + "); cannot resume");
   }
   // Traces from before the OCR workload lack these keys: they keep the defaults.
   s.ocr_lines = stored.value("ocr_lines", s.ocr_lines);
@@ -282,8 +286,9 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   pin_to(s.pin_cpus);
   std::vector<Workload> workloads = make_workloads(s);
   const Workload& workload = workloads.front();
-  if (std::to_string(workload.model_fingerprint) !=
-      stored["model_fingerprint"].get<std::string>()) {
+  if (!stored.contains("model_fingerprint") || !stored["model_fingerprint"].is_string() ||
+      std::to_string(workload.model_fingerprint) !=
+          stored["model_fingerprint"].get<std::string>()) {
     throw InputError(trace_path.string() + ": the model file " + workload.model +
                      " changed since the experiment started");
   }

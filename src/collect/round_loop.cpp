@@ -8,6 +8,7 @@
 #include "collect/measure.hpp"
 #include "collect/round_driver.hpp"
 #include "collect/session.hpp"
+#include "tailq/error.hpp"
 #include "tailq/stats.hpp"
 
 namespace tailq::detail {
@@ -108,9 +109,14 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
             }
           }
         }
-        s.writer.append_round({s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
-                              record.inference_s, record.total_s,
-                              {predictions, {}, record.timings});
+        try {
+          s.writer.append_round(
+              {s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
+              record.inference_s, record.total_s, {predictions, {}, record.timings});
+        } catch (const StoreError& e) {
+          throw StoreError(std::string(e.what()) + "; tailq run --resume " + s.path.string() +
+                           " continues once the cause (e.g. a full disk) is fixed");
+        }
         ++s.next_index;
         ++rounds_here;
         RunProgress p;

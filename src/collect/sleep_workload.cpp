@@ -1,6 +1,9 @@
 #include "collect/sleep_workload.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <pcg_random.hpp>
 #include <random>
@@ -11,6 +14,9 @@
 
 namespace tailq {
 namespace {
+
+constexpr double kMaxSleepSeconds = 3600;
+constexpr double kMaxSleepSigma = 10;
 
 double parse_seconds(const std::string& text, const std::string& law) {
   try {
@@ -78,6 +84,8 @@ class SleepBackend final : public Backend {
   // and spin the rest.
   static void precise_wait(double seconds) {
     using Clock = std::chrono::steady_clock;
+    // A lognormal draw can be astronomically long; no batch waits more than an hour.
+    seconds = std::min(seconds, kMaxSleepSeconds);
     const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                              std::chrono::duration<double>(seconds));
     const auto spin_from = deadline - std::chrono::microseconds(200);
@@ -112,11 +120,9 @@ SleepLaw parse_sleep_law(const std::string& text) {
   } else if (parts[0] == "lognormal" && parts.size() == 3) {
     law.kind = SleepLaw::Kind::lognormal;
     law.a = parse_seconds(parts[1], text);
-    try {
-      law.b = std::stod(parts[2]);
-    } catch (const std::exception&) {
-      law.b = -1;
-    }
+    const std::string& sigma = parts[2];
+    const auto [ptr, ec] = std::from_chars(sigma.data(), sigma.data() + sigma.size(), law.b);
+    if (sigma.empty() || ec != std::errc() || ptr != sigma.data() + sigma.size()) law.b = -1;
     if (!(law.b >= 0)) {
       throw InputError("--sleep-dist '" + text + "': sigma '" + parts[2] +
                        "' is not a number >= 0");
@@ -126,6 +132,13 @@ SleepLaw parse_sleep_law(const std::string& text) {
                      "': expected const:T, exp:MEAN or lognormal:MEDIAN:SIGMA");
   }
   if (!(law.a > 0)) throw InputError("--sleep-dist '" + text + "': the time must be positive");
+  // A ground truth for tests and demos: beyond these, waits overflow the clock's range.
+  if (law.a > kMaxSleepSeconds) {
+    throw InputError("--sleep-dist '" + text + "': the time must be at most 1h");
+  }
+  if (law.b > kMaxSleepSigma) {
+    throw InputError("--sleep-dist '" + text + "': sigma must be at most 10");
+  }
   return law;
 }
 

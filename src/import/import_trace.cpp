@@ -24,6 +24,9 @@ std::int64_t parse_round(std::string_view text, std::string_view item) {
 }  // namespace
 
 std::vector<std::int64_t> parse_round_list(std::string_view text) {
+  // A list is written by hand: far more rounds than any trace holds is a typo (and "0-9e18"
+  // would otherwise fill memory).
+  constexpr std::int64_t kMaxRounds = 1'000'000;
   std::set<std::int64_t> rounds;
   while (!text.empty()) {
     const auto comma = text.find(',');
@@ -36,7 +39,14 @@ std::vector<std::int64_t> parse_round_list(std::string_view text) {
       const std::int64_t last = parse_round(item.substr(dash + 1), item);
       if (last < first)
         throw InputError("--warmup-rounds: empty range '" + std::string(item) + "'");
+      if (last - first >= kMaxRounds) {
+        throw InputError("--warmup-rounds: range '" + std::string(item) + "' has more than " +
+                         std::to_string(kMaxRounds) + " rounds");
+      }
       for (std::int64_t r = first; r <= last; ++r) rounds.insert(r);
+    }
+    if (static_cast<std::int64_t>(rounds.size()) > kMaxRounds) {
+      throw InputError("--warmup-rounds: more than " + std::to_string(kMaxRounds) + " rounds");
     }
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);

@@ -362,8 +362,10 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
   std::size_t warmup = 0;
   for (const RoundInfo& r : trace.rounds()) warmup += r.warmup;
   std::vector<std::string> warnings = total.warnings;
-  if (system.contains("warnings")) {
-    for (const auto& w : system["warnings"]) warnings.push_back(w.get<std::string>());
+  if (system.contains("warnings") && system["warnings"].is_array()) {
+    for (const auto& w : system["warnings"]) {
+      if (w.is_string()) warnings.push_back(w.get<std::string>());
+    }
   }
 
   // The page: static text is escaped here; data and specs travel as JSON.

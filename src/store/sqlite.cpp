@@ -1,5 +1,7 @@
 #include "store/sqlite.hpp"
 
+#include <cstring>
+
 namespace tailq::sqlite {
 
 Database::Database(const std::string& path, int flags) : path_(path) {
@@ -11,6 +13,15 @@ Database::Database(const std::string& path, int flags) : path_(path) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
+  // A trace may come from anywhere: no views or triggers (a view named `rounds` could produce
+  // endless rows), no functions with side effects in the schema, no writes that could corrupt
+  // the file through SQL, and a check of every cell's size when a page is read
+  // (https://www.sqlite.org/security.html).
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_VIEW, 0, nullptr);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
+  sqlite3_exec(db_, "PRAGMA cell_size_check = ON", nullptr, nullptr, nullptr);
 }
 
 Database::~Database() {
@@ -18,16 +29,25 @@ Database::~Database() {
 }
 
 void Database::exec(const char* sql) const {
-  char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string message = error ? error : sqlite3_errmsg(db_);
-    sqlite3_free(error);
-    throw StoreError(path_ + ": " + message);
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StoreError(path_ + ": " + error_message());
   }
 }
 
 void Database::fail(std::string_view what) const {
-  throw StoreError(path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
+  throw StoreError(path_ + ": " + std::string(what) + ": " + error_message());
+}
+
+std::string Database::error_message() const {
+  std::string message = sqlite3_errmsg(db_);
+  const int code = sqlite3_extended_errcode(db_) & 0xFF;
+  const int os_error = sqlite3_system_errno(db_);
+  if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN) && os_error != 0) {
+    message += " (";
+    message += std::strerror(os_error);
+    message += ")";
+  }
+  return message;
 }
 
 Statement::Statement(const Database& db, const char* sql) : db_(db) {

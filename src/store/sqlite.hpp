@@ -23,6 +23,9 @@ class Database {
   const std::string& path() const { return path_; }
   void exec(const char* sql) const;
   [[noreturn]] void fail(std::string_view what) const;
+  // SQLite's message for the last error, with the OS's reason for an I/O error (e.g. "disk I/O
+  // error (File too large)").
+  std::string error_message() const;
 
  private:
   sqlite3* db_ = nullptr;
@@ -48,6 +51,8 @@ class Statement {
   std::string text(int column) const;
   // Valid until the next step() or reset().
   std::string_view blob(int column) const;
+  int type(int column) const { return sqlite3_column_type(stmt_, column); }
+  sqlite3_stmt* get() const { return stmt_; }
 
  private:
   const Database& db_;

@@ -5,9 +5,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string>
 
+#include "store/checksum.hpp"
 #include "store/sqlite.hpp"
+#include "store/trace_schema.hpp"
+#include "store/writer_lock.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq {
@@ -17,36 +21,22 @@ static_assert(std::endian::native == std::endian::little,
 
 namespace {
 
-// 'tail' in ASCII: marks the file as a tailq trace.
-constexpr int kApplicationId = 0x7461696c;
+using store::BlobKind;
+using store::from_stored;
+using store::to_stored;
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE instances(
-  idx INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  batch INTEGER NOT NULL,
-  input_size REAL,
-  label TEXT);
-CREATE TABLE outputs(
-  instance INTEGER PRIMARY KEY REFERENCES instances(idx),
-  prediction TEXT,
-  score REAL);
-CREATE TABLE rounds(
-  idx INTEGER PRIMARY KEY,
-  warmup INTEGER NOT NULL,
-  started_unix_s REAL NOT NULL,
-  output_hash INTEGER,
-  offered_qps REAL);
-CREATE TABLE inference_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
-CREATE TABLE total_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
-CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
-)sql";
-
-// What version 2 added to version 1.
+// What version 2 added to version 1. Rounds written before carry no checksums: the experiment
+// notes from which round on they do.
 constexpr const char* kMigrateFrom1 = R"sql(
 ALTER TABLE rounds ADD COLUMN offered_qps REAL;
-CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL);
+ALTER TABLE rounds ADD COLUMN checksum INTEGER;
+ALTER TABLE inference_times ADD COLUMN checksum INTEGER;
+ALTER TABLE total_times ADD COLUMN checksum INTEGER;
+CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL,
+                         checksum INTEGER);
+INSERT INTO experiment(key, value) VALUES ('migrated_from_version', '1');
+INSERT INTO experiment(key, value)
+  SELECT 'checksums_from_round', coalesce(max(idx) + 1, 0) FROM rounds;
 PRAGMA user_version = 2;
 )sql";
 
@@ -54,37 +44,27 @@ const char* times_table(TimeKind kind) {
   return kind == TimeKind::inference ? "inference_times" : "total_times";
 }
 
-// Returns the schema version, 1 or 2.
-int check_schema(const sqlite::Database& db) {
-  std::int64_t application_id = 0;
-  try {
-    sqlite::Statement app(db, "PRAGMA application_id");
-    app.step();
-    application_id = app.int64(0);
-  } catch (const StoreError&) {
-    throw StoreError(db.path() + ": not a tailq trace (" + sqlite3_errmsg(db.get()) + ")");
-  }
-  if (application_id != kApplicationId) {
-    throw StoreError(db.path() + ": not a tailq trace");
-  }
-  sqlite::Statement version(db, "PRAGMA user_version");
-  version.step();
-  const std::int64_t v = version.int64(0);
-  if (v != 1 && v != kTraceSchemaVersion) {
-    throw StoreError(db.path() + ": trace schema version " + std::to_string(v) +
-                     ", this tailq reads versions 1 to " + std::to_string(kTraceSchemaVersion));
-  }
-  return static_cast<int>(v);
+// Opens a trace read-only and checks its application id and version; returns the version.
+int open_read_only(const std::filesystem::path& path, std::optional<sqlite::Database>& db) {
+  if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
+  store::open_for_reading(path, db);
+  return store::read_schema_version(*db);
 }
 
-sqlite::Database open_read_only(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
-  sqlite::Database db(path.string(), SQLITE_OPEN_READONLY);
-  // No memory mapping: mapped pages would count toward the reader's resident memory (the whole
-  // file after one pass), and reads through SQLite's small page cache cost only ~10% more.
-  db.exec("PRAGMA mmap_size = 0");
-  check_schema(db);
-  return db;
+// Reads and checks the small tables in one read transaction, so that a trace being written is
+// seen as of one moment (the first measured round updates the outputs with its own row).
+store::LoadedTrace load_checked(const sqlite::Database& db, int version) {
+  store::Problems problems(db.path(), true);
+  db.exec("BEGIN");
+  try {
+    store::check_tables(db, version, problems);
+    store::LoadedTrace trace = store::load_trace(db, version, problems);
+    db.exec("COMMIT");
+    return trace;
+  } catch (...) {
+    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 }  // namespace
@@ -115,6 +95,8 @@ TimeKind parse_time_kind(std::string_view text) {
 // Writer
 
 struct TraceWriter::Impl {
+  // Declared first, so it is released after the connection closes (see writer_lock.hpp).
+  store::WriterLock lock;
   sqlite::Database db;
   std::size_t batch_count = 0;
   std::size_t instance_count = 0;
@@ -142,18 +124,20 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
     batch_count = std::max<std::size_t>(batch_count, instance.batch + 1);
   }
 
+  // The lock creates the (empty) file: SQLite starts a new database in it.
+  store::WriterLock lock(path, true);
   auto impl = std::make_unique<Impl>(Impl{
-      sqlite::Database(path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE), batch_count, n});
+      std::move(lock), sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), batch_count, n});
   const sqlite::Database& db = impl->db;
   // Large pages keep a round's BLOB in a short overflow chain.
   db.exec("PRAGMA page_size = 65536");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(sync_each_round ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF");
-  db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+  db.exec(("PRAGMA application_id = " + std::to_string(store::kApplicationId)).c_str());
   db.exec(("PRAGMA user_version = " + std::to_string(kTraceSchemaVersion)).c_str());
 
   sqlite::Transaction tx(db);
-  db.exec(kSchema);
+  db.exec(store::kSchema);
   {
     sqlite::Statement put(db, "INSERT INTO experiment(key, value) VALUES (?, ?)");
     const auto now =
@@ -198,28 +182,31 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
       out.run();
     }
   }
+  store::store_header_checksum(db);
   tx.commit();
   return TraceWriter(std::move(impl));
 }
 
 TraceWriter TraceWriter::open_existing(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
-  auto impl =
-      std::make_unique<Impl>(Impl{sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0, 0});
-  const int version = check_schema(impl->db);
-  impl->db.exec("PRAGMA journal_mode = WAL");
-  impl->db.exec("PRAGMA synchronous = FULL");
+  store::WriterLock lock(path, false);
+  auto impl = std::make_unique<Impl>(
+      Impl{std::move(lock), sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0, 0});
+  const sqlite::Database& db = impl->db;
+  const int version = store::read_schema_version(db);
+  // Nothing is appended to a trace that a reader would refuse.
+  load_checked(db, version);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
   if (version == 1) {
-    sqlite::Transaction tx(impl->db);
-    impl->db.exec(kMigrateFrom1);
+    sqlite::Transaction tx(db);
+    db.exec(kMigrateFrom1);
+    store::store_header_checksum(db);
     tx.commit();
   }
-  sqlite::Statement instances(impl->db, "SELECT COUNT(*) FROM instances");
-  instances.step();
-  impl->instance_count = static_cast<std::size_t>(instances.int64(0));
-  sqlite::Statement count(impl->db, "SELECT value FROM experiment WHERE key = 'batch_count'");
-  if (!count.step()) throw StoreError(path.string() + ": trace has no batch count");
-  impl->batch_count = std::stoull(count.text(0));
+  const store::LoadedTrace trace = load_checked(db, kTraceSchemaVersion);
+  impl->instance_count = trace.instances.size();
+  impl->batch_count = trace.batch_count;
   return TraceWriter(std::move(impl));
 }
 
@@ -249,58 +236,92 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
                      std::to_string(timings.size()) + " query timings, the trace has " +
                      std::to_string(impl_->instance_count) + " instances");
   }
-  for (std::size_t i = 0; i < timings.size(); ++i) {
-    const QueryTiming& t = timings[i];
-    for (double v : {t.scheduled_s, t.issued_s, t.started_s, t.finished_s}) {
-      if (!std::isfinite(v)) {
-        throw InputError("round " + std::to_string(round.index) + ", instance " +
-                         std::to_string(i) + ": query timing " + std::to_string(v) +
-                         " is not a finite number of seconds");
-      }
-    }
+  if (!timings.empty()) {
+    const std::string problem = store::check_timings(round.index, timings, std::nullopt);
+    if (!problem.empty()) throw InputError(problem);
   }
   if (round.offered_qps && !(*round.offered_qps > 0 && std::isfinite(*round.offered_qps))) {
     throw InputError("round " + std::to_string(round.index) + ": offered load " +
                      std::to_string(*round.offered_qps) + " is not a positive number of queries/s");
   }
-  sqlite::Transaction tx(db);
-  sqlite::Statement info(db, "INSERT INTO rounds VALUES (?, ?, ?, ?, ?)");
-  info.bind(1, round.index).bind(2, std::int64_t{round.warmup}).bind(3, round.started_unix_s);
-  // SQLite integers are signed: the hash is stored as the same 64 bits.
-  if (round.output_hash) {
-    info.bind(4, static_cast<std::int64_t>(*round.output_hash));
-  } else {
-    info.bind_null(4);
+  if (!std::isfinite(round.started_unix_s)) {
+    throw InputError("round " + std::to_string(round.index) + ": start time " +
+                     std::to_string(round.started_unix_s) + " is not a finite number");
   }
-  if (round.offered_qps) {
-    info.bind(5, *round.offered_qps);
-  } else {
-    info.bind_null(5);
+  if (!predictions.empty() && predictions.size() != impl_->instance_count) {
+    throw StoreError(db.path() + ": round " + std::to_string(round.index) + " has " +
+                     std::to_string(predictions.size()) + " predictions, the trace has " +
+                     std::to_string(impl_->instance_count) + " instances");
   }
-  info.run();
-  if (!predictions.empty()) {
-    sqlite::Statement update(db, "UPDATE outputs SET prediction = ? WHERE instance = ?");
-    for (std::size_t i = 0; i < predictions.size(); ++i) {
-      update.bind(1, predictions[i]).bind(2, static_cast<std::int64_t>(i)).run();
-    }
+  if (!scores.empty() && scores.size() != impl_->instance_count) {
+    throw StoreError(db.path() + ": round " + std::to_string(round.index) + " has " +
+                     std::to_string(scores.size()) + " scores, the trace has " +
+                     std::to_string(impl_->instance_count) + " instances");
   }
-  if (!scores.empty()) {
-    sqlite::Statement update(db, "UPDATE outputs SET score = ? WHERE instance = ?");
-    for (std::size_t i = 0; i < scores.size(); ++i) {
-      update.bind(1, scores[i]).bind(2, static_cast<std::int64_t>(i)).run();
-    }
-  }
+  // The checksums of what was measured, computed before anything is stored, and stored with it.
+  RoundInfo info = round;
+  info.started_unix_s = round.started_unix_s + 0.0;  // -0 reads back as +0
   const std::size_t bytes = impl_->batch_count * sizeof(double);
-  sqlite::Statement inference(db, "INSERT INTO inference_times VALUES (?, ?)");
-  inference.bind(1, round.index).bind_blob(2, inference_s.data(), bytes).run();
-  sqlite::Statement total(db, "INSERT INTO total_times VALUES (?, ?)");
-  total.bind(1, round.index).bind_blob(2, total_s.data(), bytes).run();
+  store::BlobChecksums sums;
+  sums.inference = store::blob_checksum(info.index, BlobKind::inference, inference_s.data(), bytes);
+  sums.total = store::blob_checksum(info.index, BlobKind::total, total_s.data(), bytes);
   if (!timings.empty()) {
-    static_assert(sizeof(QueryTiming) == 4 * sizeof(double));
-    sqlite::Statement query(db, "INSERT INTO query_times VALUES (?, ?)");
-    query.bind(1, round.index).bind_blob(2, timings.data(), timings.size_bytes()).run();
+    sums.query =
+        store::blob_checksum(info.index, BlobKind::query, timings.data(), timings.size_bytes());
   }
-  tx.commit();
+  try {
+    sqlite::Transaction tx(db);
+    sqlite::Statement row(db, "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?)");
+    row.bind(1, info.index).bind(2, std::int64_t{info.warmup}).bind(3, info.started_unix_s);
+    if (info.output_hash) {
+      row.bind(4, to_stored(*info.output_hash));
+    } else {
+      row.bind_null(4);
+    }
+    if (info.offered_qps) {
+      row.bind(5, *info.offered_qps);
+    } else {
+      row.bind_null(5);
+    }
+    row.bind(6, to_stored(store::round_checksum(info, sums)));
+    row.run();
+    if (!predictions.empty()) {
+      sqlite::Statement update(db, "UPDATE outputs SET prediction = ? WHERE instance = ?");
+      for (std::size_t i = 0; i < predictions.size(); ++i) {
+        update.bind(1, predictions[i]).bind(2, static_cast<std::int64_t>(i)).run();
+      }
+    }
+    if (!scores.empty()) {
+      sqlite::Statement update(db, "UPDATE outputs SET score = ? WHERE instance = ?");
+      for (std::size_t i = 0; i < scores.size(); ++i) {
+        update.bind(1, scores[i]).bind(2, static_cast<std::int64_t>(i)).run();
+      }
+    }
+    if (!predictions.empty() || !scores.empty()) store::store_header_checksum(db);
+    sqlite::Statement inference(db, "INSERT INTO inference_times VALUES (?, ?, ?)");
+    inference.bind(1, info.index)
+        .bind_blob(2, inference_s.data(), bytes)
+        .bind(3, to_stored(sums.inference))
+        .run();
+    sqlite::Statement total(db, "INSERT INTO total_times VALUES (?, ?, ?)");
+    total.bind(1, info.index)
+        .bind_blob(2, total_s.data(), bytes)
+        .bind(3, to_stored(sums.total))
+        .run();
+    if (!timings.empty()) {
+      static_assert(sizeof(QueryTiming) == 4 * sizeof(double));
+      sqlite::Statement query(db, "INSERT INTO query_times VALUES (?, ?, ?)");
+      query.bind(1, info.index)
+          .bind_blob(2, timings.data(), timings.size_bytes())
+          .bind(3, to_stored(*sums.query))
+          .run();
+    }
+    tx.commit();
+  } catch (const StoreError& e) {
+    // A full disk or an I/O error: SQLite rolled the round back, every earlier one is intact.
+    throw StoreError(std::string(e.what()) + " (round " + std::to_string(info.index) +
+                     " was not stored; the rounds before it are intact)");
+  }
 }
 
 void TraceWriter::close() {
@@ -308,13 +329,14 @@ void TraceWriter::close() {
   // Sync everything and fold the WAL into the main file. A finished trace leaves WAL mode, so
   // it is one self-contained file that readers (even on read-only media) open without
   // creating -wal and -shm files next to it.
-  impl_->db.exec("PRAGMA synchronous = FULL");
   try {
+    impl_->db.exec("PRAGMA synchronous = FULL");
     impl_->db.exec("PRAGMA journal_mode = DELETE");
   } catch (const StoreError&) {
-    // Another connection is reading: every round is committed already, so the trace simply
-    // stays in WAL mode (its -wal file is folded in by the next writer or checkpoint).
-    impl_->db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    // Another connection is reading, or the disk is full: every round is committed already, so
+    // the trace simply stays in WAL mode (its -wal file is folded in by the next writer or
+    // checkpoint).
+    sqlite3_exec(impl_->db.get(), "PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr, nullptr);
   }
   impl_.reset();
 }
@@ -323,18 +345,22 @@ void TraceWriter::close() {
 // Reader
 
 struct TraceReader::Impl {
-  explicit Impl(const std::filesystem::path& p)
-      : path(p), db(open_read_only(p)), version(check_schema(db)) {}
+  explicit Impl(const std::filesystem::path& p) : path(p) {
+    const int version = open_read_only(p, db);
+    trace = load_checked(*db, version);
+  }
   std::filesystem::path path;
-  sqlite::Database db;
-  int version;
-  Experiment experiment;
-  std::vector<Instance> instances;
-  std::vector<std::uint32_t> batch_of_instance;
-  std::size_t batch_count = 0;
-  Outcomes outcomes;
+  std::optional<sqlite::Database> db;
+  store::LoadedTrace trace;
   std::vector<RoundInfo> rounds;
   mutable sqlite3_blob* blob[2] = {nullptr, nullptr};
+
+  const store::StoredRound* find(std::int64_t index) const {
+    const auto at = std::lower_bound(
+        trace.rounds.begin(), trace.rounds.end(), index,
+        [](const store::StoredRound& r, std::int64_t i) { return r.info.index < i; });
+    return at != trace.rounds.end() && at->info.index == index ? &*at : nullptr;
+  }
 
   ~Impl() {
     for (sqlite3_blob* b : blob) sqlite3_blob_close(b);
@@ -356,7 +382,7 @@ void read_round_blob(const sqlite::Database& db, sqlite3_blob*& blob, TimeKind k
   }
   const auto expected = out.size() * sizeof(double);
   if (static_cast<std::size_t>(sqlite3_blob_bytes(blob)) != expected) {
-    throw StoreError(db.path() + ": round " + std::to_string(round) + ": " +
+    throw StoreError(db.path() + ": corrupt trace: round " + std::to_string(round) + ": " +
                      std::string(to_string(kind)) + " times hold " +
                      std::to_string(sqlite3_blob_bytes(blob)) + " bytes, expected " +
                      std::to_string(expected));
@@ -366,124 +392,82 @@ void read_round_blob(const sqlite::Database& db, sqlite3_blob*& blob, TimeKind k
   }
 }
 
+// Refuses times that are not what was measured, with the readers' one-line message.
+void verify(const std::string& path, const std::string& problem) {
+  if (!problem.empty()) {
+    throw StoreError(path + ": corrupt trace: " + problem + " (tailq check " + path +
+                     " lists every problem)");
+  }
+}
+
 }  // namespace
 
 TraceReader::TraceReader(const std::filesystem::path& path) : impl_(std::make_unique<Impl>(path)) {
-  Impl& d = *impl_;
-  const auto& db = d.db;
-  std::string outcome_kind;
-  {
-    sqlite::Statement q(db, "SELECT key, value FROM experiment");
-    while (q.step()) {
-      const std::string key = q.text(0);
-      std::string value = q.text(1);
-      if (key == "model")
-        d.experiment.model = value;
-      else if (key == "dataset")
-        d.experiment.dataset = value;
-      else if (key == "backend")
-        d.experiment.backend = value;
-      else if (key == "metric")
-        d.experiment.metric = value;
-      else if (key == "system")
-        d.experiment.system_json = value;
-      else if (key == "settings")
-        d.experiment.settings_json = value;
-      else if (key == "extra")
-        d.experiment.extra_json = value;
-      else if (key == "outcome_kind")
-        outcome_kind = value;
-      else if (key == "batch_count")
-        d.batch_count = std::stoull(value);
-    }
-  }
-  d.outcomes.kind = outcome_kind == "score"  ? Outcomes::Kind::score
-                    : outcome_kind == "text" ? Outcomes::Kind::text
-                                             : Outcomes::Kind::classification;
-  const bool labelled = d.outcomes.kind != Outcomes::Kind::score;
-  {
-    sqlite::Statement q(db,
-                        "SELECT i.idx, i.name, i.batch, i.input_size, i.label, o.prediction, "
-                        "o.score FROM instances i LEFT JOIN outputs o ON o.instance = i.idx "
-                        "ORDER BY i.idx");
-    while (q.step()) {
-      if (q.int64(0) != static_cast<std::int64_t>(d.instances.size())) {
-        throw StoreError(path.string() + ": instance indices are not 0..N-1");
-      }
-      Instance instance;
-      instance.name = q.text(1);
-      const std::int64_t batch = q.int64(2);
-      if (batch < 0 || static_cast<std::size_t>(batch) >= d.batch_count) {
-        throw StoreError(path.string() + ": instance '" + instance.name + "' has batch " +
-                         std::to_string(batch) + " outside 0.." + std::to_string(d.batch_count) +
-                         "-1");
-      }
-      instance.batch = static_cast<std::uint32_t>(batch);
-      if (!q.is_null(3)) instance.input_size = q.real(3);
-      if (labelled) {
-        d.outcomes.labels.push_back(q.text(4));
-        d.outcomes.predictions.push_back(q.text(5));
-      } else {
-        d.outcomes.scores.push_back(q.real(6));
-      }
-      d.batch_of_instance.push_back(instance.batch);
-      d.instances.push_back(std::move(instance));
-    }
-  }
-  {
-    sqlite::Statement q(db, d.version == 1 ? "SELECT idx, warmup, started_unix_s, output_hash, "
-                                             "NULL FROM rounds ORDER BY idx"
-                                           : "SELECT idx, warmup, started_unix_s, output_hash, "
-                                             "offered_qps FROM rounds ORDER BY idx");
-    while (q.step()) {
-      RoundInfo round{q.int64(0), q.int64(1) != 0, q.real(2), std::nullopt};
-      if (!q.is_null(3)) round.output_hash = static_cast<std::uint64_t>(q.int64(3));
-      if (!q.is_null(4)) round.offered_qps = q.real(4);
-      d.rounds.push_back(round);
-    }
-  }
+  impl_->rounds.reserve(impl_->trace.rounds.size());
+  for (const store::StoredRound& round : impl_->trace.rounds) impl_->rounds.push_back(round.info);
 }
 
 TraceReader::TraceReader(TraceReader&&) noexcept = default;
 TraceReader::~TraceReader() = default;
 
 const std::filesystem::path& TraceReader::path() const { return impl_->path; }
-const Experiment& TraceReader::experiment() const { return impl_->experiment; }
-const std::vector<Instance>& TraceReader::instances() const { return impl_->instances; }
+const Experiment& TraceReader::experiment() const { return impl_->trace.experiment; }
+const std::vector<Instance>& TraceReader::instances() const { return impl_->trace.instances; }
 std::span<const std::uint32_t> TraceReader::batch_of_instance() const {
-  return impl_->batch_of_instance;
+  return impl_->trace.batch_of_instance;
 }
-std::size_t TraceReader::batch_count() const { return impl_->batch_count; }
-const Outcomes& TraceReader::outcomes() const { return impl_->outcomes; }
+std::size_t TraceReader::batch_count() const { return impl_->trace.batch_count; }
+const Outcomes& TraceReader::outcomes() const { return impl_->trace.outcomes; }
 const std::vector<RoundInfo>& TraceReader::rounds() const { return impl_->rounds; }
 
 void TraceReader::read_times(std::int64_t round_index, TimeKind kind, std::span<double> out) const {
+  const Impl& d = *impl_;
   const int slot = kind == TimeKind::inference ? 0 : 1;
-  read_round_blob(impl_->db, impl_->blob[slot], kind, round_index, out);
+  read_round_blob(*d.db, d.blob[slot], kind, round_index, out);
+  const store::StoredRound* round = d.find(round_index);
+  const auto& stored = round == nullptr              ? std::nullopt
+                       : kind == TimeKind::inference ? round->inference_checksum
+                                                     : round->total_checksum;
+  verify(d.path.string(), store::check_times(round_index, kind, out, stored));
 }
 
 bool TraceReader::read_timings(std::int64_t round_index, std::span<QueryTiming> out) const {
   const Impl& d = *impl_;
-  if (d.version == 1) return false;
-  sqlite::Statement q(d.db, "SELECT seconds FROM query_times WHERE round = ?");
+  if (d.trace.version == 1) return false;
+  sqlite::Statement q(*d.db, "SELECT seconds FROM query_times WHERE round = ?");
   q.bind(1, round_index);
   if (!q.step()) return false;
   const std::string_view bytes = q.blob(0);
   if (bytes.size() != out.size_bytes()) {
-    throw StoreError(d.path.string() + ": round " + std::to_string(round_index) +
+    throw StoreError(d.path.string() + ": corrupt trace: round " + std::to_string(round_index) +
                      ": query timings hold " + std::to_string(bytes.size()) + " bytes, expected " +
                      std::to_string(out.size_bytes()));
   }
   std::memcpy(out.data(), bytes.data(), bytes.size());
+  const store::StoredRound* round = d.find(round_index);
+  verify(d.path.string(),
+         store::check_timings(round_index, out, round ? round->query_checksum : std::nullopt));
   return true;
 }
 
 struct TimesCursor::Impl {
-  Impl(const std::filesystem::path& path, TimeKind k) : db(open_read_only(path)), kind(k) {}
-  sqlite::Database db;
+  Impl(const std::filesystem::path& path, TimeKind k) : kind(k) {
+    version = open_read_only(path, db);
+    if (version >= 2) {
+      checksum.emplace(*db, kind == TimeKind::inference
+                                ? "SELECT checksum FROM inference_times WHERE round = ?"
+                                : "SELECT checksum FROM total_times WHERE round = ?");
+    }
+  }
+  std::optional<sqlite::Database> db;
+  int version = 0;
   TimeKind kind;
+  std::optional<sqlite::Statement> checksum;
   sqlite3_blob* blob = nullptr;
-  ~Impl() { sqlite3_blob_close(blob); }
+  ~Impl() {
+    checksum.reset();
+    sqlite3_blob_close(blob);
+  }
 };
 
 TimesCursor::TimesCursor(const std::filesystem::path& path, TimeKind kind)
@@ -492,7 +476,17 @@ TimesCursor::TimesCursor(TimesCursor&&) noexcept = default;
 TimesCursor::~TimesCursor() = default;
 
 void TimesCursor::read(std::int64_t round_index, std::span<double> out) {
-  read_round_blob(impl_->db, impl_->blob, impl_->kind, round_index, out);
+  Impl& d = *impl_;
+  read_round_blob(*d.db, d.blob, d.kind, round_index, out);
+  std::optional<std::uint64_t> stored;
+  if (d.checksum) {
+    d.checksum->bind(1, round_index);
+    if (d.checksum->step() && d.checksum->type(0) == SQLITE_INTEGER) {
+      stored = from_stored(d.checksum->int64(0));
+    }
+    d.checksum->reset();
+  }
+  verify(d.db->path(), store::check_times(round_index, d.kind, out, stored));
 }
 
 }  // namespace tailq

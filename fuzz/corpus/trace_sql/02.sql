@@ -1,0 +1,1 @@
+UPDATE rounds SET warmup = 2 WHERE idx = 1;

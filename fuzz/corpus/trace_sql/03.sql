@@ -1,0 +1,1 @@
+DROP TABLE rounds; CREATE VIEW rounds AS WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n) SELECT i AS idx, 0 AS warmup, 0.0 AS started_unix_s, NULL AS output_hash, NULL AS offered_qps, NULL AS checksum FROM n;

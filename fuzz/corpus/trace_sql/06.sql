@@ -1,0 +1,1 @@
+UPDATE total_times SET seconds = x'000000000000f87f0000000000000000' WHERE round = 0;

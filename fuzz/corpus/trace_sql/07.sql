@@ -1,0 +1,1 @@
+UPDATE experiment SET value = '-1' WHERE key = 'batch_count';

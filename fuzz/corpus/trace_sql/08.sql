@@ -1,0 +1,1 @@
+UPDATE experiment SET value = 'score' WHERE key = 'outcome_kind';

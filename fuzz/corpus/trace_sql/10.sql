@@ -1,0 +1,1 @@
+UPDATE instances SET batch = 7 WHERE idx = 0;

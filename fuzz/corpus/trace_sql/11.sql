@@ -1,0 +1,1 @@
+DROP TABLE query_times; PRAGMA user_version = 1;

@@ -1,0 +1,1 @@
+UPDATE rounds SET checksum = checksum + 1;

@@ -1,0 +1,1 @@
+UPDATE query_times SET seconds = substr(seconds, 1, 40);

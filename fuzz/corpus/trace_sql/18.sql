@@ -1,0 +1,1 @@
+UPDATE experiment SET value = '[1,2' WHERE key = 'settings';

@@ -1,0 +1,1 @@
+UPDATE outputs SET prediction = NULL;

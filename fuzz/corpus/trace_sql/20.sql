@@ -1,0 +1,1 @@
+PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql, 'warmup', 'warm') WHERE name = 'rounds';

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The library, the CLI and the tests built with clang's AddressSanitizer and UndefinedBehavior-
+# Sanitizer (any report fails the test: -fno-sanitize-recover=all, halt_on_error), in
+# build-asan/, then every test but the report's headless-Chromium run: the browser is not tailq's
+# code, and its page is exercised by the other report tests. The build also carries the fuzz
+# targets' coverage instrumentation, so scripts/fuzz.sh can run from it (TAILQ_FUZZ_BUILD).
+# LibTorch stays out (-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON): it is a large library that is not
+# instrumented, LeakSanitizer reports the allocations its static state keeps for the process's
+# life, and loading it would dominate every test's start; the digits backend it serves is
+# tested in the normal build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${TAILQ_ASAN_BUILD:-build-asan}
+flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,fuzzer-no-link"
+flags+=" -fno-sanitize-recover=all"
+CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+  -DTAILQ_WERROR=ON -DTAILQ_FUZZ=ON -DTAILQ_BUILD_BENCHMARKS=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON >/dev/null
+cmake --build "$build" -j "$(nproc)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -E '^report_test$' "$@"

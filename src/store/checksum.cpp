@@ -1,0 +1,103 @@
+#include "store/checksum.hpp"
+
+// Header-only: the hash is inlined into the loops that call it.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <bit>
+#include <cstring>
+#include <new>
+
+namespace tailq::store {
+
+static_assert(std::endian::native == std::endian::little,
+              "checksums hash the little-endian bytes of numbers");
+
+std::uint64_t blob_checksum(std::int64_t round, BlobKind kind, const void* data,
+                            std::size_t bytes) {
+  const std::uint64_t seed =
+      static_cast<std::uint64_t>(round) * 4 + static_cast<std::uint64_t>(kind);
+  return XXH3_64bits_withSeed(data, bytes, seed);
+}
+
+namespace {
+
+// Appends little-endian fields to a fixed buffer.
+struct Packer {
+  unsigned char bytes[64];
+  std::size_t size = 0;
+  template <typename T>
+  void put(T value) {
+    static_assert(sizeof(T) <= 8);
+    std::memcpy(bytes + size, &value, sizeof value);
+    size += sizeof value;
+  }
+};
+
+}  // namespace
+
+std::uint64_t round_checksum(const RoundInfo& round, const BlobChecksums& blobs) {
+  Packer p;
+  p.put(round.index);
+  p.put(static_cast<std::uint8_t>(round.warmup ? 1 : 0));
+  p.put(round.started_unix_s);
+  p.put(static_cast<std::uint8_t>(round.output_hash ? 1 : 0));
+  p.put(round.output_hash.value_or(0));
+  p.put(static_cast<std::uint8_t>(round.offered_qps ? 1 : 0));
+  p.put(round.offered_qps.value_or(0.0));
+  p.put(blobs.inference);
+  p.put(blobs.total);
+  p.put(static_cast<std::uint8_t>(blobs.query ? 1 : 0));
+  p.put(blobs.query.value_or(0));
+  return XXH3_64bits(p.bytes, p.size);
+}
+
+ValueHasher::ValueHasher() : state_(XXH3_createState()) {
+  if (state_ == nullptr) throw std::bad_alloc();
+  XXH3_64bits_reset(static_cast<XXH3_state_t*>(state_));
+}
+
+ValueHasher::~ValueHasher() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
+
+void ValueHasher::add_column(sqlite3_stmt* statement, int column) {
+  auto* state = static_cast<XXH3_state_t*>(state_);
+  const int type = sqlite3_column_type(statement, column);
+  const auto tag = static_cast<unsigned char>(type);
+  XXH3_64bits_update(state, &tag, 1);
+  switch (type) {
+    case SQLITE_INTEGER: {
+      const std::int64_t v = sqlite3_column_int64(statement, column);
+      XXH3_64bits_update(state, &v, sizeof v);
+      break;
+    }
+    case SQLITE_FLOAT: {
+      const double v = sqlite3_column_double(statement, column);
+      XXH3_64bits_update(state, &v, sizeof v);
+      break;
+    }
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: {
+      // For TEXT, sqlite3_column_text before sqlite3_column_bytes: the documented order.
+      const void* data = type == SQLITE_TEXT
+                             ? static_cast<const void*>(sqlite3_column_text(statement, column))
+                             : sqlite3_column_blob(statement, column);
+      const auto length = static_cast<std::uint64_t>(sqlite3_column_bytes(statement, column));
+      XXH3_64bits_update(state, &length, sizeof length);
+      if (length > 0 && data != nullptr) XXH3_64bits_update(state, data, length);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void ValueHasher::add_row(sqlite3_stmt* statement) {
+  const int columns = sqlite3_column_count(statement);
+  for (int c = 0; c < columns; ++c) add_column(statement, c);
+}
+
+std::uint64_t ValueHasher::digest() const {
+  return XXH3_64bits_digest(static_cast<const XXH3_state_t*>(state_));
+}
+
+}  // namespace tailq::store

@@ -1,0 +1,128 @@
+// check_trace: every check of trace_schema.cpp, collecting problems instead of stopping at the
+// first, plus what readers leave to the moment they read a round (BLOB checksums, values,
+// timelines) and SQLite's own page-level integrity check, which reads the whole file.
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "store/sqlite.hpp"
+#include "store/trace_schema.hpp"
+#include "tailq/check.hpp"
+#include "tailq/error.hpp"
+
+namespace tailq {
+namespace {
+
+void check_round_contents(const sqlite::Database& db, const store::LoadedTrace& trace,
+                          store::Problems& problems) {
+  sqlite::Statement inference(db, "SELECT seconds FROM inference_times WHERE round = ?");
+  sqlite::Statement total(db, "SELECT seconds FROM total_times WHERE round = ?");
+  std::optional<sqlite::Statement> query;
+  if (trace.version >= 2) query.emplace(db, "SELECT seconds FROM query_times WHERE round = ?");
+  std::vector<double> times(trace.batch_count);
+  std::vector<QueryTiming> timings(trace.instances.size());
+  for (const store::StoredRound& round : trace.rounds) {
+    const std::int64_t index = round.info.index;
+    const bool checked = index >= trace.checksums_from_round;
+    for (auto [kind, statement, stored] :
+         {std::tuple{TimeKind::inference, &inference, round.inference_checksum},
+          std::tuple{TimeKind::total, &total, round.total_checksum}}) {
+      statement->bind(1, index);
+      if (statement->step()) {
+        const std::string_view bytes = statement->blob(0);
+        if (bytes.size() == times.size() * sizeof(double)) {  // else reported when loading
+          std::memcpy(times.data(), bytes.data(), bytes.size());
+          const std::string problem =
+              store::check_times(index, kind, times, checked ? stored : std::nullopt);
+          if (!problem.empty()) problems.add(problem);
+        }
+      }
+      statement->reset();
+    }
+    if (query && round.has_query) {
+      query->bind(1, index);
+      if (query->step()) {
+        const std::string_view bytes = query->blob(0);
+        if (bytes.size() == timings.size() * sizeof(QueryTiming)) {
+          std::memcpy(timings.data(), bytes.data(), bytes.size());
+          const std::string problem =
+              store::check_timings(index, timings, checked ? round.query_checksum : std::nullopt);
+          if (!problem.empty()) problems.add(problem);
+        }
+      }
+      query->reset();
+    }
+  }
+}
+
+}  // namespace
+
+TraceCheck check_trace(const std::filesystem::path& path) {
+  TraceCheck result;
+  result.path = path;
+  store::Problems problems(path.string(), false);
+  auto finish = [&] {
+    result.problems = problems.all();
+    result.problem_count = problems.count();
+    return result;
+  };
+  if (!std::filesystem::exists(path)) {
+    problems.add("no such trace file");
+    return finish();
+  }
+  std::optional<sqlite::Database> db;
+  try {
+    store::open_for_reading(path, db);
+    {
+      sqlite::Statement integrity(*db, "PRAGMA integrity_check(100)");
+      while (integrity.step()) {
+        const std::string line = integrity.text(0);
+        if (line != "ok") problems.add("sqlite integrity check: " + line);
+      }
+    }
+  } catch (const StoreError& e) {
+    problems.add(std::string("cannot be read as SQLite: ") + e.what());
+    return finish();
+  }
+  try {
+    result.schema_version = store::read_schema_version(*db);
+  } catch (const StoreError& e) {
+    problems.add(e.what());
+    return finish();
+  }
+  try {
+    db->exec("BEGIN");
+    store::check_tables(*db, result.schema_version, problems);
+    if (!problems.empty()) return finish();  // the queries below need the right columns
+    const store::LoadedTrace trace = store::load_trace(*db, result.schema_version, problems);
+    result.rounds = trace.rounds.size();
+    result.instances = trace.instances.size();
+    result.batches = trace.batch_count;
+    for (const store::StoredRound& round : trace.rounds) {
+      result.measured_rounds += !round.info.warmup;
+      result.unchecked_rounds += round.info.index < trace.checksums_from_round;
+    }
+    check_round_contents(*db, trace, problems);
+    db->exec("COMMIT");
+  } catch (const StoreError& e) {
+    problems.add(e.what());
+  }
+  return finish();
+}
+
+std::string to_json(const TraceCheck& check) {
+  nlohmann::ordered_json j;
+  j["trace"] = check.path.string();
+  j["ok"] = check.ok();
+  j["schema_version"] = check.schema_version;
+  j["rounds"] = check.rounds;
+  j["measured_rounds"] = check.measured_rounds;
+  j["instances"] = check.instances;
+  j["batches"] = check.batches;
+  j["unchecked_rounds"] = check.unchecked_rounds;
+  j["problem_count"] = check.problem_count;
+  j["problems"] = check.problems;
+  // Problems quote bytes from the file, which need not be UTF-8.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace tailq

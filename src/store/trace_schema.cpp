@@ -1,0 +1,532 @@
+#include "store/trace_schema.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "store/checksum.hpp"
+
+namespace tailq::store {
+
+const char* const kSchema = R"sql(
+CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE instances(
+  idx INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  batch INTEGER NOT NULL,
+  input_size REAL,
+  label TEXT);
+CREATE TABLE outputs(
+  instance INTEGER PRIMARY KEY REFERENCES instances(idx),
+  prediction TEXT,
+  score REAL);
+CREATE TABLE rounds(
+  idx INTEGER PRIMARY KEY,
+  warmup INTEGER NOT NULL,
+  started_unix_s REAL NOT NULL,
+  output_hash INTEGER,
+  offered_qps REAL,
+  checksum INTEGER);
+CREATE TABLE inference_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL,
+                             checksum INTEGER);
+CREATE TABLE total_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL,
+                         checksum INTEGER);
+CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), seconds BLOB NOT NULL,
+                         checksum INTEGER);
+)sql";
+
+namespace {
+
+constexpr std::size_t kMaxKept = 200;
+
+// A column as `PRAGMA table_info` shows it.
+struct Column {
+  const char* name;
+  const char* type;
+  bool not_null;
+  int pk;
+};
+
+struct Table {
+  const char* name;
+  std::vector<Column> columns;
+  int since = 1;  // first schema version with the table
+};
+
+// Version 2's tables; version 1 lacks query_times and every `since = 2` column.
+struct VersionedColumn {
+  Column column;
+  int since;
+};
+
+const std::vector<std::pair<const char*, std::vector<VersionedColumn>>>& expected_tables() {
+  static const std::vector<std::pair<const char*, std::vector<VersionedColumn>>> tables = {
+      {"experiment", {{{"key", "TEXT", true, 1}, 1}, {{"value", "TEXT", true, 0}, 1}}},
+      {"instances",
+       {{{"idx", "INTEGER", false, 1}, 1},
+        {{"name", "TEXT", true, 0}, 1},
+        {{"batch", "INTEGER", true, 0}, 1},
+        {{"input_size", "REAL", false, 0}, 1},
+        {{"label", "TEXT", false, 0}, 1}}},
+      {"outputs",
+       {{{"instance", "INTEGER", false, 1}, 1},
+        {{"prediction", "TEXT", false, 0}, 1},
+        {{"score", "REAL", false, 0}, 1}}},
+      {"rounds",
+       {{{"idx", "INTEGER", false, 1}, 1},
+        {{"warmup", "INTEGER", true, 0}, 1},
+        {{"started_unix_s", "REAL", true, 0}, 1},
+        {{"output_hash", "INTEGER", false, 0}, 1},
+        {{"offered_qps", "REAL", false, 0}, 2},
+        {{"checksum", "INTEGER", false, 0}, 2}}},
+      {"inference_times",
+       {{{"round", "INTEGER", false, 1}, 1},
+        {{"seconds", "BLOB", true, 0}, 1},
+        {{"checksum", "INTEGER", false, 0}, 2}}},
+      {"total_times",
+       {{{"round", "INTEGER", false, 1}, 1},
+        {{"seconds", "BLOB", true, 0}, 1},
+        {{"checksum", "INTEGER", false, 0}, 2}}},
+      {"query_times",
+       {{{"round", "INTEGER", false, 1}, 2},
+        {{"seconds", "BLOB", true, 0}, 2},
+        {{"checksum", "INTEGER", false, 0}, 2}}},
+  };
+  return tables;
+}
+
+bool is_finite_number(const sqlite::Statement& q, int column) {
+  const int type = q.type(column);
+  return (type == SQLITE_FLOAT || type == SQLITE_INTEGER) && std::isfinite(q.real(column));
+}
+
+std::optional<std::uint64_t> stored_checksum(const sqlite::Statement& q, int column) {
+  if (q.type(column) != SQLITE_INTEGER) return std::nullopt;
+  return from_stored(q.int64(column));
+}
+
+bool parse_count(const std::string& text, std::size_t& out) {
+  if (text.empty() || text.size() > 10) return false;
+  std::size_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<std::size_t>(c - '0');
+  }
+  out = value;
+  return true;
+}
+
+std::string round_name(std::int64_t index) { return "round " + std::to_string(index); }
+
+void load_experiment(const sqlite::Database& db, int version, LoadedTrace& t, Problems& problems,
+                     std::string& outcome_kind, std::optional<std::string>& stored_header) {
+  std::map<std::string, std::string> values;
+  sqlite::Statement q(db, "SELECT key, value FROM experiment ORDER BY key");
+  while (q.step()) {
+    if (q.type(0) != SQLITE_TEXT || q.type(1) != SQLITE_TEXT) {
+      problems.add("experiment: a key or value is not text");
+      continue;
+    }
+    values[q.text(0)] = q.text(1);
+  }
+  std::vector<std::string> required = {"model",        "dataset",        "backend",      "metric",
+                                       "outcome_kind", "system",         "settings",     "extra",
+                                       "batch_count",  "created_unix_s", "tailq_version"};
+  if (version >= 2) required.emplace_back("header_checksum");
+  for (const std::string& key : required) {
+    if (!values.contains(key)) problems.add("experiment: no '" + key + "' entry");
+  }
+  Experiment& e = t.experiment;
+  e.model = values["model"];
+  e.dataset = values["dataset"];
+  e.backend = values["backend"];
+  e.metric = values["metric"];
+  e.system_json = values.contains("system") ? values["system"] : "{}";
+  e.settings_json = values.contains("settings") ? values["settings"] : "{}";
+  e.extra_json = values.contains("extra") ? values["extra"] : "{}";
+  for (const auto& [key, text] :
+       {std::pair<const char*, const std::string&>{"system", e.system_json},
+        {"settings", e.settings_json},
+        {"extra", e.extra_json}}) {
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      problems.add(std::string("experiment: '") + key + "' is not a JSON object");
+    }
+  }
+  outcome_kind = values["outcome_kind"];
+  if (values.contains("outcome_kind") && outcome_kind != "classification" &&
+      outcome_kind != "score" && outcome_kind != "text") {
+    problems.add("experiment: unknown outcome kind '" + outcome_kind + "'");
+  }
+  if (values.contains("batch_count") && !parse_count(values["batch_count"], t.batch_count)) {
+    problems.add("experiment: batch count '" + values["batch_count"] + "' is not a count");
+    t.batch_count = 0;
+  }
+  if (t.batch_count > std::numeric_limits<std::uint32_t>::max()) {
+    problems.add("experiment: batch count " + std::to_string(t.batch_count) + " is too large");
+    t.batch_count = 0;
+  }
+  if (values.contains("checksums_from_round")) {
+    std::size_t from = 0;
+    if (!parse_count(values["checksums_from_round"], from)) {
+      problems.add("experiment: 'checksums_from_round' is not a round index");
+    } else {
+      t.checksums_from_round = static_cast<std::int64_t>(from);
+    }
+  }
+  if (version == 1) t.checksums_from_round = std::numeric_limits<std::int64_t>::max();
+  if (version >= 2 && values.contains("header_checksum")) {
+    stored_header = values["header_checksum"];
+  }
+}
+
+// The experiment, instances and outputs as written (checked after them, so that a more
+// specific problem in those tables is named first).
+void check_header(const sqlite::Database& db, const std::optional<std::string>& text,
+                  Problems& problems) {
+  if (!text) return;
+  std::uint64_t stored = 0;
+  bool ok = !text->empty() && text->size() <= 20;
+  for (char c : *text) {
+    if (c < '0' || c > '9' || stored > (UINT64_MAX - 9) / 10) {
+      ok = false;
+      break;
+    }
+    stored = stored * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (!ok || stored != header_checksum(db)) {
+    problems.add(
+        "the experiment, instances or outputs tables do not match their checksum (changed "
+        "after they were written)");
+  }
+}
+
+void load_instances(const sqlite::Database& db, LoadedTrace& t, bool labelled, Problems& problems) {
+  sqlite::Statement q(db,
+                      "SELECT i.idx, i.name, i.batch, i.input_size, i.label, o.instance, "
+                      "o.prediction, o.score FROM instances i LEFT JOIN outputs o ON "
+                      "o.instance = i.idx ORDER BY i.idx");
+  std::vector<bool> batch_used(t.batch_count, false);
+  while (q.step()) {
+    const std::int64_t idx = q.int64(0);
+    const std::string where = "instance " + std::to_string(idx);
+    if (idx != static_cast<std::int64_t>(t.instances.size())) {
+      problems.add("instances: indices are not 0..N-1 (" + where + " follows " +
+                   std::to_string(t.instances.size()) + " instances)");
+      return;  // everything below is indexed by position
+    }
+    Instance instance;
+    if (q.type(1) != SQLITE_TEXT) problems.add(where + ": the name is not text");
+    instance.name = q.text(1);
+    const std::int64_t batch = q.type(2) == SQLITE_INTEGER ? q.int64(2) : -1;
+    if (batch < 0 || static_cast<std::uint64_t>(batch) >= t.batch_count) {
+      problems.add(where + " ('" + instance.name + "'): batch " + q.text(2) + " outside 0.." +
+                   std::to_string(t.batch_count) + "-1");
+    } else {
+      instance.batch = static_cast<std::uint32_t>(batch);
+      batch_used[instance.batch] = true;
+    }
+    if (q.type(3) != SQLITE_NULL) {
+      if (!is_finite_number(q, 3)) problems.add(where + ": input size is not a finite number");
+      instance.input_size = q.real(3);
+    }
+    if (q.type(5) == SQLITE_NULL) problems.add(where + ": no row in outputs");
+    if (labelled) {
+      if (q.type(4) != SQLITE_TEXT) problems.add(where + ": the label is not text");
+      if (q.type(6) != SQLITE_TEXT && q.type(6) != SQLITE_NULL) {
+        problems.add(where + ": the prediction is not text");
+      }
+      t.outcomes.labels.push_back(q.text(4));
+      t.outcomes.predictions.push_back(q.text(6));
+    } else {
+      if (!is_finite_number(q, 7) || q.real(7) < 0 || q.real(7) > 1) {
+        problems.add(where + ": the score is not a number in [0, 1]");
+      }
+      t.outcomes.scores.push_back(q.real(7));
+    }
+    t.batch_of_instance.push_back(instance.batch);
+    t.instances.push_back(std::move(instance));
+  }
+  for (std::size_t b = 0; b < batch_used.size(); ++b) {
+    if (!batch_used[b]) {
+      problems.add("instances: batch " + std::to_string(b) + " of " +
+                   std::to_string(t.batch_count) + " has no instance");
+      break;
+    }
+  }
+  sqlite::Statement orphans(db,
+                            "SELECT count(*) FROM outputs WHERE instance NOT IN "
+                            "(SELECT idx FROM instances)");
+  orphans.step();
+  if (orphans.int64(0) > 0) {
+    problems.add("outputs: " + std::to_string(orphans.int64(0)) + " rows for no instance");
+  }
+}
+
+void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Problems& problems) {
+  const char* sql =
+      version == 1
+          ? "SELECT r.idx, r.warmup, r.started_unix_s, r.output_hash, NULL, NULL, "
+            "typeof(i.seconds), length(i.seconds), NULL, typeof(t.seconds), length(t.seconds), "
+            "NULL, NULL, NULL, NULL FROM rounds r LEFT JOIN inference_times i ON i.round = r.idx "
+            "LEFT JOIN total_times t ON t.round = r.idx ORDER BY r.idx"
+          : "SELECT r.idx, r.warmup, r.started_unix_s, r.output_hash, r.offered_qps, r.checksum, "
+            "typeof(i.seconds), length(i.seconds), i.checksum, typeof(t.seconds), "
+            "length(t.seconds), t.checksum, typeof(q.seconds), length(q.seconds), q.checksum "
+            "FROM rounds r LEFT JOIN inference_times i ON i.round = r.idx LEFT JOIN total_times "
+            "t ON t.round = r.idx LEFT JOIN query_times q ON q.round = r.idx ORDER BY r.idx";
+  sqlite::Statement q(db, sql);
+  const auto batch_bytes = static_cast<std::int64_t>(t.batch_count * sizeof(double));
+  const auto timing_bytes = static_cast<std::int64_t>(t.instances.size() * sizeof(QueryTiming));
+  while (q.step()) {
+    StoredRound round;
+    RoundInfo& info = round.info;
+    info.index = q.int64(0);
+    const std::string where = round_name(info.index);
+    if (q.type(1) != SQLITE_INTEGER || (q.int64(1) != 0 && q.int64(1) != 1)) {
+      problems.add(where + ": warm-up flag '" + q.text(1) + "' is not 0 or 1");
+    }
+    info.warmup = q.int64(1) != 0;
+    if (!is_finite_number(q, 2)) problems.add(where + ": start time is not a finite number");
+    info.started_unix_s = q.real(2);
+    if (q.type(3) != SQLITE_NULL) {
+      if (q.type(3) != SQLITE_INTEGER) problems.add(where + ": output hash is not an integer");
+      info.output_hash = from_stored(q.int64(3));
+    }
+    if (q.type(4) != SQLITE_NULL) {
+      if (!is_finite_number(q, 4) || !(q.real(4) > 0)) {
+        problems.add(where + ": offered load is not a positive number");
+      }
+      info.offered_qps = q.real(4);
+    }
+    for (const auto& [kind, type_column] : {std::pair{"inference", 6}, {"total", 9}}) {
+      if (q.text(type_column) == "null") {  // typeof() of a missing row
+        problems.add(where + ": no " + kind + " times");
+      } else if (q.text(type_column) != "blob" || q.int64(type_column + 1) != batch_bytes) {
+        problems.add(where + ": " + kind + " times hold " + q.text(type_column + 1) + " bytes of " +
+                     q.text(type_column) + ", expected " + std::to_string(batch_bytes) +
+                     " bytes (" + std::to_string(t.batch_count) + " batches)");
+      }
+    }
+    round.has_query = q.type(12) != SQLITE_NULL && q.text(12) != "null";
+    if (round.has_query && (q.text(12) != "blob" || q.int64(13) != timing_bytes)) {
+      problems.add(where + ": query timeline holds " + q.text(13) + " bytes of " + q.text(12) +
+                   ", expected " + std::to_string(timing_bytes));
+    }
+    round.checksum = stored_checksum(q, 5);
+    round.inference_checksum = stored_checksum(q, 8);
+    round.total_checksum = stored_checksum(q, 11);
+    round.query_checksum = stored_checksum(q, 14);
+    if (info.index >= t.checksums_from_round) {
+      if (!round.checksum || !round.inference_checksum || !round.total_checksum ||
+          (round.has_query && !round.query_checksum)) {
+        problems.add(where + ": a checksum is missing");
+      } else if (*round.checksum !=
+                 round_checksum(info, {*round.inference_checksum, *round.total_checksum,
+                                       round.has_query ? round.query_checksum : std::nullopt})) {
+        problems.add(where + ": the round does not match its checksum");
+      }
+    }
+    t.rounds.push_back(round);
+  }
+  for (const char* table : {"inference_times", "total_times", "query_times"}) {
+    if (version == 1 && std::string_view(table) == "query_times") continue;
+    sqlite::Statement orphans(db, (std::string("SELECT min(round), count(*) FROM ") + table +
+                                   " WHERE round NOT IN (SELECT idx FROM rounds)")
+                                      .c_str());
+    orphans.step();
+    if (orphans.int64(1) > 0) {
+      problems.add(std::string(table) + ": " + std::to_string(orphans.int64(1)) +
+                   " rows for no round (the first for round " + orphans.text(0) + ")");
+    }
+  }
+}
+
+}  // namespace
+
+void Problems::add(const std::string& problem) {
+  if (strict_) {
+    throw StoreError(path_ + ": corrupt trace: " + problem + " (tailq check " + path_ +
+                     " lists every problem)");
+  }
+  ++count_;
+  if (problems_.size() < kMaxKept) problems_.push_back(problem);
+}
+
+void open_for_reading(const std::filesystem::path& path, std::optional<sqlite::Database>& db) {
+  db.emplace(path.string(), SQLITE_OPEN_READONLY);
+  // No memory mapping: mapped pages would count toward the reader's resident memory (the whole
+  // file after one pass), and reads through SQLite's small page cache cost only ~10% more.
+  db->exec("PRAGMA mmap_size = 0");
+  const int rc =
+      sqlite3_exec(db->get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  if ((rc & 0xFF) != SQLITE_READONLY || access(path.c_str(), W_OK) != 0) return;
+  db.reset();
+  db.emplace(path.string(), SQLITE_OPEN_READWRITE);
+  sqlite3_db_config(db->get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  db->exec("PRAGMA mmap_size = 0");
+  db->exec("PRAGMA query_only = ON");
+}
+
+int read_schema_version(const sqlite::Database& db) {
+  std::int64_t application_id = 0;
+  try {
+    sqlite::Statement app(db, "PRAGMA application_id");
+    app.step();
+    application_id = app.int64(0);
+  } catch (const StoreError&) {
+    throw StoreError(db.path() + ": not a tailq trace (" + sqlite3_errmsg(db.get()) + ")");
+  }
+  if (application_id != kApplicationId) throw StoreError(db.path() + ": not a tailq trace");
+  sqlite::Statement version(db, "PRAGMA user_version");
+  version.step();
+  const std::int64_t v = version.int64(0);
+  if (v != 1 && v != kTraceSchemaVersion) {
+    throw StoreError(db.path() + ": trace schema version " + std::to_string(v) +
+                     ", this tailq reads versions 1 to " + std::to_string(kTraceSchemaVersion));
+  }
+  return static_cast<int>(v);
+}
+
+void check_tables(const sqlite::Database& db, int version, Problems& problems) {
+  {
+    sqlite::Statement q(db,
+                        "SELECT type, name FROM sqlite_schema WHERE type IN ('view', 'trigger') "
+                        "ORDER BY name");
+    while (q.step()) problems.add("schema: unexpected " + q.text(0) + " '" + q.text(1) + "'");
+  }
+  std::set<std::string> expected;
+  for (const auto& [name, columns] : expected_tables()) {
+    const bool wanted = std::any_of(columns.begin(), columns.end(),
+                                    [&](const VersionedColumn& c) { return c.since <= version; });
+    if (!wanted) continue;
+    expected.insert(name);
+    sqlite::Statement type(db, "SELECT type FROM sqlite_schema WHERE name = ?");
+    type.bind(1, std::string_view(name));
+    if (!type.step()) {
+      problems.add(std::string("schema: no table '") + name + "'");
+      continue;
+    }
+    if (type.text(0) != "table") {
+      problems.add(std::string("schema: '") + name + "' is a " + type.text(0) + ", not a table");
+      continue;
+    }
+    sqlite::Statement info(db,
+                           "SELECT name, upper(type), \"notnull\", pk FROM pragma_table_info(?)");
+    info.bind(1, std::string_view(name));
+    std::vector<std::string> have, want;
+    while (info.step()) {
+      have.push_back(info.text(0) + " " + info.text(1) + (info.int64(2) ? " NOT NULL" : "") +
+                     (info.int64(3) ? " KEY" + std::to_string(info.int64(3)) : ""));
+    }
+    for (const VersionedColumn& c : columns) {
+      if (c.since > version) continue;
+      want.push_back(std::string(c.column.name) + " " + c.column.type +
+                     (c.column.not_null ? " NOT NULL" : "") +
+                     (c.column.pk ? " KEY" + std::to_string(c.column.pk) : ""));
+    }
+    if (have != want) {
+      std::string text;
+      for (const std::string& column : have) text += (text.empty() ? "" : ", ") + column;
+      problems.add(std::string("schema: table '") + name + "' has columns (" + text +
+                   "), expected those of schema version " + std::to_string(version));
+    }
+  }
+  sqlite::Statement tables(db, "SELECT name FROM sqlite_schema WHERE type = 'table'");
+  while (tables.step()) {
+    const std::string name = tables.text(0);
+    if (!expected.contains(name) && !name.starts_with("sqlite_")) {
+      problems.add("schema: unexpected table '" + name + "'");
+    }
+  }
+}
+
+LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems) {
+  LoadedTrace t;
+  t.version = version;
+  std::string outcome_kind;
+  std::optional<std::string> stored_header;
+  load_experiment(db, version, t, problems, outcome_kind, stored_header);
+  t.outcomes.kind = outcome_kind == "score"  ? Outcomes::Kind::score
+                    : outcome_kind == "text" ? Outcomes::Kind::text
+                                             : Outcomes::Kind::classification;
+  // Text outcomes keep a reference and a recognised line where classification keeps labels.
+  load_instances(db, t, t.outcomes.kind != Outcomes::Kind::score, problems);
+  check_header(db, stored_header, problems);
+  load_rounds(db, version, t, problems);
+  return t;
+}
+
+std::uint64_t header_checksum(const sqlite::Database& db) {
+  ValueHasher hasher;
+  sqlite::Statement experiment(
+      db, "SELECT key, value FROM experiment WHERE key <> 'header_checksum' ORDER BY key");
+  while (experiment.step()) hasher.add_row(experiment.get());
+  sqlite::Statement instances(db,
+                              "SELECT i.idx, i.name, i.batch, i.input_size, i.label, "
+                              "o.prediction, o.score FROM instances i LEFT JOIN outputs o ON "
+                              "o.instance = i.idx ORDER BY i.idx");
+  while (instances.step()) hasher.add_row(instances.get());
+  return hasher.digest();
+}
+
+void store_header_checksum(const sqlite::Database& db) {
+  sqlite::Statement put(db, "INSERT OR REPLACE INTO experiment(key, value) VALUES (?, ?)");
+  put.bind(1, std::string_view("header_checksum"))
+      .bind(2, std::string_view(std::to_string(header_checksum(db))))
+      .run();
+}
+
+namespace {
+
+std::string checksum_problem(std::int64_t round, const char* what, const void* data,
+                             std::size_t bytes, BlobKind kind,
+                             const std::optional<std::uint64_t>& stored) {
+  if (stored && blob_checksum(round, kind, data, bytes) != *stored) {
+    return round_name(round) + ": " + what + " do not match their checksum";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string check_times(std::int64_t round, TimeKind kind, std::span<const double> times,
+                        const std::optional<std::uint64_t>& stored_checksum) {
+  const bool inference = kind == TimeKind::inference;
+  std::string problem = checksum_problem(
+      round, inference ? "inference times" : "total times", times.data(), times.size_bytes(),
+      inference ? BlobKind::inference : BlobKind::total, stored_checksum);
+  if (!problem.empty()) return problem;
+  for (std::size_t b = 0; b < times.size(); ++b) {
+    if (!(times[b] >= 0) || std::isinf(times[b])) {
+      return round_name(round) + ", batch " + std::to_string(b) + ": " +
+             std::string(to_string(kind)) + " time " + std::to_string(times[b]) +
+             " is not a finite number >= 0";
+    }
+  }
+  return {};
+}
+
+std::string check_timings(std::int64_t round, std::span<const QueryTiming> timings,
+                          const std::optional<std::uint64_t>& stored_checksum) {
+  std::string problem = checksum_problem(round, "query timings", timings.data(),
+                                         timings.size_bytes(), BlobKind::query, stored_checksum);
+  if (!problem.empty()) return problem;
+  for (std::size_t i = 0; i < timings.size(); ++i) {
+    const QueryTiming& q = timings[i];
+    const bool finite = std::isfinite(q.scheduled_s) && std::isfinite(q.issued_s) &&
+                        std::isfinite(q.started_s) && std::isfinite(q.finished_s);
+    if (!finite || !(q.scheduled_s <= q.issued_s && q.issued_s <= q.started_s &&
+                     q.started_s <= q.finished_s)) {
+      return round_name(round) + ", instance " + std::to_string(i) +
+             ": query timeline is not scheduled <= issued <= started <= finished";
+    }
+  }
+  return {};
+}
+
+}  // namespace tailq::store

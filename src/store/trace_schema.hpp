@@ -1,0 +1,95 @@
+// What a valid trace looks like, and the loader that reads its small tables while checking
+// them. TraceReader, TraceWriter::open_existing and `tailq check` share it, so a command never
+// computes on a trace that `tailq check` would call corrupt. Private to src/store.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sqlite.hpp"
+#include "tailq/trace.hpp"
+
+namespace tailq::store {
+
+// 'tail' in ASCII: marks the file as a tailq trace.
+inline constexpr int kApplicationId = 0x7461696c;
+
+// The version 2 schema, as TraceWriter::create makes it.
+extern const char* const kSchema;
+
+// The problems found in a trace. A strict list (the readers) throws StoreError at the first,
+// "<trace>: corrupt trace: <problem> (tailq check <trace> lists every problem)"; a collecting
+// one (`tailq check`) keeps them all.
+class Problems {
+ public:
+  Problems(std::string path, bool strict) : path_(std::move(path)), strict_(strict) {}
+  void add(const std::string& problem);
+  const std::vector<std::string>& all() const { return problems_; }
+  bool empty() const { return problems_.empty(); }
+  std::size_t count() const { return count_; }
+
+ private:
+  std::string path_;
+  bool strict_;
+  std::vector<std::string> problems_;
+  std::size_t count_ = 0;  // problems_ keeps the first kMaxKept
+};
+
+// Opens a trace for reading: read-only, without memory mapping. When the last writer died at a
+// moment that leaves the WAL index for a writable connection to rebuild (SQLite answers
+// SQLITE_READONLY_* to a read-only one), and the file is writable, it opens read-write instead:
+// SQLite's recovery runs, nothing else is written (no checkpoint when it closes).
+void open_for_reading(const std::filesystem::path& path, std::optional<sqlite::Database>& db);
+
+// Application id and schema version (1 or 2); throws StoreError for a file that is no trace of
+// a version this tailq reads: nothing else can be checked then.
+int read_schema_version(const sqlite::Database& db);
+
+// Exactly the tables and columns of `version`, and no views or triggers.
+void check_tables(const sqlite::Database& db, int version, Problems& problems);
+
+// One round as stored, with its checksums (absent in version 1 and in rounds migrated from it).
+struct StoredRound {
+  RoundInfo info;
+  std::optional<std::uint64_t> checksum;
+  std::optional<std::uint64_t> inference_checksum, total_checksum, query_checksum;
+  bool has_query = false;
+};
+
+struct LoadedTrace {
+  int version = 0;
+  Experiment experiment;
+  std::vector<Instance> instances;
+  std::vector<std::uint32_t> batch_of_instance;
+  std::size_t batch_count = 0;
+  Outcomes outcomes;
+  std::vector<StoredRound> rounds;  // ascending index
+  // Rounds below this index carry no checksums (written as schema version 1).
+  std::int64_t checksums_from_round = std::numeric_limits<std::int64_t>::min();
+};
+
+// Reads the experiment, instances, outputs and rounds, checking on the way everything that
+// needs no BLOB content: required keys, dense instances and batches, one output per instance,
+// both time BLOBs of every round present and of the right size, no orphan BLOBs, and the round
+// and header checksums. Call check_tables first.
+LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems);
+
+// The header checksum of the experiment, instances and outputs tables (see checksum.hpp).
+std::uint64_t header_checksum(const sqlite::Database& db);
+// Stores it (key `header_checksum`), inside the caller's transaction.
+void store_header_checksum(const sqlite::Database& db);
+
+// Checks one round's times as read: `bytes` against the stored checksum (when there is one),
+// and every value finite and >= 0. Returns the problem, or an empty string.
+std::string check_times(std::int64_t round, TimeKind kind, std::span<const double> times,
+                        const std::optional<std::uint64_t>& stored_checksum);
+// The same for a query timeline, which must also be in order: scheduled <= issued <= started <=
+// finished for every instance.
+std::string check_timings(std::int64_t round, std::span<const QueryTiming> timings,
+                          const std::optional<std::uint64_t>& stored_checksum);
+
+}  // namespace tailq::store
