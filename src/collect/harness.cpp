@@ -186,12 +186,7 @@ RunResult run_experiment(const RunSettings& settings,
   write_trace_atomically(path, false, [&](const std::filesystem::path& tmp) {
     TraceWriter::create(tmp, experiment, instances, outcomes).close();
   });
-  detail::Session s{settings,
-                    std::move(workloads),
-                    path,
-                    TraceWriter::open_existing(path),
-                    RjsdMonitor(settings.convergence),
-                    RjsdMonitor(settings.convergence)};
+  detail::Session s(settings, std::move(workloads), path);
   s.warnings = env.warnings;
   g_stop = false;
   return detail::run_rounds(s, g_stop, progress);
@@ -297,12 +292,7 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
                      std::to_string(workload.dataset->size()) + " instances, the trace " +
                      std::to_string(trace.instances().size()));
   }
-  detail::Session session{s,
-                          std::move(workloads),
-                          trace_path,
-                          TraceWriter::open_existing(trace_path),
-                          RjsdMonitor(s.convergence),
-                          RjsdMonitor(s.convergence)};
+  detail::Session session(s, std::move(workloads), trace_path);
   // Carry on at the load of the last stored round, with its convergence state rebuilt.
   const auto levels = detail::load_levels(s);
   if (!trace.rounds().empty()) {

@@ -31,6 +31,15 @@ struct Session {
   std::size_t measured_all = 0;  // at every level
   bool have_predictions = false;
   std::vector<std::string> warnings;
+
+  // Opens the (already created) trace for appending, with fresh convergence monitors.
+  Session(const RunSettings& s, std::vector<Workload> w, const std::filesystem::path& p)
+      : settings(s),
+        workloads(std::move(w)),
+        path(p),
+        writer(TraceWriter::open_existing(p)),
+        inference(s.convergence),
+        total(s.convergence) {}
 };
 
 // Warm-up rounds, then measured rounds until every load has converged or reached its limits;
