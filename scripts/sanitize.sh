@@ -7,7 +7,8 @@
 # LibTorch stays out (-DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON): it is a large library that is not
 # instrumented, LeakSanitizer reports the allocations its static state keeps for the process's
 # life, and loading it would dominate every test's start; the digits backend it serves is
-# tested in the normal build.
+# tested in the normal build. The Python module stays out too (-DTAILQ_BUILD_PYTHON=OFF): an
+# instrumented extension cannot load into an uninstrumented interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${TAILQ_ASAN_BUILD:-build-asan}
@@ -16,7 +17,7 @@ flags+=" -fno-sanitize-recover=all"
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DTAILQ_WERROR=ON -DTAILQ_FUZZ=ON -DTAILQ_BUILD_BENCHMARKS=OFF \
-  -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON >/dev/null
+  -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON -DTAILQ_BUILD_PYTHON=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

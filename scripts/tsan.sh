@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 build=${TAILQ_TSAN_BUILD:-build-tsan}
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
-  -DTAILQ_WERROR=ON -DTAILQ_BUILD_BENCHMARKS=OFF -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON >/dev/null
+  -DTAILQ_WERROR=ON -DTAILQ_BUILD_BENCHMARKS=OFF -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON \
+  -DTAILQ_BUILD_PYTHON=OFF >/dev/null
 cmake --build "$build" --target tailq_tests -j "$(nproc)"
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 "$build/tests/tailq_tests" \

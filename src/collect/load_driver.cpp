@@ -230,10 +230,16 @@ class LoadDriver final : public RoundDriver {
         }
         case Scenario::offline: {
           issue(round, round.order, next);
-          // The next round is issued when this one is answered.
+          // The next round is issued when this one is answered. next_round() may already have
+          // taken the round and freed it: it is only looked at while it is still queued (found
+          // under the lock, it cannot be freed meanwhile). ThreadSanitizer found the read of a
+          // freed round here.
           std::unique_lock lock(mutex_);
           done_.wait(lock, [&] {
-            return stopping_ || round.pending.load(std::memory_order_acquire) == 0;
+            if (stopping_) return true;
+            const bool queued = std::any_of(rounds_.begin(), rounds_.end(),
+                                            [&](const auto& r) { return r.get() == &round; });
+            return !queued || round.pending.load(std::memory_order_acquire) == 0;
           });
           if (stopping_) return;
           break;

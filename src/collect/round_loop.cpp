@@ -114,7 +114,8 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
               {s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
               record.inference_s, record.total_s, {predictions, {}, record.timings});
         } catch (const StoreError& e) {
-          throw StoreError(std::string(e.what()) + "; tailq run --resume " + s.path.string() +
+          throw StoreError(std::string(e.what()) + "; the rounds before it are intact, and " +
+                           "tailq run --resume " + s.path.string() +
                            " continues once the cause (e.g. a full disk) is fixed");
         }
         ++s.next_index;

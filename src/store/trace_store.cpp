@@ -320,7 +320,7 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
   } catch (const StoreError& e) {
     // A full disk or an I/O error: SQLite rolled the round back, every earlier one is intact.
     throw StoreError(std::string(e.what()) + " (round " + std::to_string(info.index) +
-                     " was not stored; the rounds before it are intact)");
+                     " was not stored)");
   }
 }
 
