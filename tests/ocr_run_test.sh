@@ -51,19 +51,6 @@ before=$(stat -c %Y.%N "$cache")
 [ "$(q ocr.trace 'SELECT count(DISTINCT output_hash) FROM rounds')" = 1 ] && ok \
   || bad "the resumed run answered differently"
 
-expect_error() {
-  local name=$1 want=$2; shift 2
-  rm -f out.trace
-  "$@" >/dev/null 2>err.txt
-  local rc=$?
-  if [ $rc -ne 2 ] || [ "$(wc -l < err.txt)" -ne 1 ] || ! grep -qF -- "$want" err.txt; then
-    bad "$name: rc $rc: $(cat err.txt)"
-  elif [ -e out.trace ]; then
-    bad "$name: left a trace"
-  else
-    ok
-  fi
-}
 expect_error "no lines" "--lines must be positive" \
   "$TAILQ" run --workload ocr --lines 0 -o out.trace --quiet
 expect_error "bad degradation" "--degrade" \

@@ -77,19 +77,6 @@ assert d['nominal_quality'] == 0.75 and d['thresholds'][0]['per_round'] == [0.25
   <<<"$json" && ok || bad "sleep model ground truth: $json"
 
 # Bad set-ups: one line, exit 2, no trace left behind.
-expect_error() {
-  local name=$1 want=$2; shift 2
-  rm -f out.trace
-  "$@" >/dev/null 2>err.txt
-  local rc=$?
-  if [ $rc -ne 2 ] || [ "$(wc -l < err.txt)" -ne 1 ] || ! grep -qF -- "$want" err.txt; then
-    bad "$name: rc $rc: $(cat err.txt)"
-  elif [ -e out.trace ]; then
-    bad "$name: left a trace"
-  else
-    ok
-  fi
-}
 expect_error "resume mismatch" "--batch-size 4 does not match" \
   "$TAILQ" run --resume ref.trace --batch-size 4 --quiet
 expect_error "bad sleep law" "--sleep-dist" \

@@ -7,6 +7,20 @@ passed=0
 failed=0
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# Passes when "$@" exits 2 with one line on stderr containing $want and leaves no out.trace.
+expect_error() {
+  local name=$1 want=$2; shift 2
+  rm -f out.trace
+  "$@" >/dev/null 2>err.txt
+  local rc=$?
+  if [ $rc -ne 2 ] || [ "$(wc -l < err.txt)" -ne 1 ] || ! grep -qF -- "$want" err.txt; then
+    bad "$name: rc $rc: $(cat err.txt)"
+  elif [ -e out.trace ]; then
+    bad "$name: left a trace"
+  else
+    ok
+  fi
+}
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
