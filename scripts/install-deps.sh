@@ -48,7 +48,9 @@ if ! command -v npm >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 here=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -f "$here/web/node_modules/.package-lock.json" ] ||
-   [ "$here/web/package-lock.json" -nt "$here/web/node_modules/.package-lock.json" ]; then
+# A web/node_modules that is a link to another checkout's install is left alone: npm ci would
+# empty the folder it points to (a fresh clone's package-lock.json is always newer).
+if [ ! -L "$here/web/node_modules" ] && { [ ! -f "$here/web/node_modules/.package-lock.json" ] ||
+   [ "$here/web/package-lock.json" -nt "$here/web/node_modules/.package-lock.json" ]; }; then
   (cd "$here/web" && npm ci --no-audit --no-fund --loglevel=error)
 fi
