@@ -41,6 +41,8 @@ run_one() {
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/fuzz-$t.log" | tail -1)
   if [ $rc -eq 0 ]; then
     printf '%-14s %12s executions in %ss, no finding\n' "$t" "${runs:-?}" "$seconds"
+  elif [ -z "$(ls -A "fuzz/findings/$t")" ]; then
+    printf '%-14s FAILED to run (exit %s): %s\n' "$t" "$rc" "$(tail -1 "$build/fuzz-$t.log")"
   else
     printf '%-14s FINDING (exit %s); see %s/fuzz-%s.log and fuzz/findings/%s/\n' \
       "$t" "$rc" "$build" "$t" "$t"
