@@ -18,9 +18,10 @@ committed() { sqlite3 "$trace" 'SELECT idx, checksum FROM rounds ORDER BY idx'; 
 measured() { sqlite3 "$trace" 'SELECT count(*) FROM rounds WHERE warmup = 0'; }
 
 start() {
-  # Each run asks for more rounds than the trace has; one in ten for only a few, so that it
-  # ends (and closes the trace) on its own around the moment the kill comes.
-  local more=$((RANDOM % 200 + 50)) have=0
+  # Each run asks for many more rounds than it can record before the kill, even on a fast
+  # machine; one in ten for only a few, so that it ends (and closes the trace) on its own
+  # around the moment the kill comes.
+  local more=$((RANDOM % 2000 + 500)) have=0
   [ $((RANDOM % 10)) -eq 0 ] && more=$((RANDOM % 10 + 1))
   if [ -f "$trace" ]; then
     have=$(measured)
