@@ -1,6 +1,6 @@
-// Every option value that tailq parses from text: deadlines, round ranges and lists, sleep
-// laws, time kinds, scenarios, schedules, time models, metric names, and `tailq run`'s CPU
-// lists, durations, rates, rate sweeps and times. The input is tried with each parser.
+// Every option value that tailq parses from text: deadlines, round ranges and lists, guarantees,
+// sleep laws, time kinds, scenarios, schedules, time models, metric names, and `tailq run`'s
+// CPU lists, durations, rates, rate sweeps and times. The input is tried with each parser.
 #include <string>
 
 #include "collect/sleep_workload.hpp"
@@ -8,6 +8,7 @@
 #include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
 #include "tailq/density.hpp"
+#include "tailq/guarantee.hpp"
 #include "tailq/import.hpp"
 #include "tailq/metric.hpp"
 #include "tailq/options.hpp"
@@ -45,6 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int cpu : parse_cpu_list(text)) {
       if (cpu < 0 || cpu >= 1024) __builtin_trap();
     }
+  });
+  fuzz::expect_clean([&] {
+    const GuaranteeRequest g = parse_guarantee(text);
+    if (!(g.coverage > 0 && g.coverage < 1 && g.confidence > 0 && g.confidence < 1)) {
+      __builtin_trap();
+    }
+    rounds_needed(g);
   });
   fuzz::expect_clean([&] { parse_duration(text); });
   fuzz::expect_clean([&] { parse_rate(text, "--qps"); });

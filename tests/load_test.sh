@@ -33,6 +33,7 @@ assert waits[0] < waits[2], waits
 assert a["capacity"][0]["label"] == "50ms" and a["capacity"][0]["capacity_qps"] >= 100
 PY
 "$TAILQ" analyze sweep.trace --load 250 --json >one.json && ok || bad "analyze one load"
+expect_error "a guarantee across loads" "--load" "$TAILQ" analyze sweep.trace --guarantee 90%:90%
 /usr/bin/python3 -c "import json,sys; assert json.load(open('one.json'))['rounds'] == 3" && ok \
   || bad "--load picks that load's 3 rounds"
 "$TAILQ" report sweep.trace -o sweep.html >/dev/null && grep -q "Quality under load" sweep.html \

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "tailq/analysis.hpp"
+#include "tailq/error.hpp"
 #include "tailq/load_analysis.hpp"
 #include "tailq/report.hpp"
 
@@ -13,6 +14,7 @@ void add_analyze_command(CLI::App& app) {
     std::string time = "total";
     std::string thresholds{kDefaultAnalysisThresholds};
     std::string rounds;
+    std::string guarantee;
     double load = 0;
     double max_drop_pt = 1;
     TraceAnalysisOptions analysis;
@@ -41,20 +43,30 @@ void add_analyze_command(CLI::App& app) {
                   "load traces: capacity keeps the worst case within this many points of nominal")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  auto* guarantee = cmd->add_option(
+      "--guarantee", options->guarantee,
+      "COVERAGE:CONFIDENCE, e.g. 99%:95%: per deadline, the Q@T that at least COVERAGE of "
+      "rounds reach, with CONFIDENCE (distribution-free; rounds assumed independent)");
   auto* json = cmd->add_flag("--json", options->json, "print JSON");
   cmd->add_flag("--csv", options->csv,
                 "print the quality-time curve as CSV (sweep 100 unless --sweep)")
-      ->excludes(json);
+      ->excludes(json)
+      ->excludes(guarantee);
   cmd->callback([options] {
     TraceAnalysisOptions& analysis = options->analysis;
     analysis.time = parse_time_kind(options->time);
     analysis.request.thresholds = parse_thresholds(options->thresholds);
     if (!options->rounds.empty()) parse_round_range(options->rounds, analysis);
+    if (!options->guarantee.empty()) analysis.guarantee = parse_guarantee(options->guarantee);
     if (options->csv && analysis.request.sweep == 0) analysis.request.sweep = 100;
     const TraceReader trace(options->trace);
     if (options->load > 0) analysis.offered_qps = options->load;
     // A load trace mixes loads: unless one is picked, show quality against load.
     if (is_load_trace(trace) && !analysis.offered_qps && !options->csv) {
+      if (analysis.guarantee) {
+        throw InputError(options->trace +
+                         ": --guarantee holds for the rounds of one load: add --load QPS");
+      }
       LoadAnalysisOptions load;
       load.time = analysis.time;
       load.metric = analysis.metric;

@@ -23,9 +23,13 @@ struct TraceAnalysisOptions {
   std::int64_t last_round = INT64_MAX;
   std::optional<double> offered_qps;  // load traces: only the rounds run at this load
   AnalysisRequest request;
+  std::optional<GuaranteeRequest> guarantee;  // a tolerance bound per requested deadline
 };
 
 TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options);
+
+// The guarantee (tailq/guarantee.hpp) at each requested deadline of `measured` (not the sweep).
+QualityGuarantee guarantee_quality(const TailQuality& measured, const GuaranteeRequest& request);
 
 // Parses "A:B", "A:" or ":B" (round indices, B exclusive) into options.first/last_round.
 void parse_round_range(std::string_view text, TraceAnalysisOptions& options);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tailq/guarantee.hpp"
 #include "tailq/metric.hpp"
 #include "tailq/round_source.hpp"
 #include "tailq/stats.hpp"
@@ -47,8 +48,9 @@ struct TailQuality {
   std::string metric;          // metric name
   double nominal_quality = 0;  // every answer on time
   LatencySummary latency;
-  std::vector<ThresholdQuality> thresholds;  // requested ones in order, then the sweep
-  std::vector<std::string> warnings;         // e.g. outputs that changed between rounds
+  std::vector<ThresholdQuality> thresholds;   // requested ones in order, then the sweep
+  std::vector<std::string> warnings;          // e.g. outputs that changed between rounds
+  std::optional<QualityGuarantee> guarantee;  // when asked for: per requested deadline
 };
 
 // Evaluates every round of `rounds` against every deadline. One pass over the rounds gathers

@@ -47,7 +47,7 @@ void round_range(py::handle rounds, TraceAnalysisOptions& options) {
 
 py::object analyze(const NativeTrace& self, const std::string& time, py::handle thresholds,
                    std::size_t sweep, bool sweep_trim_outliers, const std::string& metric,
-                   py::handle rounds, unsigned threads, bool arrays) {
+                   py::handle rounds, unsigned threads, const std::string& guarantee, bool arrays) {
   const auto reader = self.open();
   TraceAnalysisOptions o;
   o.time = parse_time_kind(time);
@@ -57,6 +57,7 @@ py::object analyze(const NativeTrace& self, const std::string& time, py::handle 
   o.request.sweep_trim_outliers = sweep_trim_outliers;
   o.request.threads = threads;
   round_range(rounds, o);
+  if (!guarantee.empty()) o.guarantee = parse_guarantee(guarantee);
   std::shared_ptr<const TailQuality> result;
   {
     py::gil_scoped_release release;
@@ -85,10 +86,11 @@ void bind_analysis(py::class_<NativeTrace>& cls) {
   cls.def("analyze", &analyze, py::kw_only(), "time"_a = "total",
           "thresholds"_a = std::string(kDefaultAnalysisThresholds), "sweep"_a = 0,
           "sweep_trim_outliers"_a = false, "metric"_a = "", "rounds"_a = py::none(),
-          "threads"_a = 0, "arrays"_a = true,
+          "threads"_a = 0, "guarantee"_a = "", "arrays"_a = true,
           R"doc(Tail latency and Q@T per deadline: `tailq analyze --json` as a dict.
 
-The options are those of the CLI (metric "" is the trace's default; rounds "A:B" or (A, B)).
+The options are those of the CLI (metric "" is the trace's default; rounds "A:B" or (A, B);
+guarantee "99%:95%" adds the distribution-free bound per deadline, as --guarantee).
 With arrays=True the per-round lists "per_round" and "per_round_late_fraction" are float64
 numpy arrays (no copy); with arrays=False the dict equals json.loads of the CLI's output.)doc");
   cls.def(

@@ -77,7 +77,8 @@ class Trace:
     def analyze(self, *, time: TimeKind = "total", thresholds: Thresholds = "p90,p95,p99,p99.9",
                 sweep: int = 0, sweep_trim_outliers: bool = False, metric: str = "",
                 rounds: Union[None, str, tuple[int | None, int | None]] = None,
-                threads: int = 0, arrays: bool = True) -> dict[str, Any]:
+                threads: int = 0, guarantee: str = "",
+                arrays: bool = True) -> dict[str, Any]:
         """`tailq analyze --json` as a dict (per-round lists as numpy arrays if arrays)."""
     def fit(self, *, time: TimeKind = "total", slowest: int = 10,
             threads: int = 0) -> dict[str, Any]:

@@ -24,12 +24,25 @@ def assert_same_with_arrays(result, cli):
       "--threads", "1"],
      {"sweep": 5, "sweep_trim_outliers": True, "metric": "f1-macro", "rounds": (10, 30),
       "threads": 1}),
+    (["--thresholds", "p90,p99", "--guarantee", "90%:80%"],
+     {"thresholds": "p90,p99", "guarantee": "90%:80%"}),
 ])
 def test_analyze_matches_cli(generated_trace, run_cli, args, options):
     cli = run_cli("analyze", generated_trace, "--json", *args)
     assert tailq.analyze(generated_trace, arrays=False, **options) == cli
     with tailq.Trace(generated_trace) as trace:
         assert_same_with_arrays(trace.analyze(**options), cli)
+
+
+def test_guarantee_is_in_the_result_and_bad_ones_raise(generated_trace):
+    result = tailq.analyze(generated_trace, thresholds="p99", guarantee="90%:80%", arrays=False)
+    guarantee = result["guarantee"]
+    assert guarantee["rounds"] == result["rounds"] and guarantee["rounds_needed"] == 16
+    [deadline] = guarantee["deadlines"]
+    assert deadline["label"] == "p99" and deadline["confidence"] >= 0.8
+    assert deadline["bound"] in result["thresholds"][0]["per_round"]
+    with pytest.raises(tailq.InputError, match="--guarantee"):
+        tailq.analyze(generated_trace, guarantee="95%")
 
 
 def test_per_round_arrays_outlive_the_trace(generated_trace):

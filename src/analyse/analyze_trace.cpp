@@ -38,7 +38,22 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
                               " different output hashes): the system is not deterministic, so "
                               "Q@T depends on more than time");
   }
+  if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);
   return result;
+}
+
+QualityGuarantee guarantee_quality(const TailQuality& measured, const GuaranteeRequest& request) {
+  QualityGuarantee g;
+  g.request = request;
+  g.rounds = measured.rounds;
+  g.rounds_needed = rounds_needed(request);
+  for (const ThresholdQuality& t : measured.thresholds) {
+    if (t.from_sweep) continue;
+    DeadlineGuarantee& d = g.deadlines.emplace_back(guarantee_for(t.per_round, request));
+    d.label = t.label;
+    d.seconds = t.seconds;
+  }
+  return g;
 }
 
 void parse_round_range(std::string_view text, TraceAnalysisOptions& options) {

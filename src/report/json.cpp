@@ -18,6 +18,24 @@ ordered_json summary_json(const Summary& s) {
           {"max", number(s.max)}};
 }
 
+ordered_json guarantee_json(const QualityGuarantee& g) {
+  ordered_json deadlines = ordered_json::array();
+  for (const DeadlineGuarantee& d : g.deadlines) {
+    deadlines.push_back({{"label", d.label},
+                         {"seconds", d.seconds},
+                         {"bound", d.bound ? number(*d.bound) : ordered_json()},
+                         {"order", d.bound ? ordered_json(d.order) : ordered_json()},
+                         {"confidence", number(d.confidence)},
+                         {"lag1_autocorrelation", number(d.lag1_autocorrelation)},
+                         {"looks_dependent", d.looks_dependent}});
+  }
+  return {{"coverage", g.request.coverage},
+          {"confidence", g.request.confidence},
+          {"rounds", g.rounds},
+          {"rounds_needed", g.rounds_needed},
+          {"deadlines", std::move(deadlines)}};
+}
+
 }  // namespace
 
 std::string to_json(const TailQuality& r, bool per_round) {
@@ -47,6 +65,7 @@ std::string to_json(const TailQuality& r, bool per_round) {
   }
   j["thresholds"] = std::move(thresholds);
   j["warnings"] = r.warnings;
+  if (r.guarantee) j["guarantee"] = guarantee_json(*r.guarantee);
   return j.dump(2);
 }
 

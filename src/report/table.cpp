@@ -19,6 +19,42 @@ std::string error_rate(const std::string& metric, double quality) {
   return "";
 }
 
+void write_guarantee(std::ostream& out, const QualityGuarantee& g) {
+  out << fmt::format(
+      "\nguarantee: with {}% confidence, at least {}% of rounds reach Q@T >= bound\n"
+      "(distribution-free order statistics of {} rounds, assumed independent; needs >= {})\n",
+      percent(g.request.confidence), percent(g.request.coverage), g.rounds, g.rounds_needed);
+  out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>11} {:>8}\n", "deadline", "seconds", "bound%",
+                     "order", "confidence%", "lag-1 r");
+  for (const DeadlineGuarantee& d : g.deadlines) {
+    out << fmt::format(
+        "{:<10} {:>11} {:>8} {:>8} {:>11} {:>8}\n", d.label, human_seconds(d.seconds),
+        d.bound ? percent(*d.bound) : "-", d.bound ? std::to_string(d.order) : "-",
+        percent(d.confidence),
+        std::isnan(d.lag1_autocorrelation) ? "-" : fmt::format("{:.3f}", d.lag1_autocorrelation));
+  }
+  if (!g.deadlines.empty() && !g.deadlines.front().bound) {
+    out << fmt::format(
+        "warning: {} rounds are too few: even the worst holds with only {}% confidence; measure "
+        "at least {} rounds\n",
+        g.rounds, percent(g.deadlines.front().confidence), g.rounds_needed);
+  }
+  std::string dependent;
+  for (const DeadlineGuarantee& d : g.deadlines) {
+    if (d.looks_dependent) {
+      dependent += fmt::format("{}{} {:.3f}", dependent.empty() ? "" : ", ", d.label,
+                               d.lag1_autocorrelation);
+    }
+  }
+  if (!dependent.empty()) {
+    out << fmt::format(
+        "warning: consecutive rounds' Q@T is correlated (lag-1 r: {}; beyond +-{:.3f}): drift or "
+        "bursts make rounds dependent, so the bound, which assumes independent rounds, is "
+        "optimistic\n",
+        dependent, 2 / std::sqrt(static_cast<double>(g.rounds)));
+  }
+}
+
 }  // namespace
 
 void write_table(std::ostream& out, const TailQuality& r) {
@@ -43,6 +79,7 @@ void write_table(std::ostream& out, const TailQuality& r) {
                        percent(q.median), percent(q.mean), percent(q.max),
                        percent(r.nominal_quality - q.min), percent(t.late_fraction_mean));
   }
+  if (r.guarantee) write_guarantee(out, *r.guarantee);
 }
 
 }  // namespace tailq
