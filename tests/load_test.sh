@@ -42,6 +42,34 @@ shot=${TAILQ_SCREENSHOT_DIR:-$work}/load-report.png
 node "$here/report_browser_test.mjs" sweep.html "$shot" 2 >browser.log 2>&1 && ok \
   || bad "the load report renders in a browser: $(cat browser.log)"
 
+# Compared with the same sweep on two workers: one deadline for both, less queueing with two.
+"$TAILQ" run "${sweep[@]}" --workers 2 -o sweep2.trace >sweep2.log 2>&1 && ok \
+  || bad "two-worker sweep: $(cat sweep2.log)"
+"$TAILQ" compare sweep.trace sweep2.trace --thresholds p99,50ms --json >cmp.json && ok \
+  || bad "compare load traces: $(cat cmp.json)"
+/usr/bin/python3 - cmp.json <<'PY' && ok || bad "compare JSON: $(cat cmp.json)"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["kind"] == "load" and [d["label"] for d in c["deadlines"]] == ["p99", "50ms"], c
+one, two = c["traces"]
+assert one["name"].startswith("sweep.trace") and two["name"].startswith("sweep2.trace")
+# Both held to the first trace's deadlines, in seconds.
+for t in (one, two):
+    assert [x["seconds"] for x in t["capacity"]] == [d["seconds"] for d in c["deadlines"]], t
+    assert [l["offered_qps"] for l in t["levels"]] == [100, 250, 400], t
+    assert all(len(l["worst"]) == 2 and l["rounds"] == 3 for l in t["levels"]), t
+assert two["levels"][2]["latency_p99"] < one["levels"][2]["latency_p99"], (one, two)
+PY
+"$TAILQ" compare sweep.trace sweep2.trace -o cmp.html >/dev/null && grep -q "capacity @p99" cmp.html \
+  && ok || bad "compare page of load traces"
+node "$here/report_browser_test.mjs" cmp.html "$work/compare-load.png" 2 >browser2.log 2>&1 && ok \
+  || bad "the load comparison renders in a browser: $(cat browser2.log)"
+"$TAILQ" generate -o plain.trace --rounds 5 --instances 60 >/dev/null
+expect_error "compare load with single-stream" "compare load traces with load traces" \
+  "$TAILQ" compare sweep.trace plain.trace --json
+expect_error "compare single-stream with load" "compare load traces with load traces" \
+  "$TAILQ" compare plain.trace sweep.trace --json
+
 # Killed during the sweep, resumed: it finishes every load once.
 "$TAILQ" run "${sweep[@]}" -o killed.trace >/dev/null 2>&1 &
 pid=$!

@@ -31,6 +31,7 @@ void add_compare_command(CLI::App& app) {
     std::vector<std::string> traces;
     std::string output = "compare.html";
     HtmlReportOptions report;
+    double max_drop_pt = 1;
     bool json = false;
   };
   auto o = std::make_shared<Options>();
@@ -42,8 +43,16 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--sweep", o->report.sweep, "points of each quality-time curve")
       ->capture_default_str()
       ->check(CLI::Range(2, 10000));
+  cmd->add_option("--thresholds", o->report.thresholds,
+                  "deadlines of the table; load traces: all held to the first trace's")
+      ->capture_default_str();
+  cmd->add_option("--max-drop", o->max_drop_pt,
+                  "load traces: capacity keeps the worst case within this many points of nominal")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o->json, "print JSON instead of writing a page");
   cmd->callback([o] {
+    o->report.max_drop = o->max_drop_pt / 100;
     std::vector<std::filesystem::path> paths(o->traces.begin(), o->traces.end());
     if (o->json) {
       std::cout << comparison_json(paths, o->report) << "\n";

@@ -15,6 +15,8 @@ struct HtmlReportOptions {
   std::filesystem::path web_modules;  // node_modules holding vega, vega-lite, vega-embed
   std::size_t sweep = 100;            // points of the quality-time curve
   unsigned threads = 0;
+  std::string thresholds = "p90,p99,p99.9";  // compare: the deadlines of its table
+  double max_drop = 0.01;                    // compare of load traces: capacity's drop
 };
 
 // The folder of charting libraries: $TAILQ_WEB_MODULES, else the one the build knows.
@@ -28,6 +30,8 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
 // `tailq compare`: several traces of the same dataset and metric (systems, frameworks, batch
 // sizes, thread counts) side by side. Refuses traces of different datasets or metrics.
 // The JSON has, per trace, its name, nominal quality and worst/median Q@T per deadline.
+// Load traces (tailq run --scenario ...) are compared by quality and latency against load and
+// by capacity, all held to the first trace's deadlines; the JSON then has "kind": "load".
 std::string comparison_json(const std::vector<std::filesystem::path>& traces,
                             const HtmlReportOptions& options);
 void write_html_comparison(const std::vector<std::filesystem::path>& traces,

@@ -68,9 +68,13 @@ def report(trace, output="report.html", **options):
     return _with_trace(trace, "report", output=output, **options)
 
 
-def compare(traces, *, sweep=100, threads=0):
-    """``tailq compare --json`` as a dict: traces of the same dataset and metric side by side."""
-    return _tailq.compare([os.fspath(t) for t in traces], sweep=sweep, threads=threads)
+def compare(traces, *, sweep=100, threads=0, thresholds="p90,p99,p99.9", max_drop=1.0):
+    """``tailq compare --json`` as a dict: traces of the same dataset and metric side by side.
+
+    Load traces are compared by quality and capacity against load, every trace held to the
+    first one's deadlines; ``max_drop`` is in points, as the CLI's ``--max-drop``."""
+    return _tailq.compare([os.fspath(t) for t in traces], sweep=sweep, threads=threads,
+                          thresholds=thresholds, max_drop=max_drop)
 
 
 def import_arrays(path, inference, total, *, labels=None, predictions=None, scores=None,

@@ -68,8 +68,22 @@ def test_fit_converge_predict_compare_match_cli(generated_trace, run_cli):
                          time="inference") == run_cli(
         "predict", trace, "--json", "--holdout", "10", "--simulations", "20", "--seed", "3",
         "--thresholds", "p90,3ms", "--time", "inference")
-    assert tailq.compare([trace, trace], sweep=10) == run_cli(
-        "compare", trace, trace, "--json", "--sweep", "10")
+    assert tailq.compare([trace, trace], sweep=10, thresholds="p50,2ms") == run_cli(
+        "compare", trace, trace, "--json", "--sweep", "10", "--thresholds", "p50,2ms")
+
+
+def test_compare_of_load_traces_matches_cli(tmp_path, run_cli):
+    path = tmp_path / "load.trace"
+    run_cli("run", "--workload", "sleep", "--instances", 20, "--sleep-dist", "const:1ms",
+            "--scenario", "server", "--qps-sweep", "200:400:200", "--max-rounds", 2,
+            "--warmup-rounds", 0, "--tau", 0, "--quiet", "-o", path)
+    ours = tailq.compare([path, path], thresholds="p99,20ms", max_drop=5)
+    assert ours == run_cli("compare", path, path, "--json", "--thresholds", "p99,20ms",
+                           "--max-drop", 5)
+    assert ours["kind"] == "load" and ours["max_drop"] == 0.05
+    assert [l["offered_qps"] for l in ours["traces"][0]["levels"]] == [200, 400]
+    with pytest.raises(tailq.InputError, match="max_drop"):
+        tailq.compare([path, path], max_drop=-1)
 
 
 def test_defaults_are_the_clis(generated_trace):

@@ -1,9 +1,11 @@
 // tailq compare: the quality-time curves and tail Q@T of several traces, overlaid.
 #include <fmt/format.h>
 
+#include "report/html_load.hpp"
 #include "report/html_page.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/html_report.hpp"
+#include "tailq/load_analysis.hpp"
 
 namespace tailq {
 namespace {
@@ -23,6 +25,10 @@ std::vector<Compared> analyse_all(const std::vector<std::filesystem::path>& path
   std::string dataset, metric;
   for (const auto& path : paths) {
     const TraceReader trace(path);
+    if (is_load_trace(trace)) {
+      throw InputError("compare: " + path.string() + " was measured under load but " +
+                       paths[0].string() + " was not; compare load traces with load traces");
+    }
     const Experiment& e = trace.experiment();
     if (out.empty()) {
       dataset = e.dataset;
@@ -33,7 +39,7 @@ std::vector<Compared> analyse_all(const std::vector<std::filesystem::path>& path
                        "' with '" + metric + "'; only like can be compared");
     }
     TraceAnalysisOptions a;
-    a.request.thresholds = parse_thresholds("p90,p99,p99.9");
+    a.request.thresholds = parse_thresholds(o.thresholds);
     a.request.sweep = o.sweep;
     a.request.threads = o.threads;
     out.push_back({path.filename().string() + " (" + e.model + ", " + e.backend + ")",
@@ -74,15 +80,25 @@ constexpr const char* kOverlaySpec = R"json({
   "params": [{"name": "pick", "select": {"type": "point", "fields": ["trace"]}, "bind": "legend"}],
   "data": {"name": "values"}})json";
 
+bool first_is_load_trace(const std::vector<std::filesystem::path>& paths) {
+  if (paths.size() < 2) throw InputError("compare: give at least two traces");
+  return is_load_trace(TraceReader(paths.front()));
+}
+
 }  // namespace
 
 std::string comparison_json(const std::vector<std::filesystem::path>& traces,
                             const HtmlReportOptions& options) {
+  if (first_is_load_trace(traces)) return detail::load_comparison_json(traces, options);
   return summary(analyse_all(traces, options)).dump(2);
 }
 
 void write_html_comparison(const std::vector<std::filesystem::path>& traces,
                            const std::filesystem::path& output, const HtmlReportOptions& o) {
+  if (first_is_load_trace(traces)) {
+    detail::write_load_comparison(traces, output, o);
+    return;
+  }
   const std::filesystem::path web = o.web_modules.empty() ? default_web_modules() : o.web_modules;
   const std::string libraries = detail::inline_chart_libraries(web);
   const std::vector<Compared> all = analyse_all(traces, o);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "tailq/html_report.hpp"
 
@@ -9,5 +11,12 @@ namespace tailq::detail {
 
 void write_load_report(const TraceReader& trace, const std::filesystem::path& output,
                        const HtmlReportOptions& options);
+
+// `tailq compare` of load traces (html_compare_load.cpp); the html_compare.cpp entry points
+// hand over to these when the first trace was measured under load.
+std::string load_comparison_json(const std::vector<std::filesystem::path>& traces,
+                                 const HtmlReportOptions& options);
+void write_load_comparison(const std::vector<std::filesystem::path>& traces,
+                           const std::filesystem::path& output, const HtmlReportOptions& options);
 
 }  // namespace tailq::detail
