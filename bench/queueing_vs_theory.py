@@ -10,7 +10,9 @@ Three waits per case: theory; "ideal", an instantaneous FIFO dispatcher replayed
 measured scheduled arrivals and measured service times (checks the Poisson schedule, the service
 law and the queue discipline); and measured (start - scheduled arrival). Measured minus ideal
 is what tailq's own dispatch adds (a sleeping worker waking up, the generator's lateness).
-Usage: queueing_vs_theory.py path/to/tailq [--quick]
+Usage: queueing_vs_theory.py path/to/tailq [--quick] [--busy-poll] [--workers W]
+(--busy-poll: workers spin on the queue instead of sleeping on it; --workers: only the cases with
+W workers.) Run it under `chrt -f 20` on a quiet machine.
 """
 import sqlite3
 
@@ -55,7 +57,7 @@ def replay(trace, workers):
     return np.concatenate(ideal), np.concatenate(overhead)
 
 
-def measure(tailq, workers, rho, queries, folder):
+def measure(tailq, workers, rho, queries, folder, extra):
     mu = 1 / MEAN_SERVICE_S
     lam = rho * workers * mu
     instances = 5000
@@ -64,7 +66,7 @@ def measure(tailq, workers, rho, queries, folder):
     subprocess.run([tailq, "run", "--workload", "sleep", "--instances", str(instances),
                     "--sleep-dist", f"exp:{MEAN_SERVICE_S * 1e6:g}us", "--scenario", "server",
                     "--qps", f"{lam:g}", "--workers", str(workers), "--max-rounds", str(rounds),
-                    "--warmup-rounds", "1", "--tau", "0", "--quiet", "-o", trace],
+                    "--warmup-rounds", "1", "--tau", "0", "--quiet", "-o", trace, *extra],
                    check=True, stdout=subprocess.DEVNULL)
     out = subprocess.run([tailq, "analyze", trace, "--thresholds", "1s", "--json"], check=True,
                          capture_output=True, text=True).stdout
@@ -91,9 +93,14 @@ def main():
     tailq = sys.argv[1]
     quick = "--quick" in sys.argv
     scale = 0.1 if quick else 1.0
+    extra = ["--busy-poll"] if "--busy-poll" in sys.argv else []
     cases = [(1, 0.3, 60000), (1, 0.6, 100000), (1, 0.9, 400000),
              (2, 0.3, 60000), (2, 0.6, 100000), (2, 0.9, 300000)]
-    print(f"exponential service, mean {MEAN_SERVICE_S * 1e3} ms; wait = start - scheduled arrival")
+    if "--workers" in sys.argv:
+        only = int(sys.argv[sys.argv.index("--workers") + 1])
+        cases = [c for c in cases if c[0] == only]
+    print(f"exponential service, mean {MEAN_SERVICE_S * 1e3} ms; wait = start - scheduled arrival"
+          f"{'; busy-polling workers' if extra else ''}")
     print("mean / P99 wait in ms: theory, ideal dispatcher on the measured arrivals and services"
           " (error vs theory), measured (error vs theory); dispatch = measured - ideal")
     print(f"{'W':>2} {'rho':>4} {'queries':>8} | {'mean: theory':>12} {'ideal':>7} {'err%':>5}"
@@ -102,7 +109,7 @@ def main():
           f" | {'issue us p50/p99':>16}")
     with tempfile.TemporaryDirectory() as folder:
         for workers, rho, queries in cases:
-            r = measure(tailq, workers, rho, int(queries * scale), folder)
+            r = measure(tailq, workers, rho, int(queries * scale), folder, extra)
             def err(value, theory):
                 return 100 * (value / theory - 1) if theory else 0.0
             print(f"{workers:>2} {rho:>4} {r['queries']:>8} | {r['theory_mean_ms']:>12.4f}"

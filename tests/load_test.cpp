@@ -5,12 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <numeric>
 
-#include "test_util.hpp"
 #include "tailq/load_analysis.hpp"
 #include "tailq/run.hpp"
 #include "tailq/trace.hpp"
+#include "test_util.hpp"
 
 namespace tailq {
 namespace {
@@ -86,13 +87,20 @@ TEST(Load, ServerTimelinesAreConsistentAndLatencyRunsFromTheSchedule) {
 
 // One FIFO worker serving one query at a time starts each query at max(its arrival, the end of
 // the previous one): Lindley's recursion, whatever the machine's noise did to service times.
-TEST(Load, OneWorkerFollowsLindleysRecursion) {
+// Sleeping on the queue or spinning on it (--busy-poll), the worker must keep to it.
+class LindleyTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(LindleyTest, OneWorkerFollowsLindleysRecursion) {
   TempDir dir;
   RunSettings s = sleep_settings(dir / "lindley.trace", Scenario::server);
   s.sleep_distribution = "exp:1ms";
   s.sleep_instances = 400;
   s.load.qps = {600};
-  run_experiment(s);
+  s.load.busy_poll = GetParam();
+  const RunResult result = run_experiment(s);
+  EXPECT_EQ(result.measured_rounds, 2u);
+  const auto stored = nlohmann::json::parse(TraceReader(s.output).experiment().settings_json);
+  EXPECT_EQ(stored["busy_poll"].get<bool>(), GetParam());  // a resume keeps to it
   for (const Round& r : measured(s.output)) {
     std::vector<double> overhead;
     double previous_end = -1e9;
@@ -106,6 +114,9 @@ TEST(Load, OneWorkerFollowsLindleysRecursion) {
     EXPECT_LT(overhead[overhead.size() / 2], 200e-6) << "median hand-over";
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Load, LindleyTest, ::testing::Values(false, true),
+                         [](const auto& p) { return p.param ? "BusyPoll" : "Sleeping"; });
 
 TEST(Load, OverloadShowsTheQueueInsteadOfHidingIt) {
   TempDir dir;
@@ -221,6 +232,10 @@ TEST(Load, BadSettingsAreRejectedBeforeAnythingIsWritten) {
   EXPECT_TRUE(ThrowsInputError([&] { run_experiment(s); }, {"--workers"}));
   EXPECT_FALSE(std::filesystem::exists(s.output));
   EXPECT_TRUE(ThrowsInputError([] { parse_scenario("bursty"); }, {"--scenario", "bursty"}));
+  RunSettings single = sleep_settings(dir / "single.trace", Scenario::single_stream);
+  single.load.busy_poll = true;
+  EXPECT_TRUE(ThrowsInputError([&] { run_experiment(single); }, {"--busy-poll"}));
+  EXPECT_FALSE(std::filesystem::exists(single.output));
 }
 
 }  // namespace

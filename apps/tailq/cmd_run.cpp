@@ -127,6 +127,9 @@ void add_run_command(CLI::App& app) {
   track(cmd->add_option("--arrival-seed", s.load.arrival_seed, "server: Poisson schedule seed")
             ->capture_default_str(),
         "--arrival-seed");
+  track(cmd->add_flag("--busy-poll", s.load.busy_poll,
+                      "load scenarios: idle workers spin instead of sleeping (a core each)"),
+        "--busy-poll");
   track(cmd->add_option("--lines", s.ocr_lines,
                         "ocr: text lines generated (metrics: char-accuracy = 1 - CER, "
                         "word-accuracy = 1 - WER, line-accuracy)")

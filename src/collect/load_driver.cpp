@@ -68,6 +68,7 @@ class LoadDriver final : public RoundDriver {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
+      stop_spinning_.store(true, std::memory_order_release);
     }
     work_.notify_all();
     done_.notify_all();
@@ -141,6 +142,7 @@ class LoadDriver final : public RoundDriver {
         std::lock_guard lock(mutex_);
         if (!error_) error_ = std::current_exception();
         stopping_ = true;
+        stop_spinning_.store(true, std::memory_order_release);
       }
       work_.notify_all();
       done_.notify_all();
@@ -159,6 +161,7 @@ class LoadDriver final : public RoundDriver {
       std::lock_guard lock(mutex_);
       const auto now = Clock::now();
       for (std::uint32_t i : instances) queue_.push_back({&round, i, scheduled, now});
+      queued_.store(queue_.size(), std::memory_order_release);
     }
     if (instances.size() == 1) {
       work_.notify_one();
@@ -250,6 +253,17 @@ class LoadDriver final : public RoundDriver {
     }
   }
 
+  // --busy-poll: waits for work without the lock or the condition variable. False: stopping.
+  bool spin_until_queued() const {
+    while (queued_.load(std::memory_order_acquire) == 0) {
+      if (stop_spinning_.load(std::memory_order_acquire)) return false;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();  // lets the sibling hyper-thread run while this one polls
+#endif
+    }
+    return true;
+  }
+
   void serve(Dataset& dataset, Backend& backend) {
     const std::size_t max_batch = load_.max_batch;
     const std::size_t classes = dataset.classes().size();
@@ -273,8 +287,10 @@ class LoadDriver final : public RoundDriver {
         std::chrono::duration<double>(load_.batch_timeout_s));
 
     while (true) {
+      if (load_.busy_poll && !spin_until_queued()) return;
       {
         std::unique_lock lock(mutex_);
+        if (load_.busy_poll && !stopping_ && queue_.empty()) continue;  // another worker won
         work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (stopping_) return;
         // Dynamic batching: wait a little for the batch to fill, from the oldest query's issue.
@@ -290,6 +306,7 @@ class LoadDriver final : public RoundDriver {
         const std::size_t count = std::min(max_batch, queue_.size());
         taken.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+        queued_.store(queue_.size(), std::memory_order_release);
         if (!queue_.empty()) work_.notify_one();
       }
       for (std::size_t j = 0; j < taken.size(); ++j) ids[j] = taken[j].instance;
@@ -333,6 +350,8 @@ class LoadDriver final : public RoundDriver {
   std::mutex mutex_;
   std::condition_variable work_, done_;
   std::deque<Query> queue_;
+  std::atomic<std::size_t> queued_{0};              // queue_.size(), for spinning workers
+  std::atomic<bool> stop_spinning_{false};          // stopping_, for spinning workers
   std::deque<std::unique_ptr<RoundState>> rounds_;  // issued, in order, until consumed
   bool stopping_ = false;
   std::exception_ptr error_;
