@@ -14,6 +14,7 @@
 #include "report/html_load.hpp"
 #include "report/html_page.hpp"
 #include "report/json_number.hpp"
+#include "report/units.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
 #include "tailq/density.hpp"
@@ -30,6 +31,43 @@ using detail::html_escape;
 using detail::json_number;
 using nlohmann::ordered_json;
 
+// What a safety case can quote: the distribution-free bound of `tailq analyze --guarantee`.
+std::string guarantee_paragraph(const QualityGuarantee& g) {
+  if (g.deadlines.empty()) return "";
+  std::string text;
+  if (!g.deadlines.front().bound) {
+    text = fmt::format(
+        "A guarantee that {}% of rounds reach a quality, with {}% confidence, needs at least {} "
+        "measured rounds; this trace has {}.",
+        detail::percent(g.request.coverage), detail::percent(g.request.confidence), g.rounds_needed,
+        g.rounds);
+  } else {
+    text = fmt::format("With {}% confidence, at least {}% of rounds reach ",
+                       detail::percent(g.request.confidence), detail::percent(g.request.coverage));
+    bool dependent = false;
+    for (const DeadlineGuarantee& d : g.deadlines) {
+      text += fmt::format("{}{}% at {}", &d == &g.deadlines.front() ? "" : ", ",
+                          detail::percent(*d.bound), html_escape(d.label));
+      dependent = dependent || d.looks_dependent;
+    }
+    const std::size_t r = g.deadlines.front().order;
+    const char* suffix = (r % 100 >= 11 && r % 100 <= 13) ? "th"
+                         : r % 10 == 1                    ? "st"
+                         : r % 10 == 2                    ? "nd"
+                         : r % 10 == 3                    ? "rd"
+                                                          : "th";
+    text += fmt::format(" (distribution-free: the {} of {} rounds, if rounds are independent).",
+                        r == 1 ? std::string("worst") : fmt::format("{}{} lowest", r, suffix),
+                        g.rounds);
+    if (dependent) {
+      text +=
+          " <span class=\"warn\">Consecutive rounds are correlated here (drift or bursts), so "
+          "the bound is optimistic.</span>";
+    }
+  }
+  return "<p>" + text + "</p>\n";
+}
+
 std::string answer_row(const ordered_json& a, double nominal) {
   return fmt::format(
       "<tr><td>{}</td><td>{:.4g}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}"
@@ -42,6 +80,7 @@ std::string answer_row(const ordered_json& a, double nominal) {
 TailQuality analyse(const TraceReader& trace, TimeKind kind, const HtmlReportOptions& o) {
   TraceAnalysisOptions a;
   a.time = kind;
+  a.guarantee = GuaranteeRequest{0.99, 0.95};
   a.request.thresholds = parse_thresholds("p90,p99,p99.9");
   a.request.sweep = o.sweep;
   a.request.threads = o.threads;
@@ -402,7 +441,9 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
   for (const auto& a : answer) {
     html << answer_row(a, total.nominal_quality);
   }
-  html << "</table>\n<div id=\"charts\"></div>\n";
+  html << "</table>\n";
+  if (total.guarantee) html << guarantee_paragraph(*total.guarantee);
+  html << "<div id=\"charts\"></div>\n";
   html << "<h2>Slowest instances</h2>\n<table><tr><th>instance</th><th>mean ms</th><th>std ms"
           "</th><th>max ms</th></tr>";
   for (const auto& s : slowest) {
