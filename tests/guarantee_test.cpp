@@ -33,14 +33,16 @@ TEST(Guarantee, ConfidenceMatchesScipysBinomial) {
 }
 
 TEST(Guarantee, RoundsNeededMatchesScipy) {
-  for (const auto& c : fixtures()["needed"]) {
+  const auto all = fixtures();  // kept alive: the loop ranges over a part of it
+  for (const auto& c : all["needed"]) {
     EXPECT_EQ(rounds_needed({c["coverage"], c["confidence"]}), c["rounds"].get<std::size_t>())
         << c.dump();
   }
 }
 
 TEST(Guarantee, BoundIsTheLargestOrderStatisticThatReachesTheConfidence) {
-  for (const auto& c : fixtures()["bounds"]) {
+  const auto all = fixtures();
+  for (const auto& c : all["bounds"]) {
     const auto quality = c["quality"].get<std::vector<double>>();
     const DeadlineGuarantee g = guarantee_for(quality, {c["coverage"], c["confidence"]});
     SCOPED_TRACE(c["name"].get<std::string>());
@@ -58,7 +60,8 @@ TEST(Guarantee, BoundIsTheLargestOrderStatisticThatReachesTheConfidence) {
 }
 
 TEST(Guarantee, FlagsDriftButNotIndependentRounds) {
-  for (const auto& c : fixtures()["bounds"]) {
+  const auto all = fixtures();
+  for (const auto& c : all["bounds"]) {
     const auto quality = c["quality"].get<std::vector<double>>();
     const DeadlineGuarantee g = guarantee_for(quality, {c["coverage"], c["confidence"]});
     const bool drifting = c["name"].get<std::string>().starts_with("drifting");
