@@ -69,6 +69,10 @@ expect_error "compare load with single-stream" "compare load traces with load tr
   "$TAILQ" compare sweep.trace plain.trace --json
 expect_error "compare single-stream with load" "compare load traces with load traces" \
   "$TAILQ" compare plain.trace sweep.trace --json
+"$TAILQ" run --workload sleep --instances 20 --sleep-dist const:1ms --scenario server --qps 200 \
+  --max-rounds 1 --warmup-rounds 0 --tau 0 --quiet -o other.trace >/dev/null 2>&1
+expect_error "compare load traces of other data" "only like can be compared" \
+  "$TAILQ" compare sweep.trace other.trace --json
 
 # Killed during the sweep, resumed: it finishes every load once.
 "$TAILQ" run "${sweep[@]}" -o killed.trace >/dev/null 2>&1 &

@@ -22,7 +22,7 @@ std::vector<Compared> analyse_all(const std::vector<std::filesystem::path>& path
                                   const HtmlReportOptions& o) {
   if (paths.size() < 2) throw InputError("compare: give at least two traces");
   std::vector<Compared> out;
-  std::string dataset, metric;
+  Experiment first;
   for (const auto& path : paths) {
     const TraceReader trace(path);
     if (is_load_trace(trace)) {
@@ -30,14 +30,8 @@ std::vector<Compared> analyse_all(const std::vector<std::filesystem::path>& path
                        paths[0].string() + " was not; compare load traces with load traces");
     }
     const Experiment& e = trace.experiment();
-    if (out.empty()) {
-      dataset = e.dataset;
-      metric = e.metric;
-    } else if (e.dataset != dataset || e.metric != metric) {
-      throw InputError("compare: " + path.string() + " measured dataset '" + e.dataset +
-                       "' with metric '" + e.metric + "', " + paths[0].string() + " '" + dataset +
-                       "' with '" + metric + "'; only like can be compared");
-    }
+    if (out.empty()) first = e;
+    detail::require_comparable(paths[0], first, path, e);
     TraceAnalysisOptions a;
     a.request.thresholds = parse_thresholds(o.thresholds);
     a.request.sweep = o.sweep;
@@ -86,6 +80,15 @@ bool first_is_load_trace(const std::vector<std::filesystem::path>& paths) {
 }
 
 }  // namespace
+
+void detail::require_comparable(const std::filesystem::path& first_path, const Experiment& first,
+                                const std::filesystem::path& path, const Experiment& e) {
+  if (e.dataset != first.dataset || e.metric != first.metric) {
+    throw InputError("compare: " + path.string() + " measured dataset '" + e.dataset +
+                     "' with metric '" + e.metric + "', " + first_path.string() + " '" +
+                     first.dataset + "' with '" + first.metric + "'; only like can be compared");
+  }
+}
 
 std::string comparison_json(const std::vector<std::filesystem::path>& traces,
                             const HtmlReportOptions& options) {

@@ -26,7 +26,7 @@ std::vector<ComparedLoad> analyse_loads(const std::vector<std::filesystem::path>
   options.thresholds = parse_thresholds(o.thresholds);
   options.max_drop = o.max_drop;
   options.threads = o.threads;
-  std::string dataset, metric;
+  Experiment first;
   for (const auto& path : paths) {
     const TraceReader trace(path);
     const Experiment& e = trace.experiment();
@@ -34,14 +34,8 @@ std::vector<ComparedLoad> analyse_loads(const std::vector<std::filesystem::path>
       throw InputError("compare: " + path.string() + " was not measured under load but " +
                        paths[0].string() + " was; compare load traces with load traces");
     }
-    if (out.empty()) {
-      dataset = e.dataset;
-      metric = e.metric;
-    } else if (e.dataset != dataset || e.metric != metric) {
-      throw InputError("compare: " + path.string() + " measured dataset '" + e.dataset +
-                       "' with metric '" + e.metric + "', " + paths[0].string() + " '" + dataset +
-                       "' with '" + metric + "'; only like can be compared");
-    }
+    if (out.empty()) first = e;
+    require_comparable(paths[0], first, path, e);
     out.push_back({path.filename().string() + " (" + e.model + ", " + e.backend + ")",
                    analyze_load(trace, options)});
     if (out.size() == 1) {
