@@ -48,6 +48,10 @@ if ! command -v npm >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 here=$(cd "$(dirname "$0")/.." && pwd)
+# The packages Node.js itself runs (the browser test's driver, web/package.json's
+# devDependencies) must accept this Node.js; the charting libraries only run in the browser.
+# Debian 12 ships Node.js 18, so they are pinned to releases whose engines field allows it.
+node "$here/scripts/check-node-engines.mjs" "$here/web" || true
 # A web/node_modules that is a link to another checkout's install is left alone: npm ci would
 # empty the folder it points to (a fresh clone's package-lock.json is always newer).
 if [ ! -L "$here/web/node_modules" ] && { [ ! -f "$here/web/node_modules/.package-lock.json" ] ||
