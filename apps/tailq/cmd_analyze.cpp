@@ -4,6 +4,7 @@
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 #include "tailq/load_analysis.hpp"
+#include "tailq/options.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq::cli {
@@ -15,6 +16,7 @@ void add_analyze_command(CLI::App& app) {
     std::string thresholds{kDefaultAnalysisThresholds};
     std::string rounds;
     std::string guarantee;
+    std::string epsilon = "0.5", confidence = "95%", bad_round = "5";
     double load = 0;
     double max_drop_pt = 1;
     TraceAnalysisOptions analysis;
@@ -47,6 +49,15 @@ void add_analyze_command(CLI::App& app) {
       "--guarantee", options->guarantee,
       "COVERAGE:CONFIDENCE, e.g. 99%:95%: per deadline, the Q@T that at least COVERAGE of "
       "rounds reach, with CONFIDENCE (distribution-free; rounds assumed independent)");
+  cmd->add_option("--confidence", options->confidence,
+                  "confidence of the intervals of mean and bad-round Q@T, all together")
+      ->capture_default_str();
+  cmd->add_option("--bad-round", options->bad_round,
+                  "the bad round is this percentile of per-round Q@T (5: 1 round in 20)")
+      ->capture_default_str();
+  cmd->add_option("--epsilon", options->epsilon,
+                  "a deadline is precise when both its intervals are within +- this many points")
+      ->capture_default_str();
   auto* json = cmd->add_flag("--json", options->json, "print JSON");
   cmd->add_flag("--csv", options->csv,
                 "print the quality-time curve as CSV (sweep 100 unless --sweep)")
@@ -59,6 +70,11 @@ void add_analyze_command(CLI::App& app) {
     if (!options->rounds.empty()) parse_round_range(options->rounds, analysis);
     if (!options->guarantee.empty()) analysis.guarantee = parse_guarantee(options->guarantee);
     if (options->csv && analysis.request.sweep == 0) analysis.request.sweep = 100;
+    if (!options->csv) {
+      analysis.precision = PrecisionGoal{parse_points("--epsilon", options->epsilon),
+                                         parse_share("--confidence", options->confidence),
+                                         parse_percentage("--bad-round", options->bad_round)};
+    }
     const TraceReader trace(options->trace);
     if (options->load > 0) analysis.offered_qps = options->load;
     // A load trace mixes loads: unless one is picked, show quality against load.
@@ -67,6 +83,7 @@ void add_analyze_command(CLI::App& app) {
         throw InputError(options->trace +
                          ": --guarantee holds for the rounds of one load: add --load QPS");
       }
+      analysis.precision.reset();
       LoadAnalysisOptions load;
       load.time = analysis.time;
       load.metric = analysis.metric;

@@ -9,6 +9,7 @@ void add_generate_command(CLI::App& app) {
   struct Options {
     SyntheticSpec spec;
     std::string output;
+    std::uint64_t time_seed = 0;
     bool force = false;
   };
   auto options = std::make_shared<Options>();
@@ -34,13 +35,20 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--round-drift", s.round_drift, "sd of a factor shared by a round's batches")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--round-phi", s.round_phi,
+                  "lag-1 autocorrelation of the round factor (AR(1); 0: independent rounds)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.999));
+  cmd->add_option("--time-seed", options->time_seed,
+                  "draw the times from their own stream of this seed (same instances, new times)");
   cmd->add_option("--stall-probability", s.stall_probability, "chance of a stalled batch")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--seed", s.seed, "random seed")->capture_default_str();
   cmd->add_option("-o,--output", options->output, "trace file to create")->required();
   cmd->add_flag("--force", options->force, "replace an existing trace");
-  cmd->callback([options] {
+  cmd->callback([options, cmd] {
+    if (cmd->count("--time-seed") > 0) options->spec.time_seed = options->time_seed;
     generate_synthetic_trace(options->spec, options->output, options->force);
     std::cout << "wrote " << options->output << "\n";
   });

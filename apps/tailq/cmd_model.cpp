@@ -2,7 +2,12 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
+#include "tailq/error.hpp"
+#include "tailq/load_analysis.hpp"
+#include "tailq/options.hpp"
+#include "tailq/run.hpp"
 #include "tailq/fit.hpp"
 #include "tailq/predict.hpp"
 #include "tailq/report.hpp"
@@ -12,34 +17,97 @@ namespace tailq::cli {
 void add_converge_command(CLI::App& app) {
   struct Options {
     std::string trace;
+    std::string stop = "rjsd";
     std::string schedule = "sliding";
     ConvergenceSettings settings;
     std::size_t instances = 0;
+    std::string epsilon = "0.5", confidence = "95%", bad_round = "5";
+    std::string thresholds{kDefaultPrecisionThresholds}, time = "total", metric;
+    double load = 0;
     bool json = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
-      "converge", "Replay a trace's rounds through the rJSD convergence criterion");
+      "converge", "Replay a trace's rounds through a stop rule (rJSD or the precision rule)");
   cmd->add_option("trace", o->trace, "trace file")->required();
-  cmd->add_option("--fit-every", o->settings.fit_every, "fit a KDE every N measured rounds")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--window", o->settings.window, "compare with this many earlier fits")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--tau", o->settings.tau, "converged when rJSD <= tau")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--schedule", o->schedule,
-                  "sliding: rJSD at every fit; paper: at every window-th fit")
+  cmd->add_option("--stop", o->stop,
+                  "rjsd: the time distribution's convergence; precision: intervals of the mean "
+                  "and bad-round Q@T within +-epsilon")
       ->capture_default_str();
-  cmd->add_option("--instances", o->instances,
-                  "also track this many instances (evenly spaced) and report the fraction "
-                  "converged");
+  std::vector<std::pair<std::string, CLI::Option*>> rjsd, precision;
+  rjsd.emplace_back("--fit-every",
+                    cmd->add_option("--fit-every", o->settings.fit_every,
+                                    "rjsd: fit a KDE every N measured rounds")
+                        ->capture_default_str()
+                        ->check(CLI::PositiveNumber));
+  rjsd.emplace_back("--window", cmd->add_option("--window", o->settings.window,
+                                                "rjsd: compare with this many earlier fits")
+                                    ->capture_default_str()
+                                    ->check(CLI::PositiveNumber));
+  rjsd.emplace_back("--tau", cmd->add_option("--tau", o->settings.tau,
+                                             "rjsd: converged when rJSD <= tau")
+                                 ->capture_default_str()
+                                 ->check(CLI::NonNegativeNumber));
+  rjsd.emplace_back("--schedule", cmd->add_option("--schedule", o->schedule,
+                                                  "rjsd: sliding (rJSD at every fit) or paper "
+                                                  "(at every window-th fit)")
+                                      ->capture_default_str());
+  rjsd.emplace_back("--instances", cmd->add_option("--instances", o->instances,
+                                                   "rjsd: also track this many instances "
+                                                   "(evenly spaced), report the share converged"));
+  precision.emplace_back("--epsilon", cmd->add_option("--epsilon", o->epsilon,
+                                                      "precision: half-width goal in points")
+                                          ->capture_default_str());
+  precision.emplace_back(
+      "--confidence", cmd->add_option("--confidence", o->confidence,
+                                      "precision: confidence of all intervals together")
+                          ->capture_default_str());
+  precision.emplace_back("--bad-round",
+                         cmd->add_option("--bad-round", o->bad_round,
+                                         "precision: the bad round's percentile of Q@T")
+                             ->capture_default_str());
+  precision.emplace_back("--thresholds", cmd->add_option("--thresholds", o->thresholds,
+                                                         "precision: deadlines to certify")
+                                             ->capture_default_str());
+  precision.emplace_back(
+      "--time", cmd->add_option("--time", o->time, "precision: inference | total")
+                    ->capture_default_str());
+  precision.emplace_back("--metric", cmd->add_option("--metric", o->metric,
+                                                     "precision: metric (default: the trace's)"));
+  precision.emplace_back(
+      "--load", cmd->add_option("--load", o->load,
+                                "precision: load traces: the rounds run at this offered load"));
   cmd->add_flag("--json", o->json, "print JSON");
-  cmd->callback([o] {
-    o->settings.schedule = parse_schedule(o->schedule);
+  cmd->callback([o, rjsd, precision] {
+    const bool by_precision = parse_stop_rule(o->stop) == StopRule::precision;
+    for (const auto& [name, opt] : by_precision ? rjsd : precision) {
+      if (opt->count() > 0) {
+        throw InputError(name + " applies to --stop " + (by_precision ? "rjsd" : "precision"));
+      }
+    }
     const TraceReader trace(o->trace);
+    if (by_precision) {
+      TraceAnalysisOptions options;
+      options.time = parse_time_kind(o->time);
+      options.metric = o->metric;
+      options.request.thresholds = parse_thresholds(o->thresholds);
+      if (o->load > 0) options.offered_qps = o->load;
+      if (is_load_trace(trace) && !options.offered_qps) {
+        throw InputError(o->trace + ": the precision rule holds for the rounds of one load: add "
+                         "--load QPS");
+      }
+      options.precision = PrecisionGoal{parse_points("--epsilon", o->epsilon),
+                                        parse_share("--confidence", o->confidence),
+                                        parse_percentage("--bad-round", o->bad_round)};
+      const PrecisionReplay replay = replay_precision(trace, options);
+      if (o->json) {
+        std::cout << to_json(replay) << "\n";
+      } else {
+        write_table(std::cout, replay);
+      }
+      return;
+    }
+    o->settings.schedule = parse_schedule(o->schedule);
     const ConvergenceReport report = replay_convergence(trace, o->settings, o->instances);
     if (o->json) {
       std::cout << to_json(report) << "\n";

@@ -32,6 +32,7 @@ void add_run_command(CLI::App& app) {
     RunSettings settings;
     std::string output, pin, max_duration, resume, model, data, sleep_model;
     std::string scenario = "single-stream", qps, qps_sweep, batch_timeout, interval;
+    std::string stop = "precision", epsilon = "0.5", confidence = "95%", bad_round = "5";
     std::uint64_t shuffle = 0;
     bool quiet = false;
   };
@@ -65,15 +66,42 @@ void add_run_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-duration", o->max_duration, "stop after this long, e.g. 90s, 5m");
-  cmd->add_option("--tau", s.convergence.tau, "converged when rJSD <= tau")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--fit-every", s.convergence.fit_every, "fit a KDE every N measured rounds")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--window", s.convergence.window, "compare with this many earlier fits")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--stop", o->stop,
+                  "precision: until every deadline's mean and bad-round Q@T are known to "
+                  "+-epsilon; rjsd: until the time distribution stops moving (rJSD <= tau)")
+      ->capture_default_str();
+  std::vector<std::pair<std::string, CLI::Option*>> precision_options, rjsd_options;
+  precision_options.emplace_back(
+      "--epsilon", cmd->add_option("--epsilon", o->epsilon,
+                                   "precision: half-width goal in quality points")
+                       ->capture_default_str());
+  precision_options.emplace_back(
+      "--confidence",
+      cmd->add_option("--confidence", o->confidence,
+                      "precision: confidence of all intervals together, e.g. 95% or 0.95")
+          ->capture_default_str());
+  precision_options.emplace_back(
+      "--bad-round", cmd->add_option("--bad-round", o->bad_round,
+                                     "precision: the bad round is this percentile of per-round "
+                                     "Q@T (5: 1 round in 20)")
+                         ->capture_default_str());
+  precision_options.emplace_back(
+      "--thresholds", cmd->add_option("--thresholds", s.precision.thresholds,
+                                      "precision: deadlines to certify, e.g. p99 or p90,5ms")
+                          ->capture_default_str());
+  rjsd_options.emplace_back("--tau", cmd->add_option("--tau", s.convergence.tau,
+                                                     "rjsd: converged when rJSD <= tau")
+                                         ->capture_default_str()
+                                         ->check(CLI::NonNegativeNumber));
+  rjsd_options.emplace_back("--fit-every",
+                            cmd->add_option("--fit-every", s.convergence.fit_every,
+                                            "rjsd: fit a KDE every N measured rounds")
+                                ->capture_default_str()
+                                ->check(CLI::PositiveNumber));
+  rjsd_options.emplace_back("--window", cmd->add_option("--window", s.convergence.window,
+                                                        "rjsd: compare with this many earlier fits")
+                                            ->capture_default_str()
+                                            ->check(CLI::PositiveNumber));
   track(cmd->add_option("--shuffle", o->shuffle, "a new instance order every round, from SEED"),
         "--shuffle");
   track(cmd->add_option("--model", o->model,
@@ -94,6 +122,10 @@ void add_run_command(CLI::App& app) {
   track(cmd->add_option("--sleep-model", o->sleep_model,
                         "sleep: CSV law,correct giving each instance its own law and outcome"),
         "--sleep-model");
+  track(cmd->add_option("--round-effect", s.sleep_round_effect,
+                        "sleep: a round-speed process ar1:SD:PHI multiplying every time of a "
+                        "round by exp(s), s an AR(1) process (e.g. ar1:0.05:0.8)"),
+        "--round-effect");
   track(cmd->add_option("--scenario", o->scenario,
                         "single-stream | multi-stream | server (Poisson arrivals) | offline")
             ->capture_default_str(),
@@ -145,8 +177,20 @@ void add_run_command(CLI::App& app) {
         "--degrade");
   cmd->add_option("--resume", o->resume, "continue an interrupted experiment in this trace");
   cmd->add_flag("--quiet", o->quiet, "no progress line");
-  cmd->callback([o, tracked] {
+  cmd->callback([o, tracked, precision_options, rjsd_options] {
     RunSettings& settings = o->settings;
+    settings.stop = parse_stop_rule(o->stop);
+    // Options of the other stop rule would be ignored: refuse them instead.
+    for (const auto& [name, opt] : settings.stop == StopRule::precision ? rjsd_options
+                                                                        : precision_options) {
+      if (opt->count() > 0) {
+        throw InputError(name + " applies to --stop " +
+                         (settings.stop == StopRule::precision ? "rjsd" : "precision"));
+      }
+    }
+    settings.precision.goal.epsilon = parse_points("--epsilon", o->epsilon);
+    settings.precision.goal.confidence = parse_share("--confidence", o->confidence);
+    settings.precision.goal.bad_round = parse_percentage("--bad-round", o->bad_round);
     settings.output = o->output;
     settings.model = o->model;
     settings.data = o->data;
@@ -182,16 +226,23 @@ void add_run_command(CLI::App& app) {
       auto rjsd = [](const std::optional<double>& v) {
         return v ? fmt::format("{:.4f}", *v) : std::string("-");
       };
+      auto points = [](const std::optional<double>& v) {
+        return v && std::isfinite(*v) ? fmt::format("{:.2f}", 100 * *v) : std::string("-");
+      };
       const double left = p.rounds_per_s > 0 && settings.max_rounds > p.round
                               ? static_cast<double>(settings.max_rounds - p.round) / p.rounds_per_s
                               : 0;
       const std::string load = p.offered_qps ? fmt::format(" at {:g}/s", *p.offered_qps) : "";
-      std::cerr << fmt::format(
-          "\r\033[Kround {}{}{} | {:.1f} rounds/s | rJSD inference {} total {} (tau {}) | {} | "
-          "<= {} to {} rounds",
-          p.round, load, p.warmup ? " (warm-up)" : "", p.rounds_per_s, rjsd(p.rjsd_inference),
-          rjsd(p.rjsd_total), settings.convergence.tau, clock_text(p.elapsed_s), clock_text(left),
-          settings.max_rounds);
+      const std::string rule =
+          settings.stop == StopRule::rjsd
+              ? fmt::format("rJSD inference {} total {} (tau {})", rjsd(p.rjsd_inference),
+                            rjsd(p.rjsd_total), settings.convergence.tau)
+              : fmt::format("+- pt: mean {} bad round {} (goal {:g})", points(p.mean_half_width),
+                            points(p.bad_round_half_width),
+                            100 * settings.precision.goal.epsilon);
+      std::cerr << fmt::format("\r\033[Kround {}{}{} | {:.1f} rounds/s | {} | {} | <= {} to {} rounds",
+                               p.round, load, p.warmup ? " (warm-up)" : "", p.rounds_per_s, rule,
+                               clock_text(p.elapsed_s), clock_text(left), settings.max_rounds);
     };
     struct sigaction action {};
     action.sa_handler = on_stop_signal;
@@ -203,11 +254,12 @@ void add_run_command(CLI::App& app) {
                                  : resume_experiment(o->resume, settings, given, progress);
     if (show) std::cerr << "\n";
     for (const std::string& w : result.warnings) std::cerr << "warning: " << w << "\n";
-    const char* why[] = {"converged", "reached --max-rounds", "reached --max-duration",
-                         "interrupted"};
-    std::cout << fmt::format("{} after {} measured rounds; trace: {}\n",
-                             why[static_cast<int>(result.stop)], result.measured_rounds,
-                             result.trace.string());
+    const char* why[] = {settings.stop == StopRule::precision ? "precise" : "converged",
+                         "reached --max-rounds", "reached --max-duration", "interrupted"};
+    std::cout << fmt::format(
+        "{} after {} measured rounds ({} inferences with warm-up, {:.1f} s); trace: {}\n",
+        why[static_cast<int>(result.stop)], result.measured_rounds, result.inferences,
+        result.elapsed_s, result.trace.string());
     if (result.jitter) {
       std::cout << fmt::format(
           "load generator: {} queries issued {:.1f} us late at the median, {:.1f} us at P99, "
@@ -222,9 +274,22 @@ void add_run_command(CLI::App& app) {
       write_load_table(std::cout, analyze_load(TraceReader(result.trace), summary));
     } else if (result.measured_rounds > 0) {
       std::cout << "\n";
+      const TraceReader trace(result.trace);
       TraceAnalysisOptions summary;
-      summary.request.thresholds = parse_thresholds("p90,p95,p99,p99.9");
-      write_table(std::cout, analyze_trace(TraceReader(result.trace), summary));
+      summary.request.thresholds = parse_thresholds(kDefaultAnalysisThresholds);
+      write_table(std::cout, analyze_trace(trace, summary));
+      // The answer with its intervals at the deadlines the precision rule certifies (an rJSD
+      // run gets them too, to show how precise its answer came out).
+      std::optional<PrecisionEstimate> answer = result.precision;
+      if (!answer) {
+        TraceAnalysisOptions certified;
+        certified.request.thresholds = parse_thresholds(settings.precision.thresholds);
+        certified.precision = settings.precision.goal;
+        answer = analyze_trace(trace, certified).precision;
+      }
+      write_precision(std::cout, *answer);
+      std::cout << "\n";
+      write_answer(std::cout, *answer);
     }
     if (result.stop == RunResult::Stop::interrupted) throw ExitCode{130};
   });

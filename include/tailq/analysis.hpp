@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tailq/engine.hpp"
+#include "tailq/precision.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq {
@@ -24,9 +26,34 @@ struct TraceAnalysisOptions {
   std::optional<double> offered_qps;  // load traces: only the rounds run at this load
   AnalysisRequest request;
   std::optional<GuaranteeRequest> guarantee;  // a tolerance bound per requested deadline
+  std::optional<PrecisionGoal> precision;     // intervals per requested deadline
 };
 
 TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options);
+
+// The measured rounds that `options` selects (index range, offered load), in order.
+std::vector<std::int64_t> selected_rounds(const TraceReader& trace,
+                                          const TraceAnalysisOptions& options);
+
+// Intervals at the requested deadlines of `measured`, which analyze_trace(trace, options) gave
+// (tailq/precision.hpp): a percentile deadline costs one more pass over the same rounds.
+PrecisionEstimate estimate_precision(const TraceReader& trace, const TraceAnalysisOptions& options,
+                                     const TailQuality& measured, const PrecisionGoal& goal);
+
+// The precision stop rule replayed on a trace's selected rounds: at every look (tailq/
+// precision.hpp) the rounds so far are analysed as `tailq run --stop precision` would; the replay
+// ends at the first look that meets options.precision (required), or with all rounds.
+struct PrecisionReplay {
+  std::size_t rounds = 0;                  // selected measured rounds in the trace
+  std::optional<std::size_t> stopped_at;   // measured rounds used when first met
+  struct Look {
+    std::size_t rounds = 0;
+    double mean_half_width = 0, bad_round_half_width = 0;  // the widest over the deadlines
+  };
+  std::vector<Look> looks;
+  PrecisionEstimate estimate;  // at the stop, or over all rounds
+};
+PrecisionReplay replay_precision(const TraceReader& trace, const TraceAnalysisOptions& options);
 
 // The guarantee (tailq/guarantee.hpp) at each requested deadline of `measured` (not the sweep).
 QualityGuarantee guarantee_quality(const TailQuality& measured, const GuaranteeRequest& request);

@@ -10,6 +10,7 @@
 
 #include "tailq/guarantee.hpp"
 #include "tailq/metric.hpp"
+#include "tailq/precision.hpp"
 #include "tailq/round_source.hpp"
 #include "tailq/stats.hpp"
 #include "tailq/thresholds.hpp"
@@ -51,6 +52,7 @@ struct TailQuality {
   std::vector<ThresholdQuality> thresholds;   // requested ones in order, then the sweep
   std::vector<std::string> warnings;          // e.g. outputs that changed between rounds
   std::optional<QualityGuarantee> guarantee;  // when asked for: per requested deadline
+  std::optional<PrecisionEstimate> precision;  // when asked for: per requested deadline
 };
 
 // Evaluates every round of `rounds` against every deadline. One pass over the rounds gathers

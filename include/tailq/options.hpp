@@ -19,5 +19,12 @@ std::vector<double> parse_rate_list(const std::string& text);
 std::vector<double> parse_rate_sweep(const std::string& text);
 // A time such as "2ms", "500us" or "0.01" (seconds), >= 0 and finite.
 double parse_time_option(const std::string& option, const std::string& text);
+// A share strictly between 0 and 1, written "95%" or "0.95" (--confidence).
+double parse_share(const std::string& option, const std::string& text);
+// A percentage strictly between 0 and 100, written "5" or "5%", returned as a share (--bad-round).
+double parse_percentage(const std::string& option, const std::string& text);
+// Quality points, e.g. "0.5" or "0.5pt", positive and at most 100, returned as a share of
+// quality (0.005) (--epsilon).
+double parse_points(const std::string& option, const std::string& text);
 
 }  // namespace tailq

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <string>
 
+#include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
 #include "tailq/engine.hpp"
 #include "tailq/fit.hpp"
@@ -15,6 +16,13 @@ namespace tailq {
 void write_table(std::ostream& out, const TailQuality& result);
 // The JSON object documented in README.md (`tailq analyze --json`).
 std::string to_json(const TailQuality& result, bool per_round = true);
+// The intervals of each deadline (tailq/precision.hpp) as a table block.
+void write_precision(std::ostream& out, const PrecisionEstimate& estimate);
+// The same in plain words, one sentence per deadline and one on the confidence.
+void write_answer(std::ostream& out, const PrecisionEstimate& estimate);
+// `tailq converge --stop precision`: the looks and the intervals at the stop.
+std::string to_json(const PrecisionReplay& replay);
+void write_table(std::ostream& out, const PrecisionReplay& replay);
 // The quality-time curve: one row per deadline, sorted by seconds.
 void write_curve_csv(std::ostream& out, const TailQuality& result);
 

@@ -13,6 +13,8 @@
 
 #include "tailq/convergence.hpp"
 #include "tailq/harness.hpp"
+#include "tailq/precision.hpp"
+#include "tailq/trace.hpp"
 
 namespace tailq {
 
@@ -42,6 +44,22 @@ struct LoadSettings {
   bool busy_poll = false;
 };
 
+// When a series of rounds has measured enough.
+enum class StopRule {
+  precision,  // every deadline's mean and bad-round Q@T known to within epsilon (precision.hpp)
+  rjsd,       // the time distribution no longer moves: rJSD <= tau (convergence.hpp)
+};
+std::string_view to_string(StopRule rule);
+StopRule parse_stop_rule(std::string_view text);  // throws InputError
+
+// The precision rule's deadlines and goal. It is checked at the looks of tailq/precision.hpp on
+// the rounds of the current load, which are read back from the trace.
+struct PrecisionStop {
+  PrecisionGoal goal;
+  std::string thresholds{kDefaultPrecisionThresholds};  // deadlines, as tailq analyze takes them
+  TimeKind time = TimeKind::total;
+};
+
 struct RunSettings {
   std::string workload = "digits";  // "digits" (LibTorch), "ocr" (Tesseract) or "sleep"
   std::filesystem::path output;     // empty: out/<workload>-<date>-<time>.trace
@@ -51,7 +69,9 @@ struct RunSettings {
   std::size_t warmup_rounds = 2;
   std::size_t max_rounds = 5000;              // measured rounds per load (resumed runs included)
   double max_duration_s = 0;                  // this process's measuring time; 0: no limit
-  ConvergenceSettings convergence;            // tau 0.02, fit every 2, window 5
+  StopRule stop = StopRule::precision;
+  PrecisionStop precision;                    // --stop precision
+  ConvergenceSettings convergence;            // --stop rjsd: tau 0.02, fit every 2, window 5
   std::optional<std::uint64_t> shuffle_seed;  // a new instance order every round
   LoadSettings load;
   // digits
@@ -63,6 +83,7 @@ struct RunSettings {
       "lognormal:1ms:0.1";  // const:T | exp:MEAN | lognormal:MEDIAN:SIGMA
   std::uint64_t sleep_seed = 1;
   std::filesystem::path sleep_model;  // CSV law,correct per instance (overrides the two above)
+  std::string sleep_round_effect;     // "ar1:SD:PHI": a round-speed process; empty: none
   // ocr (--model: a Tesseract .traineddata file; empty: Debian's eng)
   std::size_t ocr_lines = 200;        // generated text lines
   std::uint64_t ocr_seed = 1;         // seed of the generated lines
@@ -88,7 +109,9 @@ struct RunProgress {
   bool warmup = false;
   double elapsed_s = 0;  // this process
   double rounds_per_s = 0;
-  std::optional<double> rjsd_inference, rjsd_total;  // latest evaluated
+  std::optional<double> rjsd_inference, rjsd_total;  // latest evaluated (--stop rjsd)
+  // Latest look of the precision rule: the widest half-widths over its deadlines.
+  std::optional<double> mean_half_width, bad_round_half_width;
 };
 
 // The load generator's own accuracy: how late it issued queries (issue minus scheduled time).
@@ -100,10 +123,14 @@ struct SchedulerJitter {
 struct RunResult {
   std::filesystem::path trace;
   std::size_t measured_rounds = 0;        // at every load together
+  std::size_t inferences = 0;             // instances run by this process, warm-up included
+  double elapsed_s = 0;                   // this process's time in the round loop
   std::optional<SchedulerJitter> jitter;  // load scenarios
-  bool converged = false;
+  bool converged = false;  // every load met the stop rule
   enum class Stop { converged, max_rounds, max_duration, interrupted } stop = Stop::max_rounds;
   std::vector<std::string> warnings;  // noisy set-up
+  // --stop precision: the intervals at the last look of the last load measured.
+  std::optional<PrecisionEstimate> precision;
 };
 
 // Starts a new experiment. `progress` is called after every round (from the calling thread).

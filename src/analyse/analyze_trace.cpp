@@ -11,16 +11,7 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
   const std::string metric_name =
       options.metric.empty() ? trace.experiment().metric : options.metric;
   const auto metric = make_metric(metric_name, trace.outcomes());
-  auto rounds = measured_rounds(trace, options.first_round, options.last_round);
-  if (options.offered_qps) {
-    std::erase_if(rounds, [&](std::int64_t index) {
-      const auto& all = trace.rounds();
-      const auto at =
-          std::lower_bound(all.begin(), all.end(), index,
-                           [](const RoundInfo& r, std::int64_t i) { return r.index < i; });
-      return at->offered_qps != options.offered_qps;
-    });
-  }
+  auto rounds = selected_rounds(trace, options);
   if (rounds.empty()) {
     throw InputError(trace.path().string() + ": no measured rounds in the selected range");
   }
@@ -39,7 +30,25 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
                               "Q@T depends on more than time");
   }
   if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);
+  if (options.precision) {
+    result.precision = estimate_precision(trace, options, result, *options.precision);
+  }
   return result;
+}
+
+std::vector<std::int64_t> selected_rounds(const TraceReader& trace,
+                                          const TraceAnalysisOptions& options) {
+  auto rounds = measured_rounds(trace, options.first_round, options.last_round);
+  if (options.offered_qps) {
+    std::erase_if(rounds, [&](std::int64_t index) {
+      const auto& all = trace.rounds();
+      const auto at =
+          std::lower_bound(all.begin(), all.end(), index,
+                           [](const RoundInfo& r, std::int64_t i) { return r.index < i; });
+      return at->offered_qps != options.offered_qps;
+    });
+  }
+  return rounds;
 }
 
 QualityGuarantee guarantee_quality(const TailQuality& measured, const GuaranteeRequest& request) {

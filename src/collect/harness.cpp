@@ -21,6 +21,7 @@
 #include "tailq/round_source.hpp"
 #include "tailq/run.hpp"
 #include "tailq/stats.hpp"
+#include "tailq/thresholds.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq {
@@ -70,6 +71,7 @@ ordered_json identity_json(const RunSettings& s, const Workload& w) {
   j["sleep_distribution"] = s.sleep_distribution;
   j["sleep_seed"] = s.sleep_seed;
   j["sleep_model"] = s.sleep_model.string();
+  j["sleep_round_effect"] = s.sleep_round_effect;
   j["scenario"] = to_string(s.load.scenario);
   j["qps"] = s.load.qps;
   j["workers"] = s.load.workers;
@@ -85,7 +87,15 @@ ordered_json identity_json(const RunSettings& s, const Workload& w) {
   return j;
 }
 
-void check_load(const LoadSettings& l) {
+void check_load(const RunSettings& s) {
+  const LoadSettings& l = s.load;
+  if (!s.sleep_round_effect.empty() && s.workload != "sleep") {
+    throw InputError("--round-effect applies to the sleep workload");
+  }
+  if (!s.sleep_round_effect.empty() && l.scenario != Scenario::single_stream) {
+    throw InputError("--round-effect counts rounds by the instances one backend serves: it "
+                     "applies to the single-stream scenario");
+  }
   if (l.scenario == Scenario::single_stream) {
     if (l.busy_poll) throw InputError("--busy-poll applies to the load scenarios (--scenario)");
     return;
@@ -134,6 +144,15 @@ void warn_about_load(const LoadSettings& l, std::vector<std::string>& warnings) 
   }
 }
 
+// The stop rule's settings, before anything is made or written.
+void check_stop_rule(const RunSettings& s) {
+  if (s.stop != StopRule::precision) return;
+  check(s.precision.goal);
+  if (parse_thresholds(s.precision.thresholds).empty()) {
+    throw InputError("precision: no deadlines to certify");
+  }
+}
+
 // One workload per concurrent worker, each with its own model instance.
 std::vector<Workload> make_workloads(const RunSettings& s) {
   std::vector<Workload> workloads;
@@ -167,12 +186,23 @@ Scenario parse_scenario(std::string_view text) {
                    std::string(text) + "'");
 }
 
+std::string_view to_string(StopRule rule) {
+  return rule == StopRule::precision ? "precision" : "rjsd";
+}
+
+StopRule parse_stop_rule(std::string_view text) {
+  if (text == "precision") return StopRule::precision;
+  if (text == "rjsd") return StopRule::rjsd;
+  throw InputError("stop rule: expected 'precision' or 'rjsd', got '" + std::string(text) + "'");
+}
+
 void request_stop() { g_stop.store(true, std::memory_order_relaxed); }
 
 RunResult run_experiment(const RunSettings& settings,
                          const std::function<void(const RunProgress&)>& progress) {
   if (settings.batch_size == 0) throw InputError("--batch-size must be positive");
-  check_load(settings.load);
+  check_load(settings);
+  check_stop_rule(settings);
   pin_to(settings.pin_cpus);
   std::vector<Workload> workloads = make_workloads(settings);
   const Workload& workload = workloads.front();
@@ -264,6 +294,7 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
     throw InputError(trace_path.string() + ": not a trace written by tailq run (its settings: " +
                      e.what() + "); cannot resume");
   }
+  s.sleep_round_effect = stored.value("sleep_round_effect", std::string());
   // Traces from before the OCR workload lack these keys: they keep the defaults.
   s.ocr_lines = stored.value("ocr_lines", s.ocr_lines);
   s.ocr_seed = stored.value("ocr_seed", s.ocr_seed);
@@ -293,6 +324,7 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   check("--sleep-dist", cli.sleep_distribution, s.sleep_distribution);
   check("--sleep-seed", cli.sleep_seed, s.sleep_seed);
   check("--sleep-model", cli.sleep_model.string(), s.sleep_model.string());
+  check("--round-effect", cli.sleep_round_effect, s.sleep_round_effect);
   check("--scenario", to_string(cli.load.scenario), to_string(s.load.scenario));
   check("--qps", cli.load.qps, s.load.qps);
   check("--workers", cli.load.workers, s.load.workers);
@@ -306,6 +338,7 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   check("--ocr-seed", cli.ocr_seed, s.ocr_seed);
   check("--degrade", cli.ocr_degrade, s.ocr_degrade);
 
+  check_stop_rule(s);
   pin_to(s.pin_cpus);
   std::vector<Workload> workloads = make_workloads(s);
   const Workload& workload = workloads.front();
@@ -335,11 +368,12 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
     if (round.warmup) continue;
     ++session.measured_all;
     if (round.offered_qps != levels[session.level]) continue;
+    ++session.measured;
+    if (s.stop != StopRule::rjsd) continue;
     trace.read_times(round.index, TimeKind::inference, times);
     session.inference.add_round(times);
     trace.read_times(round.index, TimeKind::total, times);
     session.total.add_round(times);
-    ++session.measured;
   }
   session.have_predictions = session.measured_all > 0;
   session.next_index = trace.rounds().empty() ? 0 : trace.rounds().back().index + 1;
@@ -349,6 +383,9 @@ RunResult resume_experiment(const std::filesystem::path& trace_path, const RunSe
   session.warnings = env.warnings;
   warn_about_load(s.load, session.warnings);
   reader.reset();
+  if (s.stop == StopRule::precision && session.measured > 0) {
+    session.precision = detail::look_at_precision(session);
+  }
   g_stop = false;
   return detail::run_rounds(session, g_stop, progress);
 }

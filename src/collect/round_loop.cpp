@@ -1,13 +1,14 @@
 // The round loop of `tailq run`: per offered load, warm-up rounds, then measured rounds until
-// the time distribution has converged (rJSD, METHOD.md 4a) or a limit is reached. Every round is
-// written to the trace in one transaction after it ends; a stop request abandons only the round
-// in flight.
+// the stop rule is met (the precision rule, docs/precision.md, or rJSD, docs/method.md) or a
+// limit is reached. Every round is written to the trace in one transaction after it ends; a stop
+// request abandons only the round in flight.
 #include <algorithm>
 #include <chrono>
 
 #include "collect/measure.hpp"
 #include "collect/round_driver.hpp"
 #include "collect/session.hpp"
+#include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 #include "tailq/stats.hpp"
 
@@ -26,10 +27,97 @@ std::vector<std::optional<double>> load_levels(const RunSettings& s) {
   }
 }
 
+bool level_met(const Session& s) {
+  if (s.settings.stop == StopRule::rjsd) return s.inference.converged() && s.total.converged();
+  return s.precision && s.precision->met;
+}
+
+PrecisionEstimate look_at_precision(const Session& s) {
+  const TraceReader trace(s.path);
+  TraceAnalysisOptions options;
+  options.time = s.settings.precision.time;
+  options.request.thresholds = parse_thresholds(s.settings.precision.thresholds);
+  // One thread: the look runs between two rounds, and more would only disturb the next one.
+  options.request.threads = 1;
+  options.offered_qps = load_levels(s.settings)[s.level];
+  options.precision = s.settings.precision.goal;
+  return *analyze_trace(trace, options).precision;
+}
+
 namespace {
 
-bool level_done(const Session& s) {
-  return (s.inference.converged() && s.total.converged()) || s.measured >= s.settings.max_rounds;
+bool level_done(const Session& s) { return level_met(s) || s.measured >= s.settings.max_rounds; }
+
+// FNV-1a over every instance's top classes (or text, each ended by a 0), in instance order.
+std::uint64_t output_hash(const RoundRecord& record) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  if (!record.texts.empty()) {
+    for (const std::string& answer : record.texts) {
+      for (char c : answer) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+      hash *= 0x100000001b3ull;
+    }
+  } else {
+    for (std::uint16_t c : record.top) hash = (hash ^ c) * 0x100000001b3ull;
+  }
+  return hash;
+}
+
+// What the metric scores: every instance's text, or its top classes by name.
+std::vector<std::string> predictions_of(const RoundRecord& record, const Dataset& dataset) {
+  if (!record.texts.empty()) return record.texts;
+  const std::size_t n = dataset.size();
+  const std::size_t k = std::min(kTopK, dataset.classes().size());
+  std::vector<std::string> predictions(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < k; ++j) {
+      predictions[i] += (j ? " " : "") + dataset.classes()[record.top[i * kTopK + j]];
+    }
+  }
+  return predictions;
+}
+
+void store_round(Session& s, const RoundRecord& record, bool warmup,
+                 std::optional<double> offered_qps) {
+  // The first measured round's answers are the ones scored; later rounds store their hash.
+  std::vector<std::string> predictions;
+  if (!warmup && !s.have_predictions) {
+    predictions = predictions_of(record, *s.workloads.front().dataset);
+  }
+  try {
+    s.writer.append_round({s.next_index, warmup, record.started_unix_s, output_hash(record),
+                           offered_qps},
+                          record.inference_s, record.total_s, {predictions, {}, record.timings});
+  } catch (const StoreError& e) {
+    throw StoreError(std::string(e.what()) + "; the rounds before it are intact, and " +
+                     "tailq run --resume " + s.path.string() +
+                     " continues once the cause (e.g. a full disk) is fixed");
+  }
+  ++s.next_index;
+}
+
+// A stored measured round moves the stop rule on.
+void count_measured(Session& s, const RoundRecord& record) {
+  s.have_predictions = true;
+  ++s.measured;
+  ++s.measured_all;
+  if (s.settings.stop == StopRule::rjsd) {
+    s.inference.add_round(record.inference_s);
+    s.total.add_round(record.total_s);
+  } else if (is_look(s.measured)) {
+    s.precision = look_at_precision(s);
+  }
+}
+
+void describe_stop_rule(const Session& s, RunProgress& p) {
+  if (!s.inference.series().empty()) p.rjsd_inference = s.inference.series().back().rjsd;
+  if (!s.total.series().empty()) p.rjsd_total = s.total.series().back().rjsd;
+  if (s.precision) {
+    p.mean_half_width = p.bad_round_half_width = 0;
+    for (const DeadlinePrecision& d : s.precision->deadlines) {
+      p.mean_half_width = std::max(*p.mean_half_width, d.mean.half_width());
+      p.bad_round_half_width = std::max(*p.bad_round_half_width, d.bad_round.half_width());
+    }
+  }
 }
 
 std::unique_ptr<RoundDriver> make_driver(Session& s, std::optional<double> qps,
@@ -47,9 +135,6 @@ std::unique_ptr<RoundDriver> make_driver(Session& s, std::optional<double> qps,
 
 RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
                      const std::function<void(const RunProgress&)>& progress) {
-  const Dataset& dataset = *s.workloads.front().dataset;
-  const std::size_t n = dataset.size();
-  const std::size_t classes = dataset.classes().size();
   const auto levels = load_levels(s.settings);
   RoundRecord record;
   std::vector<double> issue_delays;
@@ -57,102 +142,66 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
   result.trace = s.path;
   result.warnings = s.warnings;
   const auto started = Clock::now();
+  auto seconds_since_start = [&] {
+    return std::chrono::duration<double>(Clock::now() - started).count();
+  };
   std::size_t rounds_here = 0;
-  bool all_converged = true;
+  bool all_met = true;
   bool stopped = false;
 
   for (; s.level < levels.size() && !stopped; ++s.level) {
-    if (level_done(s)) {
-      all_converged = all_converged && s.inference.converged() && s.total.converged();
-    } else {
-      const auto driver = make_driver(s, levels[s.level], stop);
-      for (std::size_t warm = 0;; ++warm) {
-        const bool warmup = warm < s.settings.warmup_rounds;
-        if (!warmup) {
-          if (level_done(s)) {
-            all_converged = all_converged && s.inference.converged() && s.total.converged();
-            break;
-          }
-          const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-          if (s.settings.max_duration_s > 0 && elapsed >= s.settings.max_duration_s) {
-            result.stop = RunResult::Stop::max_duration;
-            stopped = true;
-            break;
-          }
-        }
-        if (!driver->next_round(s.next_index, record)) {
-          result.stop = RunResult::Stop::interrupted;
-          stopped = true;
-          break;
-        }
-        // FNV-1a over every instance's top classes (or text, each ended by a 0), in instance
-        // order.
-        std::uint64_t hash = 0xcbf29ce484222325ull;
-        const bool text = !record.texts.empty();
-        if (text) {
-          for (const std::string& answer : record.texts) {
-            for (char c : answer) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
-            hash *= 0x100000001b3ull;
-          }
-        } else {
-          for (std::uint16_t c : record.top) hash = (hash ^ c) * 0x100000001b3ull;
-        }
-        std::vector<std::string> predictions;
-        if (!warmup && !s.have_predictions && text) {
-          predictions = record.texts;
-        } else if (!warmup && !s.have_predictions) {
-          const std::size_t k = std::min(kTopK, classes);
-          predictions.resize(n);
-          for (std::size_t i = 0; i < n; ++i) {
-            for (std::size_t j = 0; j < k; ++j) {
-              predictions[i] += (j ? " " : "") + dataset.classes()[record.top[i * kTopK + j]];
-            }
-          }
-        }
-        try {
-          s.writer.append_round(
-              {s.next_index, warmup, record.started_unix_s, hash, levels[s.level]},
-              record.inference_s, record.total_s, {predictions, {}, record.timings});
-        } catch (const StoreError& e) {
-          throw StoreError(std::string(e.what()) + "; the rounds before it are intact, and " +
-                           "tailq run --resume " + s.path.string() +
-                           " continues once the cause (e.g. a full disk) is fixed");
-        }
-        ++s.next_index;
-        ++rounds_here;
-        RunProgress p;
-        p.warmup = warmup;
-        p.offered_qps = levels[s.level];
-        if (!warmup) {
-          s.have_predictions = true;
-          ++s.measured;
-          ++s.measured_all;
-          s.inference.add_round(record.inference_s);
-          s.total.add_round(record.total_s);
-          for (const QueryTiming& t : record.timings) {
-            issue_delays.push_back(t.issued_s - t.scheduled_s);
-          }
-        }
-        p.round = s.measured;
-        p.elapsed_s = std::chrono::duration<double>(Clock::now() - started).count();
-        p.rounds_per_s = static_cast<double>(rounds_here) / std::max(p.elapsed_s, 1e-9);
-        if (!s.inference.series().empty()) p.rjsd_inference = s.inference.series().back().rjsd;
-        if (!s.total.series().empty()) p.rjsd_total = s.total.series().back().rjsd;
-        if (progress) progress(p);
+    const auto driver = level_done(s) ? nullptr : make_driver(s, levels[s.level], stop);
+    for (std::size_t warm = 0; driver; ++warm) {
+      const bool warmup = warm < s.settings.warmup_rounds;
+      if (!warmup && level_done(s)) break;
+      if (!warmup && s.settings.max_duration_s > 0 &&
+          seconds_since_start() >= s.settings.max_duration_s) {
+        result.stop = RunResult::Stop::max_duration;
+        stopped = true;
+        break;
       }
+      if (!driver->next_round(s.next_index, record)) {
+        result.stop = RunResult::Stop::interrupted;
+        stopped = true;
+        break;
+      }
+      store_round(s, record, warmup, levels[s.level]);
+      ++rounds_here;
+      if (!warmup) {
+        count_measured(s, record);
+        for (const QueryTiming& t : record.timings) {
+          issue_delays.push_back(t.issued_s - t.scheduled_s);
+        }
+      }
+      RunProgress p;
+      p.warmup = warmup;
+      p.offered_qps = levels[s.level];
+      p.round = s.measured;
+      p.elapsed_s = seconds_since_start();
+      p.rounds_per_s = static_cast<double>(rounds_here) / std::max(p.elapsed_s, 1e-9);
+      describe_stop_rule(s, p);
+      if (progress) progress(p);
     }
+    // The answer is given at the rounds measured, not at the last look before them.
+    if (s.settings.stop == StopRule::precision && s.measured > 0 &&
+        (!s.precision || s.precision->rounds != s.measured)) {
+      s.precision = look_at_precision(s);
+    }
+    if (s.precision) result.precision = s.precision;
+    if (!stopped) all_met = all_met && level_met(s);
     if (!stopped && s.level + 1 < levels.size()) {  // the next load starts afresh
       s.inference = RjsdMonitor(s.settings.convergence);
       s.total = RjsdMonitor(s.settings.convergence);
+      s.precision.reset();
       s.measured = 0;
     }
   }
-  if (!stopped) {
-    result.stop = all_converged ? RunResult::Stop::converged : RunResult::Stop::max_rounds;
-  }
+  if (!stopped) result.stop = all_met ? RunResult::Stop::converged : RunResult::Stop::max_rounds;
   s.writer.close();
   result.measured_rounds = s.measured_all;
-  result.converged = !stopped && all_converged;
+  result.inferences = rounds_here * s.workloads.front().dataset->size();
+  result.elapsed_s = seconds_since_start();
+  result.converged = !stopped && all_met;
   if (!issue_delays.empty()) {
     std::sort(issue_delays.begin(), issue_delays.end());
     result.jitter = SchedulerJitter{issue_delays.size(), percentile_sorted(issue_delays, 50),

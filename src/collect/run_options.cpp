@@ -109,4 +109,41 @@ double parse_time_option(const std::string& option, const std::string& text) {
   throw InputError(option + ": '" + text + "' is not a time such as 2ms, 500us or 0.01");
 }
 
+double parse_share(const std::string& option, const std::string& text) {
+  std::string_view number = text;
+  const bool percent = !number.empty() && number.back() == '%';
+  if (percent) number.remove_suffix(1);
+  double value = 0;
+  if (!parse_number(number, value)) {
+    throw InputError(option + ": '" + text + "' is not a share such as 95% or 0.95");
+  }
+  if (percent) value /= 100;
+  if (!(value > 0 && value < 1)) {
+    throw InputError(option + ": '" + text + "' must lie strictly between 0% and 100%" +
+                     (!percent && value > 1 && value < 100 ? " (did you mean " + text + "%?)" : ""));
+  }
+  return value;
+}
+
+double parse_percentage(const std::string& option, const std::string& text) {
+  std::string_view number = text;
+  if (!number.empty() && number.back() == '%') number.remove_suffix(1);
+  double value = 0;
+  if (!parse_number(number, value) || !(value > 0 && value < 100)) {
+    throw InputError(option + ": '" + text + "' is not a percentage between 0 and 100 such as 5");
+  }
+  return value / 100;
+}
+
+double parse_points(const std::string& option, const std::string& text) {
+  std::string_view number = text;
+  if (number.ends_with("pt")) number.remove_suffix(2);
+  double value = 0;
+  if (!parse_number(number, value) || !(value > 0 && value <= 100)) {
+    throw InputError(option + ": '" + text +
+                     "' is not a number of quality points between 0 and 100 such as 0.5");
+  }
+  return value / 100;
+}
+
 }  // namespace tailq

@@ -29,6 +29,7 @@ struct Session {
   std::int64_t next_index = 0;
   std::size_t measured = 0;      // at the current level
   std::size_t measured_all = 0;  // at every level
+  std::optional<PrecisionEstimate> precision;  // the precision rule's last look at this level
   bool have_predictions = false;
   std::vector<std::string> warnings;
 
@@ -41,6 +42,11 @@ struct Session {
         inference(s.convergence),
         total(s.convergence) {}
 };
+
+// Whether the current level has met its stop rule (not its limits).
+bool level_met(const Session& s);
+// The precision rule's look at the stored rounds of the current level (tailq/precision.hpp).
+PrecisionEstimate look_at_precision(const Session& s);
 
 // Warm-up rounds, then measured rounds until every load has converged or reached its limits;
 // each round is stored in one transaction when it ends. Stops early when `stop` is set.

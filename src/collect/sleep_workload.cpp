@@ -49,10 +49,20 @@ class SleepDataset final : public Dataset {
   std::vector<std::string> classes_ = {"ok", "wrong"};
 };
 
+// The stream of the round-speed process, apart from the per-instance draws.
+constexpr std::uint64_t kRoundEffectStream = 0x5eed;
+
 class SleepBackend final : public Backend {
  public:
-  SleepBackend(SleepModel model, std::uint64_t seed, unsigned replica)
-      : model_(std::move(model)), rng_(replica == 0 ? pcg32(seed) : pcg32(seed, replica)) {}
+  SleepBackend(SleepModel model, std::uint64_t seed, unsigned replica, RoundEffect effect = {},
+               std::size_t instances = 0)
+      : model_(std::move(model)),
+        rng_(replica == 0 ? pcg32(seed) : pcg32(seed, replica)),
+        effect_(effect),
+        per_round_(instances),
+        speed_rng_(seed, kRoundEffectStream + replica) {
+    if (per_round_ > 0) speed_ = effect_.sd * normal_(speed_rng_);  // stationary start
+  }
   std::string description() const override { return "sleep (a controlled ground truth)"; }
   void infer(const Batch& batch, BatchOutput& out) override {
     // The dataset passes instance ids as the input; one law alone serves every instance.
@@ -60,7 +70,8 @@ class SleepBackend final : public Backend {
     for (std::size_t i = 0; i < batch.size; ++i) {
       const auto id = static_cast<std::size_t>(batch.input[i]);
       const std::size_t k = model_.laws.size() == 1 ? 0 : id;
-      wait += draw(model_.laws[k]);
+      wait += draw(model_.laws[k]) * std::exp(speed_);
+      next_instance();
       const bool right = model_.correct[k];
       out.scores[i * out.width] = right ? 1.0f : 0.0f;
       out.scores[i * out.width + 1] = right ? 0.0f : 1.0f;
@@ -94,9 +105,20 @@ class SleepBackend final : public Backend {
     }
   }
 
+  void next_instance() {
+    if (per_round_ == 0 || ++served_ % per_round_ != 0) return;
+    const double phi = effect_.phi;
+    speed_ = phi * speed_ + std::sqrt(1 - phi * phi) * effect_.sd * normal_(speed_rng_);
+  }
+
   SleepModel model_;
   pcg32 rng_;
   std::normal_distribution<double> normal_;
+  RoundEffect effect_;
+  std::size_t per_round_;  // instances per round; 0: no round effect
+  pcg32 speed_rng_;
+  std::size_t served_ = 0;
+  double speed_ = 0;  // log of this round's time factor
 };
 
 }  // namespace
@@ -142,6 +164,28 @@ SleepLaw parse_sleep_law(const std::string& text) {
   return law;
 }
 
+RoundEffect parse_round_effect(const std::string& text) {
+  const std::string shown =
+      "--round-effect: expected ar1:SD:PHI such as ar1:0.05:0.8 (SD >= 0 on the log scale, "
+      "0 <= PHI < 1), got '" + text + "'";
+  if (!text.starts_with("ar1:")) throw InputError(shown);
+  const auto colon = text.find(':', 4);
+  if (colon == std::string::npos) throw InputError(shown);
+  auto number = [&](const std::string& part) {
+    double value = 0;
+    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size()) {
+      throw InputError(shown);
+    }
+    return value;
+  };
+  const RoundEffect effect{number(text.substr(4, colon - 4)), number(text.substr(colon + 1))};
+  if (!(effect.sd >= 0 && effect.sd <= kMaxSleepSigma) || !(effect.phi >= 0 && effect.phi < 1)) {
+    throw InputError(shown);
+  }
+  return effect;
+}
+
 std::unique_ptr<Dataset> make_sleep_dataset(std::size_t instances) {
   if (instances == 0) throw InputError("--instances must be positive");
   return std::make_unique<SleepDataset>(instances);
@@ -154,6 +198,11 @@ std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed, un
 std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed,
                                             unsigned replica) {
   return std::make_unique<SleepBackend>(std::move(model), seed, replica);
+}
+
+std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed, unsigned replica,
+                                            RoundEffect effect, std::size_t instances) {
+  return std::make_unique<SleepBackend>(std::move(model), seed, replica, effect, instances);
 }
 
 SleepModel read_sleep_model(const std::string& path) {

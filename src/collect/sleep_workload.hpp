@@ -28,6 +28,16 @@ struct SleepModel {
 };
 SleepModel read_sleep_model(const std::string& path);
 
+// A round-speed process: every time of round r is multiplied by exp(s_r), where s is a
+// stationary AR(1) process, s_r = phi s_{r-1} + sqrt(1 - phi^2) sd e_r with standard normal e
+// ("ar1:SD:PHI", e.g. ar1:0.05:0.8; SD on the log scale, 0 <= PHI < 1). Rounds are counted by
+// the instances served: every `instances` served begin the next round, warm-up rounds included.
+// The ground truth for the precision rule's tests (docs/precision.md).
+struct RoundEffect {
+  double sd = 0, phi = 0;
+};
+RoundEffect parse_round_effect(const std::string& text);  // throws InputError
+
 std::unique_ptr<Dataset> make_sleep_dataset(std::size_t instances);
 // One law for every instance, always right. Replicas (concurrent workers) draw from
 // independent streams of the same seed.
@@ -35,5 +45,8 @@ std::unique_ptr<Backend> make_sleep_backend(SleepLaw law, std::uint64_t seed, un
 // Each instance its own law and outcome.
 std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed,
                                             unsigned replica = 0);
+// With a round-speed process over rounds of `instances` instances (its own random stream).
+std::unique_ptr<Backend> make_sleep_backend(SleepModel model, std::uint64_t seed, unsigned replica,
+                                            RoundEffect effect, std::size_t instances);
 
 }  // namespace tailq

@@ -1,6 +1,7 @@
 #include "tailq/synthetic.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,6 +13,9 @@ namespace tailq {
 
 void generate_synthetic_trace(const SyntheticSpec& spec, const std::filesystem::path& path,
                               bool overwrite) {
+  if (!(spec.round_phi >= 0 && spec.round_phi < 1)) {
+    throw InputError("synthetic trace: the round factor's autocorrelation must lie in [0, 1)");
+  }
   if (spec.instances == 0 || spec.batch_size == 0 || spec.rounds == 0 || spec.classes < 2) {
     throw InputError(
         "synthetic trace: instances, batch size and rounds must be positive and "
@@ -59,8 +63,12 @@ void generate_synthetic_trace(const SyntheticSpec& spec, const std::filesystem::
   experiment.settings_json = "{\"batch_size\":" + std::to_string(spec.batch_size) +
                              ",\"seed\":" + std::to_string(spec.seed) + "}";
 
-  // Clocks, thermal state: a factor for the whole round.
-  std::normal_distribution<double> drift(1.0, std::max(spec.round_drift, 1e-12));
+  // Clocks, thermal state: a factor for the whole round, 1 + round_drift z with z an AR(1)
+  // process of unit variance (z_0 ~ N(0, 1), then z_r = phi z_{r-1} + sqrt(1 - phi^2) e_r).
+  std::normal_distribution<double> drift(0.0, 1.0);
+  std::mt19937_64 time_rng(spec.time_seed.value_or(0));
+  std::mt19937_64& times = spec.time_seed ? time_rng : rng;
+  double z = 0;
   std::lognormal_distribution<double> jitter(0.0, 0.06);  // caches, scheduling: each batch
   std::lognormal_distribution<double> host(0.0, 0.15);    // pre/post-processing on the host
   write_trace_atomically(path, overwrite, [&](const std::filesystem::path& tmp) {
@@ -68,15 +76,20 @@ void generate_synthetic_trace(const SyntheticSpec& spec, const std::filesystem::
     std::vector<double> inference(batches), total(batches);
     for (std::size_t r = 0; r < spec.warmup_rounds + spec.rounds; ++r) {
       const bool warmup = r < spec.warmup_rounds;
+      if (spec.round_drift > 0) {
+        const double e = drift(times);
+        z = r == 0 ? e : spec.round_phi * z + std::sqrt(1 - spec.round_phi * spec.round_phi) * e;
+      }
       const double round_factor =
-          (spec.round_drift > 0 ? std::max(0.5, drift(rng)) : 1.0) * (warmup ? 2.5 : 1.0);
+          (spec.round_drift > 0 ? std::max(0.5, 1 + spec.round_drift * z) : 1.0) *
+          (warmup ? 2.5 : 1.0);
       for (std::size_t b = 0; b < batches; ++b) {
         // Rare stalls (preemption, page faults) make the far tail.
-        const double stall = unit(rng) < spec.stall_probability ? 1.5 + 3 * unit(rng) : 1.0;
+        const double stall = unit(times) < spec.stall_probability ? 1.5 + 3 * unit(times) : 1.0;
         // A fixed launch cost plus work proportional to the batch's input.
         inference[b] = spec.base_latency_s * (0.3 + 0.7 * batch_size_units[b]) * round_factor *
-                       jitter(rng) * stall;
-        total[b] = inference[b] + spec.preprocess_s * host(rng);
+                       jitter(times) * stall;
+        total[b] = inference[b] + spec.preprocess_s * host(times);
       }
       writer.append_round({static_cast<std::int64_t>(r), warmup, static_cast<double>(r)}, inference,
                           total);

@@ -38,18 +38,23 @@ std::uint64_t file_fingerprint(const std::filesystem::path& path) {
 Workload make_workload(const RunSettings& settings, unsigned replica) {
   if (settings.workload == "sleep") {
     Workload w;
+    const RoundEffect effect = settings.sleep_round_effect.empty()
+                                   ? RoundEffect{}
+                                   : parse_round_effect(settings.sleep_round_effect);
+    SleepModel model;
     if (!settings.sleep_model.empty()) {
-      SleepModel model = read_sleep_model(settings.sleep_model.string());
-      w.dataset = make_sleep_dataset(model.laws.size());
-      w.backend = make_sleep_backend(std::move(model), settings.sleep_seed, replica);
+      model = read_sleep_model(settings.sleep_model.string());
       w.model = settings.sleep_model.string();
       w.model_fingerprint = file_fingerprint(settings.sleep_model);
-      return w;
+    } else {
+      model = {{parse_sleep_law(settings.sleep_distribution)}, {true}};
+      w.model = "sleep:" + settings.sleep_distribution;
     }
-    w.dataset = make_sleep_dataset(settings.sleep_instances);
-    w.backend = make_sleep_backend(parse_sleep_law(settings.sleep_distribution),
-                                   settings.sleep_seed, replica);
-    w.model = "sleep:" + settings.sleep_distribution;
+    const std::size_t n =
+        settings.sleep_model.empty() ? settings.sleep_instances : model.laws.size();
+    w.dataset = make_sleep_dataset(n);
+    w.backend = make_sleep_backend(std::move(model), settings.sleep_seed, replica, effect,
+                                   settings.sleep_round_effect.empty() ? 0 : n);
     return w;
   }
   if (settings.workload == "digits") {

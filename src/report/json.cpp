@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/json_number.hpp"
+#include "report/precision_json.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq {
@@ -66,6 +67,7 @@ std::string to_json(const TailQuality& r, bool per_round) {
   j["thresholds"] = std::move(thresholds);
   j["warnings"] = r.warnings;
   if (r.guarantee) j["guarantee"] = guarantee_json(*r.guarantee);
+  if (r.precision) j["precision"] = detail::precision_json(*r.precision);
   return j.dump(2);
 }
 

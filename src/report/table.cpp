@@ -79,6 +79,7 @@ void write_table(std::ostream& out, const TailQuality& r) {
                        percent(q.median), percent(q.mean), percent(q.max),
                        percent(r.nominal_quality - q.min), percent(t.late_fraction_mean));
   }
+  if (r.precision) write_precision(out, *r.precision);
   if (r.guarantee) write_guarantee(out, *r.guarantee);
 }
 
