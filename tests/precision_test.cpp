@@ -86,7 +86,9 @@ TEST(Dependence, QuantileIntervalMatchesTheBetaOrders) {
       expect_close(r.interval.value, want["value"], "estimate");
       EXPECT_EQ(r.low_order, want["low_order"].get<std::size_t>());
       EXPECT_EQ(r.high_order, want["high_order"].get<std::size_t>());
-      expect_close(r.effective_rounds, want["effective_rounds"], "effective rounds");
+      // boost and scipy agree on Student's t quantiles to about 1e-9 at fractional df.
+      EXPECT_NEAR(r.effective_rounds, want["effective_rounds"].get<double>(),
+                  1e-7 * want["effective_rounds"].get<double>());
       if (want["low"].is_null()) {
         EXPECT_EQ(r.interval.low, -INFINITY);
       } else {
@@ -111,7 +113,8 @@ TEST(Dependence, IndependentRoundsGetTheClassicalBinomialOrders) {
   const QuantileInterval r = quantile_interval(x, 0.05, 0.95, 3);
   ASSERT_GT(r.low_order, 0u);
   ASSERT_GT(r.high_order, r.low_order);
-  EXPECT_NEAR(r.effective_rounds, 400, 40);
+  // (t / z)^2 with some 70 df and tau's own noise cost a little.
+  EXPECT_NEAR(r.effective_rounds, 400, 60);
   EXPECT_LE(r.interval.low, r.interval.value);
   EXPECT_GE(r.interval.high, r.interval.value);
 }

@@ -30,11 +30,13 @@ void add_converge_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "converge", "Replay a trace's rounds through a stop rule (rJSD or the precision rule)");
   cmd->add_option("trace", o->trace, "trace file")->required();
-  cmd->add_option("--stop", o->stop,
-                  "rjsd: the time distribution's convergence; precision: intervals of the mean "
-                  "and bad-round Q@T within +-epsilon")
-      ->capture_default_str();
-  std::vector<std::pair<std::string, CLI::Option*>> rjsd, precision;
+  CLI::Option* stop_option =
+      cmd->add_option("--stop", o->stop,
+                      "rjsd: the time distribution's convergence; precision: intervals of the "
+                      "mean and bad-round Q@T within +-epsilon; an option of one rule alone "
+                      "picks it")
+          ->capture_default_str();
+  NamedOptions rjsd, precision;
   rjsd.emplace_back("--fit-every",
                     cmd->add_option("--fit-every", o->settings.fit_every,
                                     "rjsd: fit a KDE every N measured rounds")
@@ -78,13 +80,9 @@ void add_converge_command(CLI::App& app) {
       "--load", cmd->add_option("--load", o->load,
                                 "precision: load traces: the rounds run at this offered load"));
   cmd->add_flag("--json", o->json, "print JSON");
-  cmd->callback([o, rjsd, precision] {
-    const bool by_precision = parse_stop_rule(o->stop) == StopRule::precision;
-    for (const auto& [name, opt] : by_precision ? rjsd : precision) {
-      if (opt->count() > 0) {
-        throw InputError(name + " applies to --stop " + (by_precision ? "rjsd" : "precision"));
-      }
-    }
+  cmd->callback([o, rjsd, precision, stop_option] {
+    const bool by_precision =
+        pick_stop_rule(o->stop, stop_option, precision, rjsd) == StopRule::precision;
     const TraceReader trace(o->trace);
     if (by_precision) {
       TraceAnalysisOptions options;

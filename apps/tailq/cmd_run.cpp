@@ -66,10 +66,12 @@ void add_run_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-duration", o->max_duration, "stop after this long, e.g. 90s, 5m");
-  cmd->add_option("--stop", o->stop,
-                  "precision: until every deadline's mean and bad-round Q@T are known to "
-                  "+-epsilon; rjsd: until the time distribution stops moving (rJSD <= tau)")
-      ->capture_default_str();
+  CLI::Option* stop_option =
+      cmd->add_option("--stop", o->stop,
+                      "precision: until every deadline's mean and bad-round Q@T are known to "
+                      "+-epsilon; rjsd: until the time distribution stops moving (rJSD <= tau); "
+                      "an option of one rule alone picks it")
+          ->capture_default_str();
   std::vector<std::pair<std::string, CLI::Option*>> precision_options, rjsd_options;
   precision_options.emplace_back(
       "--epsilon", cmd->add_option("--epsilon", o->epsilon,
@@ -177,17 +179,9 @@ void add_run_command(CLI::App& app) {
         "--degrade");
   cmd->add_option("--resume", o->resume, "continue an interrupted experiment in this trace");
   cmd->add_flag("--quiet", o->quiet, "no progress line");
-  cmd->callback([o, tracked, precision_options, rjsd_options] {
+  cmd->callback([o, tracked, precision_options, rjsd_options, stop_option] {
     RunSettings& settings = o->settings;
-    settings.stop = parse_stop_rule(o->stop);
-    // Options of the other stop rule would be ignored: refuse them instead.
-    for (const auto& [name, opt] : settings.stop == StopRule::precision ? rjsd_options
-                                                                        : precision_options) {
-      if (opt->count() > 0) {
-        throw InputError(name + " applies to --stop " +
-                         (settings.stop == StopRule::precision ? "rjsd" : "precision"));
-      }
-    }
+    settings.stop = pick_stop_rule(o->stop, stop_option, precision_options, rjsd_options);
     settings.precision.goal.epsilon = parse_points("--epsilon", o->epsilon);
     settings.precision.goal.confidence = parse_share("--confidence", o->confidence);
     settings.precision.goal.bad_round = parse_percentage("--bad-round", o->bad_round);

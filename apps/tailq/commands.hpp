@@ -3,6 +3,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tailq/run.hpp"
 
 namespace tailq::cli {
 
@@ -10,6 +15,12 @@ namespace tailq::cli {
 struct ExitCode {
   int code;
 };
+
+// The stop rule of `run` and `converge`: --stop when given, else the rule whose own options
+// were given (--tau alone means rjsd), else `fallback`. Options of the other rule are refused.
+using NamedOptions = std::vector<std::pair<std::string, CLI::Option*>>;
+StopRule pick_stop_rule(const std::string& fallback, const CLI::Option* stop,
+                        const NamedOptions& precision, const NamedOptions& rjsd);
 
 void add_import_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);

@@ -44,11 +44,14 @@ struct DeadlineShift {
 };
 
 // tau >= 1: how much dependence inflates the variance of the count of rounds with
-// x_r <= threshold over the binomial p(1 - p) of independent rounds (long-run variance of the
+// x_r <= threshold over that of independent rounds (long-run over sample variance of the
 // indicator series, with `batch_size` as above); n / tau rounds count as independent. 1 when the
 // indicator is constant or there are fewer than 12 rounds to estimate it from.
+// With `tail` > 0, tau is also scaled by (t_df(1 - tail) / z(1 - tail))^2, df those of its own
+// estimate: a count bounded with an estimated variance needs Student's t, as a mean does.
 double indicator_inflation(std::span<const double> series, double threshold,
-                           std::size_t batch_size = 0, const DeadlineShift* shift = nullptr);
+                           std::size_t batch_size = 0, const DeadlineShift* shift = nullptr,
+                           double tail = 0);
 
 // A two-sided interval around an estimate. An open end (not enough rounds to bound that side)
 // is -infinity or +infinity.

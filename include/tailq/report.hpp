@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
@@ -19,6 +20,7 @@ std::string to_json(const TailQuality& result, bool per_round = true);
 // The intervals of each deadline (tailq/precision.hpp) as a table block.
 void write_precision(std::ostream& out, const PrecisionEstimate& estimate);
 // The same in plain words, one sentence per deadline and one on the confidence.
+std::vector<std::string> answer_sentences(const PrecisionEstimate& estimate);
 void write_answer(std::ostream& out, const PrecisionEstimate& estimate);
 // `tailq converge --stop precision`: the looks and the intervals at the stop.
 std::string to_json(const PrecisionReplay& replay);

@@ -12,6 +12,7 @@
 #include "tailq/html_report.hpp"
 #include "tailq/predict.hpp"
 #include "tailq/report.hpp"
+#include "tailq/run.hpp"
 
 namespace tailq::python {
 namespace {
@@ -45,9 +46,17 @@ void round_range(py::handle rounds, TraceAnalysisOptions& options) {
   parse_round_range(part(pair[0]) + ":" + part(pair[1]), options);
 }
 
+// Quality differences and shares are fractions in Python (0.005, 0.95), as in every result.
+PrecisionGoal precision_goal(double epsilon, double confidence, double bad_round) {
+  const PrecisionGoal goal{epsilon, confidence, bad_round};
+  check(goal);
+  return goal;
+}
+
 py::object analyze(const NativeTrace& self, const std::string& time, py::handle thresholds,
                    std::size_t sweep, bool sweep_trim_outliers, const std::string& metric,
-                   py::handle rounds, unsigned threads, const std::string& guarantee, bool arrays) {
+                   py::handle rounds, unsigned threads, const std::string& guarantee,
+                   double confidence, double bad_round, double epsilon, bool arrays) {
   const auto reader = self.open();
   TraceAnalysisOptions o;
   o.time = parse_time_kind(time);
@@ -58,6 +67,7 @@ py::object analyze(const NativeTrace& self, const std::string& time, py::handle 
   o.request.threads = threads;
   round_range(rounds, o);
   if (!guarantee.empty()) o.guarantee = parse_guarantee(guarantee);
+  o.precision = precision_goal(epsilon, confidence, bad_round);
   std::shared_ptr<const TailQuality> result;
   {
     py::gil_scoped_release release;
@@ -86,11 +96,16 @@ void bind_analysis(py::class_<NativeTrace>& cls) {
   cls.def("analyze", &analyze, py::kw_only(), "time"_a = "total",
           "thresholds"_a = std::string(kDefaultAnalysisThresholds), "sweep"_a = 0,
           "sweep_trim_outliers"_a = false, "metric"_a = "", "rounds"_a = py::none(),
-          "threads"_a = 0, "guarantee"_a = "", "arrays"_a = true,
+          "threads"_a = 0, "guarantee"_a = "", "confidence"_a = PrecisionGoal{}.confidence,
+          "bad_round"_a = PrecisionGoal{}.bad_round, "epsilon"_a = PrecisionGoal{}.epsilon,
+          "arrays"_a = true,
           R"doc(Tail latency and Q@T per deadline: `tailq analyze --json` as a dict.
 
 The options are those of the CLI (metric "" is the trace's default; rounds "A:B" or (A, B);
 guarantee "99%:95%" adds the distribution-free bound per deadline, as --guarantee).
+"precision" holds per deadline the mean and bad-round Q@T with intervals valid for dependent
+rounds, all together at `confidence` (a fraction, 0.95); bad_round is the quantile (0.05) and
+epsilon (0.005 = 0.5 points) the half-width a deadline must reach to count as precise.
 With arrays=True the per-round lists "per_round" and "per_round_late_fraction" are float64
 numpy arrays (no copy); with arrays=False the dict equals json.loads of the CLI's output.)doc");
   cls.def(
@@ -111,26 +126,45 @@ numpy arrays (no copy); with arrays=False the dict equals json.loads of the CLI'
       py::kw_only(), "time"_a = "total", "slowest"_a = 10, "threads"_a = 0,
       "Time statistics, pooled and per instance: `tailq fit --json` as a dict.");
   const ConvergenceSettings defaults;
+  const PrecisionGoal goal;
   cls.def(
       "converge",
-      [](const NativeTrace& self, std::size_t fit_every, std::size_t window, double tau,
-         const std::string& schedule, std::size_t instances) {
+      [](const NativeTrace& self, const std::string& stop, std::size_t fit_every,
+         std::size_t window, double tau, const std::string& schedule, std::size_t instances,
+         double epsilon, double confidence, double bad_round, py::handle thresholds,
+         const std::string& time, const std::string& metric) {
         const auto reader = self.open();
-        ConvergenceSettings s;
-        s.fit_every = fit_every;
-        s.window = window;
-        s.tau = tau;
-        s.schedule = parse_schedule(schedule);
         std::string json;
-        {
+        if (parse_stop_rule(stop) == StopRule::precision) {
+          TraceAnalysisOptions o;
+          o.time = parse_time_kind(time);
+          o.metric = metric;
+          o.request.thresholds = parse_thresholds(thresholds_text(thresholds));
+          o.precision = precision_goal(epsilon, confidence, bad_round);
+          py::gil_scoped_release release;
+          json = to_json(replay_precision(*reader, o));
+        } else {
+          ConvergenceSettings s;
+          s.fit_every = fit_every;
+          s.window = window;
+          s.tau = tau;
+          s.schedule = parse_schedule(schedule);
           py::gil_scoped_release release;
           json = to_json(replay_convergence(*reader, s, instances));
         }
         return json_to_python(json);
       },
-      py::kw_only(), "fit_every"_a = defaults.fit_every, "window"_a = defaults.window,
-      "tau"_a = defaults.tau, "schedule"_a = "sliding", "instances"_a = 0,
-      "The rJSD criterion replayed over the measured rounds: `tailq converge --json` as a dict.");
+      py::kw_only(), "stop"_a = "rjsd", "fit_every"_a = defaults.fit_every,
+      "window"_a = defaults.window, "tau"_a = defaults.tau, "schedule"_a = "sliding",
+      "instances"_a = 0, "epsilon"_a = goal.epsilon, "confidence"_a = goal.confidence,
+      "bad_round"_a = goal.bad_round,
+      "thresholds"_a = std::string(kDefaultPrecisionThresholds), "time"_a = "total",
+      "metric"_a = "",
+      R"doc(A stop rule replayed over the measured rounds: `tailq converge --json` as a dict.
+
+stop="rjsd" (fit_every, window, tau, schedule, instances) or "precision" (epsilon, confidence,
+bad_round as fractions, thresholds, time, metric): the look at which the precision rule first
+held ("stopped_at_round") and the intervals there.)doc");
   cls.def(
       "predict",
       [](const NativeTrace& self, const std::string& time, py::handle thresholds,

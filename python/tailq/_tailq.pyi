@@ -77,15 +77,19 @@ class Trace:
     def analyze(self, *, time: TimeKind = "total", thresholds: Thresholds = "p90,p95,p99,p99.9",
                 sweep: int = 0, sweep_trim_outliers: bool = False, metric: str = "",
                 rounds: Union[None, str, tuple[int | None, int | None]] = None,
-                threads: int = 0, guarantee: str = "",
+                threads: int = 0, guarantee: str = "", confidence: float = 0.95,
+                bad_round: float = 0.05, epsilon: float = 0.005,
                 arrays: bool = True) -> dict[str, Any]:
         """`tailq analyze --json` as a dict (per-round lists as numpy arrays if arrays)."""
     def fit(self, *, time: TimeKind = "total", slowest: int = 10,
             threads: int = 0) -> dict[str, Any]:
         """`tailq fit --json` as a dict."""
-    def converge(self, *, fit_every: int = 2, window: int = 5, tau: float = 0.02,
-                 schedule: Literal["sliding", "paper"] = "sliding",
-                 instances: int = 0) -> dict[str, Any]:
+    def converge(self, *, stop: Literal["rjsd", "precision"] = "rjsd", fit_every: int = 2,
+                 window: int = 5, tau: float = 0.02,
+                 schedule: Literal["sliding", "paper"] = "sliding", instances: int = 0,
+                 epsilon: float = 0.005, confidence: float = 0.95, bad_round: float = 0.05,
+                 thresholds: Thresholds = "p99", time: TimeKind = "total",
+                 metric: str = "") -> dict[str, Any]:
         """`tailq converge --json` as a dict."""
     def predict(self, *, time: TimeKind = "total", thresholds: Thresholds = "p90,p95,p99",
                 holdout: int = 30, simulations: int = 1000,

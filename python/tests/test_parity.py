@@ -45,6 +45,32 @@ def test_guarantee_is_in_the_result_and_bad_ones_raise(generated_trace):
         tailq.analyze(generated_trace, guarantee="95%")
 
 
+def test_precision_intervals_match_cli_and_bad_goals_raise(generated_trace, run_cli):
+    cli = run_cli("analyze", generated_trace, "--json", "--thresholds", "p99,5ms",
+                  "--confidence", "90%", "--bad-round", "10", "--epsilon", "2")
+    ours = tailq.analyze(generated_trace, thresholds="p99,5ms", confidence=0.9, bad_round=0.1,
+                         epsilon=0.02, arrays=False)
+    assert ours == cli
+    precision = ours["precision"]
+    assert precision["confidence"] == 0.9 and precision["bad_round"] == 0.1
+    [p99, fixed] = precision["deadlines"]
+    assert p99["label"] == "p99" and "p10" in p99
+    assert p99["mean"]["low"] <= p99["mean"]["value"] <= p99["mean"]["high"]
+    assert p99["seconds_interval"]["low"] <= p99["seconds"] <= p99["seconds_interval"]["high"]
+    assert fixed["seconds_interval"]["low"] == fixed["seconds_interval"]["high"]
+    replay = run_cli("converge", generated_trace, "--stop", "precision", "--epsilon", "3",
+                     "--thresholds", "p90", "--json")
+    assert tailq.converge(generated_trace, stop="precision", epsilon=0.03,
+                          thresholds="p90") == replay
+    assert replay["stop"] == "precision" and replay["rounds"] == 50
+    for bad, match in [({"confidence": 1.5}, "confidence"), ({"bad_round": 0}, "bad round"),
+                       ({"epsilon": -1}, "epsilon")]:
+        with pytest.raises(tailq.InputError, match=match):
+            tailq.analyze(generated_trace, **bad)
+    with pytest.raises(tailq.InputError, match="stop rule"):
+        tailq.converge(generated_trace, stop="soon")
+
+
 def test_per_round_arrays_outlive_the_trace(generated_trace):
     with tailq.Trace(generated_trace) as trace:
         result = trace.analyze()

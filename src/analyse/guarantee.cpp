@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
+#include <boost/math/special_functions/beta.hpp>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "tailq/dependence.hpp"
 #include "tailq/error.hpp"
+#include "tailq/stats.hpp"
 
 namespace tailq {
 namespace {
@@ -41,9 +44,15 @@ double lag1_autocorrelation(std::span<const double> x) {
 
 }  // namespace
 
-double tolerance_confidence(std::size_t rounds, std::size_t order, double coverage) {
+double tolerance_confidence(std::size_t rounds, std::size_t order, double coverage,
+                            double effective) {
   if (order == 0) return 1;
   if (order > rounds) return 0;
+  if (effective > 0 && effective < static_cast<double>(rounds)) {
+    // P(B >= k) = I_q(k, m - k + 1), the binomial tail continued to real m and k.
+    const double k = static_cast<double>(order) * effective / static_cast<double>(rounds);
+    return boost::math::ibeta(k, effective - k + 1, 1 - coverage);
+  }
   const boost::math::binomial_distribution<double> below(static_cast<double>(rounds), 1 - coverage);
   // P(X >= order) = P(X > order - 1)
   return boost::math::cdf(boost::math::complement(below, static_cast<double>(order - 1)));
@@ -70,23 +79,34 @@ DeadlineGuarantee guarantee_for(std::span<const double> per_round_quality,
   }
   const std::size_t n = per_round_quality.size();
   DeadlineGuarantee g;
+  std::vector<double> sorted(per_round_quality.begin(), per_round_quality.end());
+  std::sort(sorted.begin(), sorted.end());
+  // What the rounds are worth as independent ones, judged at the quantile the bound estimates,
+  // with the batch size that the rounds' own dependence calls for (a rare indicator's lag-1
+  // autocorrelation says little about it).
+  g.lag1_autocorrelation = lag1_autocorrelation(per_round_quality);
+  const double tau =
+      n == 0 ? 1
+             : indicator_inflation(
+                   per_round_quality, percentile_sorted(sorted, 100 * (1 - request.coverage)),
+                   batch_size_for(n, std::isnan(g.lag1_autocorrelation) ? 0
+                                                                         : g.lag1_autocorrelation),
+                   nullptr, 1 - request.confidence);
+  g.effective_rounds = static_cast<double>(n) / tau;
+  const double m = tau > 1 ? g.effective_rounds : 0;
   g.order = 1;
-  g.confidence = tolerance_confidence(n, 1, request.coverage);
+  g.confidence = tolerance_confidence(n, 1, request.coverage, m);
   if (n > 0 && g.confidence >= request.confidence) {
     // The confidence falls as the order rises: the largest order that still reaches it.
     std::size_t good = 1, bad = n + 1;
     while (bad - good > 1) {
       const std::size_t mid = good + (bad - good) / 2;
-      (tolerance_confidence(n, mid, request.coverage) >= request.confidence ? good : bad) = mid;
+      (tolerance_confidence(n, mid, request.coverage, m) >= request.confidence ? good : bad) = mid;
     }
-    std::vector<double> sorted(per_round_quality.begin(), per_round_quality.end());
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(good - 1),
-                     sorted.end());
     g.order = good;
-    g.confidence = tolerance_confidence(n, good, request.coverage);
+    g.confidence = tolerance_confidence(n, good, request.coverage, m);
     g.bound = sorted[good - 1];
   }
-  g.lag1_autocorrelation = lag1_autocorrelation(per_round_quality);
   g.looks_dependent = std::abs(g.lag1_autocorrelation) > 2 / std::sqrt(static_cast<double>(n));
   return g;
 }

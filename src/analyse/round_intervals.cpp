@@ -1,6 +1,7 @@
 // Intervals for the mean and a quantile of a per-round series (tailq/dependence.hpp,
 // docs/precision.md).
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <boost/math/special_functions/beta.hpp>
 #include <cmath>
@@ -47,15 +48,22 @@ std::vector<double> influence(std::span<const double> x, const DeadlineShift* sh
 }  // namespace
 
 double indicator_inflation(std::span<const double> x, double threshold, std::size_t batch_size,
-                           const DeadlineShift* shift) {
+                           const DeadlineShift* shift, double tail) {
   if (x.size() < 12) return 1;
   std::vector<double> below(x.size());
   for (std::size_t r = 0; r < x.size(); ++r) below[r] = x[r] <= threshold ? 1.0 : 0.0;
   const double share =
       std::accumulate(below.begin(), below.end(), 0.0) / static_cast<double>(below.size());
-  const double binomial = share * (1 - share);
-  if (!(binomial > 0)) return 1;
-  return std::max(1.0, long_run_variance(influence(below, shift), batch_size).variance / binomial);
+  if (!(share > 0 && share < 1)) return 1;
+  // Relative to the indicator's own sample variance (ddof 1), so that independent rounds, whose
+  // long-run variance is floored there, count fully.
+  const double iid = long_run_variance(below, batch_size).iid_variance;
+  const LongRunVariance v = long_run_variance(influence(below, shift), batch_size);
+  const double tau = std::max(1.0, v.variance / iid);
+  if (!(tail > 0)) return tau;
+  const double t = boost::math::quantile(boost::math::students_t(v.degrees_of_freedom), 1 - tail);
+  const double z = boost::math::quantile(boost::math::normal(), 1 - tail);
+  return tau * (t / z) * (t / z);
 }
 
 double Interval::half_width() const { return std::max(value - low, high - value); }
@@ -85,10 +93,10 @@ QuantileInterval quantile_interval(std::span<const double> x, double q, double c
   std::sort(sorted.begin(), sorted.end());
   const double estimate = percentile_sorted(sorted, 100 * q);
 
-  const double tau = indicator_inflation(x, estimate, batch_size, shift);
+  const double tail = (1 - confidence) / 2;
+  const double tau = indicator_inflation(x, estimate, batch_size, shift, tail);
   const double m = static_cast<double>(n) / tau;
   const double scale = m / static_cast<double>(n);  // an order l counts as l m / n of m rounds
-  const double tail = (1 - confidence) / 2;
 
   QuantileInterval r;
   r.effective_rounds = m;

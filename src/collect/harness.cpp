@@ -186,16 +186,6 @@ Scenario parse_scenario(std::string_view text) {
                    std::string(text) + "'");
 }
 
-std::string_view to_string(StopRule rule) {
-  return rule == StopRule::precision ? "precision" : "rjsd";
-}
-
-StopRule parse_stop_rule(std::string_view text) {
-  if (text == "precision") return StopRule::precision;
-  if (text == "rjsd") return StopRule::rjsd;
-  throw InputError("stop rule: expected 'precision' or 'rjsd', got '" + std::string(text) + "'");
-}
-
 void request_stop() { g_stop.store(true, std::memory_order_relaxed); }
 
 RunResult run_experiment(const RunSettings& settings,

@@ -5,6 +5,7 @@
 
 #include "tailq/error.hpp"
 #include "tailq/options.hpp"
+#include "tailq/run.hpp"
 #include "tailq/thresholds.hpp"
 
 namespace tailq {
@@ -107,6 +108,18 @@ double parse_time_option(const std::string& option, const std::string& text) {
   } catch (const InputError&) {
   }
   throw InputError(option + ": '" + text + "' is not a time such as 2ms, 500us or 0.01");
+}
+
+// Here rather than beside the round loop: front ends that run nothing (the Python module) parse
+// stop rules too, and must not pull in the workloads.
+std::string_view to_string(StopRule rule) {
+  return rule == StopRule::precision ? "precision" : "rjsd";
+}
+
+StopRule parse_stop_rule(std::string_view text) {
+  if (text == "precision") return StopRule::precision;
+  if (text == "rjsd") return StopRule::rjsd;
+  throw InputError("stop rule: expected 'precision' or 'rjsd', got '" + std::string(text) + "'");
 }
 
 double parse_share(const std::string& option, const std::string& text) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "tailq/fit.hpp"
 #include "tailq/load_analysis.hpp"
 #include "tailq/predict.hpp"
+#include "tailq/report.hpp"
 #include "tailq/stats.hpp"
 
 namespace tailq {
@@ -38,17 +40,16 @@ std::string guarantee_paragraph(const QualityGuarantee& g) {
   if (!g.deadlines.front().bound) {
     text = fmt::format(
         "A guarantee that {}% of rounds reach a quality, with {}% confidence, needs at least {} "
-        "measured rounds; this trace has {}.",
+        "independent rounds; this trace has {} measured rounds, worth {:.0f} independent ones.",
         detail::percent(g.request.coverage), detail::percent(g.request.confidence), g.rounds_needed,
-        g.rounds);
+        g.rounds, g.deadlines.front().effective_rounds);
   } else {
     text = fmt::format("With {}% confidence, at least {}% of rounds reach ",
                        detail::percent(g.request.confidence), detail::percent(g.request.coverage));
-    bool dependent = false;
     for (const DeadlineGuarantee& d : g.deadlines) {
       text += fmt::format("{}{}% at {}", &d == &g.deadlines.front() ? "" : ", ",
-                          detail::percent(*d.bound), html_escape(d.label));
-      dependent = dependent || d.looks_dependent;
+                          d.bound ? detail::percent(*d.bound) : std::string("(no bound)"),
+                          html_escape(d.label));
     }
     const std::size_t r = g.deadlines.front().order;
     const char* suffix = (r % 100 >= 11 && r % 100 <= 13) ? "th"
@@ -56,31 +57,62 @@ std::string guarantee_paragraph(const QualityGuarantee& g) {
                          : r % 10 == 2                    ? "nd"
                          : r % 10 == 3                    ? "rd"
                                                           : "th";
-    text += fmt::format(" (distribution-free: the {} of {} rounds, if rounds are independent).",
-                        r == 1 ? std::string("worst") : fmt::format("{}{} lowest", r, suffix),
-                        g.rounds);
-    if (dependent) {
-      text +=
-          " <span class=\"warn\">Consecutive rounds are correlated here (drift or bursts), so "
-          "the bound is optimistic.</span>";
-    }
+    text += fmt::format(
+        " (distribution-free: the {} of {} rounds, which count as {:.0f} independent ones).",
+        r == 1 ? std::string("worst") : fmt::format("{}{} lowest", r, suffix), g.rounds,
+        g.deadlines.front().effective_rounds);
   }
   return "<p>" + text + "</p>\n";
 }
 
-std::string answer_row(const ordered_json& a, double nominal) {
-  return fmt::format(
-      "<tr><td>{}</td><td>{:.4g}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}"
-      "</td><td>{:.2f}</td></tr>",
-      html_escape(a["deadline"].get<std::string>()), a["ms"].get<double>(), 100 * nominal,
-      a["worst"].get<double>(), a["p5"].get<double>(), a["median"].get<double>(),
-      a["drop"].get<double>());
+std::string interval_cell(const Interval& i) {
+  if (!std::isfinite(i.low) || !std::isfinite(i.high)) {
+    return fmt::format("{:.2f} <small>(not yet bounded)</small>", 100 * i.value);
+  }
+  return fmt::format("{:.2f} <small>[{:.2f}, {:.2f}]</small>", 100 * i.value, 100 * i.low,
+                     100 * i.high);
+}
+
+// The answer: per deadline, a typical and a bad round with their intervals, and the worst
+// round seen, named as what it is.
+std::string answer_table(const TailQuality& total) {
+  std::string html = fmt::format(
+      "<table><tr><th>deadline</th><th>ms</th><th>nominal %</th><th>typical round % (mean)</th>"
+      "<th>bad round % (P{:g})</th><th>worst of {} rounds %</th><th>drop to worst (points)</th>"
+      "</tr>",
+      100 * total.precision->goal.bad_round, total.rounds);
+  for (std::size_t k = 0; k < total.precision->deadlines.size(); ++k) {
+    const DeadlinePrecision& d = total.precision->deadlines[k];
+    const ThresholdQuality& t = total.thresholds[k];
+    std::string ms = fmt::format("{:.4g}", 1e3 * d.seconds.value);
+    if (d.seconds.low != d.seconds.high && std::isfinite(d.seconds.low) &&
+        std::isfinite(d.seconds.high)) {
+      ms += fmt::format(" <small>[{:.4g}, {:.4g}]</small>", 1e3 * d.seconds.low,
+                        1e3 * d.seconds.high);
+    }
+    html += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{:.2f}</td><td>{}</td><td>{}</td><td>{:.2f}</td>"
+        "<td>{:.2f}</td></tr>",
+        html_escape(d.label), ms, 100 * total.nominal_quality, interval_cell(d.mean),
+        interval_cell(d.bad_round), 100 * t.quality.min,
+        100 * (total.nominal_quality - t.quality.min));
+  }
+  html += "</table>\n<p>";
+  for (const std::string& sentence : answer_sentences(*total.precision)) {
+    html += html_escape(sentence) + " ";
+  }
+  html += fmt::format(
+      "The worst round is the lowest of the {} measured; it gets lower the longer one measures, "
+      "so it is shown, not certified.</p>\n",
+      total.rounds);
+  return html;
 }
 
 TailQuality analyse(const TraceReader& trace, TimeKind kind, const HtmlReportOptions& o) {
   TraceAnalysisOptions a;
   a.time = kind;
   a.guarantee = GuaranteeRequest{0.99, 0.95};
+  a.precision = PrecisionGoal{};
   a.request.thresholds = parse_thresholds("p90,p99,p99.9");
   a.request.sweep = o.sweep;
   a.request.threads = o.threads;
@@ -377,17 +409,6 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
           spec(kPredictionSpec), {{"values", rows}});
   }
 
-  // The answer first: nominal quality against the worst, P5 and median Q@T.
-  ordered_json answer = ordered_json::array();
-  for (const ThresholdQuality& t : total.thresholds) {
-    if (t.from_sweep) continue;
-    answer.push_back({{"deadline", t.label},
-                      {"ms", t.seconds * 1e3},
-                      {"worst", 100 * t.quality.min},
-                      {"p5", 100 * t.quality.p5},
-                      {"median", 100 * t.quality.median},
-                      {"drop", 100 * (total.nominal_quality - t.quality.min)}});
-  }
   ordered_json settings = ordered_json::object();
   try {
     settings = ordered_json::parse(e.settings_json);
@@ -436,12 +457,7 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
     html << "<p class=\"warn\">warning: " << html_escape(w) << "</p>\n";
   }
   html << "<h2>The answer: quality when every answer has a deadline (total time)</h2>\n"
-       << "<table><tr><th>deadline</th><th>ms</th><th>nominal %</th><th>worst %</th><th>P5 %"
-          "</th><th>median %</th><th>drop (points)</th></tr>";
-  for (const auto& a : answer) {
-    html << answer_row(a, total.nominal_quality);
-  }
-  html << "</table>\n";
+       << answer_table(total);
   if (total.guarantee) html << guarantee_paragraph(*total.guarantee);
   html << "<div id=\"charts\"></div>\n";
   html << "<h2>Slowest instances</h2>\n<table><tr><th>instance</th><th>mean ms</th><th>std ms"

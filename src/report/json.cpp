@@ -28,7 +28,8 @@ ordered_json guarantee_json(const QualityGuarantee& g) {
                          {"order", d.bound ? ordered_json(d.order) : ordered_json()},
                          {"confidence", number(d.confidence)},
                          {"lag1_autocorrelation", number(d.lag1_autocorrelation)},
-                         {"looks_dependent", d.looks_dependent}});
+                         {"looks_dependent", d.looks_dependent},
+                         {"effective_rounds", number(d.effective_rounds)}});
   }
   return {{"coverage", g.request.coverage},
           {"confidence", g.request.confidence},

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "report/json_number.hpp"
@@ -79,8 +81,14 @@ void write_precision(std::ostream& out, const PrecisionEstimate& e) {
   }
 }
 
-void write_answer(std::ostream& out, const PrecisionEstimate& e) {
+std::vector<std::string> answer_sentences(const PrecisionEstimate& e) {
+  std::vector<std::string> sentences;
   const std::string bad = fmt::format("1 in {:g}", std::round(1 / e.goal.bad_round));
+  auto range = [](const Interval& i) {
+    return std::isfinite(i.low) && std::isfinite(i.high)
+               ? fmt::format("{}% - {}%", percent(i.low), percent(i.high))
+               : std::string("not yet bounded");
+  };
   for (const DeadlinePrecision& d : e.deadlines) {
     std::string deadline = human_seconds(d.seconds.value);
     if (d.seconds.low != d.seconds.high) {
@@ -89,22 +97,25 @@ void write_answer(std::ostream& out, const PrecisionEstimate& e) {
                                     human_seconds(d.seconds.high))
                       : ", not yet known to an interval";
     }
-    auto range = [](const Interval& i) {
-      return std::isfinite(i.low) && std::isfinite(i.high)
-                 ? fmt::format("{}% - {}%", percent(i.low), percent(i.high))
-                 : std::string("not yet bounded");
-    };
-    out << fmt::format(
+    sentences.push_back(fmt::format(
         "Under the {} deadline ({}), a typical round scores {}% ({}) and a bad round ({}) {}% "
-        "({}).\n",
+        "({}).",
         d.label, deadline, percent(d.mean.value), range(d.mean), bad, percent(d.bad_round.value),
-        range(d.bad_round));
+        range(d.bad_round)));
   }
-  out << fmt::format(
-      "These intervals hold together with {}% confidence{}.\n", percent(e.goal.confidence),
-      e.met ? fmt::format(", each within +-{} points", fmt::format("{:g}", 100 * e.goal.epsilon))
-            : fmt::format(", but not all are within +-{} points yet: measure more rounds",
-                          fmt::format("{:g}", 100 * e.goal.epsilon)));
+  const std::string eps = fmt::format("{:g}", 100 * e.goal.epsilon);
+  sentences.push_back(fmt::format(
+      "These intervals hold together with {}% confidence, allowing for rounds that depend on "
+      "each other{}.",
+      percent(e.goal.confidence),
+      e.met ? fmt::format("; each is within +-{} points", eps)
+            : fmt::format("; not all are within +-{} points yet, so more rounds would narrow them",
+                          eps)));
+  return sentences;
+}
+
+void write_answer(std::ostream& out, const PrecisionEstimate& e) {
+  for (const std::string& sentence : answer_sentences(e)) out << sentence << "\n";
 }
 
 std::string to_json(const PrecisionReplay& r) {

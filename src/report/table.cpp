@@ -22,22 +22,25 @@ std::string error_rate(const std::string& metric, double quality) {
 void write_guarantee(std::ostream& out, const QualityGuarantee& g) {
   out << fmt::format(
       "\nguarantee: with {}% confidence, at least {}% of rounds reach Q@T >= bound\n"
-      "(distribution-free order statistics of {} rounds, assumed independent; needs >= {})\n",
+      "(distribution-free order statistics of {} rounds, counted as the independent rounds they "
+      "are worth; needs >= {} independent rounds)\n",
       percent(g.request.confidence), percent(g.request.coverage), g.rounds, g.rounds_needed);
-  out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>11} {:>8}\n", "deadline", "seconds", "bound%",
-                     "order", "confidence%", "lag-1 r");
+  out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>11} {:>8} {:>12}\n", "deadline", "seconds",
+                     "bound%", "order", "confidence%", "lag-1 r", "worth rounds");
   for (const DeadlineGuarantee& d : g.deadlines) {
     out << fmt::format(
-        "{:<10} {:>11} {:>8} {:>8} {:>11} {:>8}\n", d.label, human_seconds(d.seconds),
+        "{:<10} {:>11} {:>8} {:>8} {:>11} {:>8} {:>12.0f}\n", d.label, human_seconds(d.seconds),
         d.bound ? percent(*d.bound) : "-", d.bound ? std::to_string(d.order) : "-",
         percent(d.confidence),
-        std::isnan(d.lag1_autocorrelation) ? "-" : fmt::format("{:.3f}", d.lag1_autocorrelation));
+        std::isnan(d.lag1_autocorrelation) ? "-" : fmt::format("{:.3f}", d.lag1_autocorrelation),
+        d.effective_rounds);
   }
-  if (!g.deadlines.empty() && !g.deadlines.front().bound) {
+  for (const DeadlineGuarantee& d : g.deadlines) {
+    if (d.bound) continue;
     out << fmt::format(
-        "warning: {} rounds are too few: even the worst holds with only {}% confidence; measure "
-        "at least {} rounds\n",
-        g.rounds, percent(g.deadlines.front().confidence), g.rounds_needed);
+        "warning: {}: {} rounds worth {:.0f} independent ones are too few: even the worst holds "
+        "with only {}% confidence; {} independent rounds are needed\n",
+        d.label, g.rounds, d.effective_rounds, percent(d.confidence), g.rounds_needed);
   }
   std::string dependent;
   for (const DeadlineGuarantee& d : g.deadlines) {
@@ -48,9 +51,9 @@ void write_guarantee(std::ostream& out, const QualityGuarantee& g) {
   }
   if (!dependent.empty()) {
     out << fmt::format(
-        "warning: consecutive rounds' Q@T is correlated (lag-1 r: {}; beyond +-{:.3f}): drift or "
-        "bursts make rounds dependent, so the bound, which assumes independent rounds, is "
-        "optimistic\n",
+        "note: consecutive rounds' Q@T is correlated (lag-1 r: {}; beyond +-{:.3f}): drift or "
+        "bursts make rounds dependent; the bounds count them as the fewer independent rounds "
+        "they are worth\n",
         dependent, 2 / std::sqrt(static_cast<double>(g.rounds)));
   }
 }

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Coverage of the precision rule's intervals where the truth is known (docs/precision.md).
+
+Per lag-1 autocorrelation phi of the round speed, `tailq generate` writes traces of one fixed
+test set (--seed) whose times come from a new stream each replication (--time-seed) and whose
+round factor 1 + drift z_r follows an AR(1) process z; `tailq converge --stop precision`
+replays each through the stop rule, and the intervals it reports at the stop are checked
+against the truth. The truth comes from this script's own numpy simulation of the same
+generative model (docs/precision.md states it), run for --truth-rounds rounds on the same
+instances, read from the trace: the pooled percentile deadline, the mean and the bad-round
+quantile of per-round Q@T there, and at the absolute deadlines.
+
+    /usr/bin/python3 bench/precision_coverage.py --tailq build/tailq            # the README table
+    /usr/bin/python3 bench/precision_coverage.py --tailq build/tailq --quick    # a smoke run
+
+Prints one row per phi and deadline: replications, how many stopped, the median and range of
+rounds at the stop, and the share of replications whose intervals held the true mean, the true
+bad round, and both.
+"""
+import argparse
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+
+def run(cmd):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def instances(trace):
+    """Per instance: whether its top-1 prediction is right, and its input size."""
+    db = sqlite3.connect(trace)
+    rows = db.execute(
+        "select i.input_size, i.label, o.prediction from instances i "
+        "join outputs o on o.instance = i.idx order by i.idx").fetchall()
+    size = np.array([r[0] for r in rows])
+    correct = np.array([r[2].split(" ")[0] == r[1] for r in rows])
+    return size, correct
+
+
+def simulate(size, correct, rounds, phi, drift, stall, rng, chunk=5000):
+    """The generator's time model (src/collect/synthetic.cpp), written again with numpy:
+    inference = 4 ms (0.3 + 0.7 size) factor_r jitter stall, factor_r = max(0.5, 1 + drift z_r),
+    z AR(1) of unit variance, jitter lognormal(0, 0.06), stall 1.5 + 3U with probability
+    `stall`; total = inference + 0.8 ms lognormal(0, 0.15). Yields total times chunk by chunk."""
+    base = 4e-3 * (0.3 + 0.7 * size)
+    z = rng.normal()
+    done = 0
+    while done < rounds:
+        m = min(chunk, rounds - done)
+        e = rng.normal(size=m)
+        zs = np.empty(m)
+        for i in range(m):
+            z = phi * z + math.sqrt(1 - phi * phi) * e[i]
+            zs[i] = z
+        factor = np.maximum(0.5, 1 + drift * zs)[:, None]
+        jitter = np.exp(rng.normal(0, 0.06, (m, len(size))))
+        stalls = np.where(rng.random((m, len(size))) < stall,
+                          1.5 + 3 * rng.random((m, len(size))), 1.0)
+        inference = base[None, :] * factor * jitter * stalls
+        yield inference + 0.8e-3 * np.exp(rng.normal(0, 0.15, (m, len(size))))
+        done += m
+
+
+def truth(size, correct, phi, drift, stall, rounds, percentiles, absolutes, seed):
+    """True deadline, mean and bad round of per-round Q@T at each deadline."""
+    rng = np.random.default_rng(seed)
+    chunks = list(simulate(size, correct, rounds, phi, drift, stall, rng))
+    pooled = np.concatenate([c.ravel() for c in chunks]).astype(np.float64)
+    deadlines = {}
+    for p in percentiles:
+        deadlines[f"p{p:g}"] = float(np.percentile(pooled, p, method="inverted_cdf"))
+    del pooled
+    for label, seconds in absolutes:
+        deadlines[label] = seconds
+    out = {}
+    for label, t in deadlines.items():
+        q = np.concatenate([((c <= t) & correct[None, :]).mean(axis=1) for c in chunks])
+        out[label] = {"seconds": t, "mean": float(q.mean()),
+                      "bad": float(np.percentile(q, 5, method="inverted_cdf")),
+                      "sd": float(q.std())}
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tailq", default="build/tailq")
+    ap.add_argument("--phis", default="0,0.5,0.8,0.95")
+    ap.add_argument("--reps", type=int, default=60)
+    ap.add_argument("--instances", type=int, default=500)
+    ap.add_argument("--rounds", type=int, default=3000, help="rounds per replication (cap)")
+    ap.add_argument("--drift", type=float, default=0.05)
+    ap.add_argument("--stall", type=float, default=0.002)
+    ap.add_argument("--epsilon", default="1")
+    ap.add_argument("--confidence", default="95%")
+    ap.add_argument("--thresholds", default="p99,6.5ms")
+    ap.add_argument("--truth-rounds", type=int, default=100000)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json", help="write every replication's outcome here")
+    a = ap.parse_args()
+    if a.quick:
+        a.reps, a.truth_rounds, a.phis = 10, 20000, "0.5"
+    phis = [float(p) for p in a.phis.split(",")]
+    specs = a.thresholds.split(",")
+    percentiles = [float(s[1:]) for s in specs if s.startswith("p")]
+    absolutes = []
+    for s in specs:
+        if not s.startswith("p"):
+            unit = {"ms": 1e-3, "us": 1e-6, "s": 1.0}
+            for suffix, scale in unit.items():
+                if s.endswith(suffix):
+                    absolutes.append((s, float(s[:-len(suffix)]) * scale))
+                    break
+    rows, records = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = os.path.join(tmp, "r.trace")
+        common = [a.tailq, "generate", "--seed", "1", "--instances", str(a.instances),
+                  "--round-drift", str(a.drift), "--stall-probability", str(a.stall), "--force",
+                  "-o", trace]
+        run(common + ["--rounds", "1", "--time-seed", "0"])
+        size, correct = instances(trace)
+        for phi in phis:
+            true = truth(size, correct, phi, a.drift, a.stall, a.truth_rounds, percentiles,
+                         absolutes, seed=int(1000 * phi) + 7)
+            hits = {label: [0, 0, 0] for label in true}
+            stops = []
+            for rep in range(a.reps):
+                run(common + ["--rounds", str(a.rounds), "--round-phi", str(phi),
+                              "--time-seed", str(1000 + rep)])
+                out = json.loads(run([a.tailq, "converge", trace, "--stop", "precision",
+                                      "--epsilon", a.epsilon, "--confidence", a.confidence,
+                                      "--thresholds", a.thresholds, "--json"]))
+                stops.append(out["stopped_at_round"])
+                for d in out["deadlines"]:
+                    t = true[d["label"]]
+                    lo_m, hi_m = d["mean"]["low"], d["mean"]["high"]
+                    lo_b, hi_b = d["p5"]["low"], d["p5"]["high"]
+                    in_mean = lo_m is not None and hi_m is not None and lo_m <= t["mean"] <= hi_m
+                    in_bad = lo_b is not None and hi_b is not None and lo_b <= t["bad"] <= hi_b
+                    hits[d["label"]][0] += in_mean
+                    hits[d["label"]][1] += in_bad
+                    hits[d["label"]][2] += in_mean and in_bad
+                    records.append({"phi": phi, "rep": rep, "label": d["label"],
+                                    "stopped_at": out["stopped_at_round"], "truth": t,
+                                    "mean": d["mean"], "p5": d["p5"]})
+            stopped = [s for s in stops if s is not None]
+            for label, (m, b, both) in hits.items():
+                t = true[label]
+                rows.append((phi, label, a.reps, len(stopped),
+                             int(np.median(stopped)) if stopped else None,
+                             min(stopped) if stopped else None, max(stopped) if stopped else None,
+                             m / a.reps, b / a.reps, both / a.reps, t))
+                print(f"phi {phi}: {label}: {rows[-1][3]}/{a.reps} stopped, median "
+                      f"{rows[-1][4]} rounds; coverage mean {m / a.reps:.2f}, bad round "
+                      f"{b / a.reps:.2f}, both {both / a.reps:.2f} (truth {t})",
+                      file=sys.stderr)
+    print("| phi | deadline | true mean % | true bad round % | stopped | rounds at stop: "
+          "median [min, max] | mean covered | bad round covered | both |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for phi, label, reps, stopped, med, lo, hi, cm, cb, cboth, t in rows:
+        span = f"{med} [{lo}, {hi}]" if med is not None else "-"
+        print(f"| {phi:g} | {label} | {100 * t['mean']:.2f} | {100 * t['bad']:.2f} | "
+              f"{stopped}/{reps} | {span} | {cm:.0%} | {cb:.0%} | {cboth:.0%} |")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(records, f)
+
+
+if __name__ == "__main__":
+    main()
