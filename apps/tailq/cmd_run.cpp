@@ -185,6 +185,11 @@ void add_run_command(CLI::App& app) {
     settings.precision.goal.epsilon = parse_points("--epsilon", o->epsilon);
     settings.precision.goal.confidence = parse_share("--confidence", o->confidence);
     settings.precision.goal.bad_round = parse_percentage("--bad-round", o->bad_round);
+    try {
+      parse_thresholds(settings.precision.thresholds);
+    } catch (const InputError& e) {
+      throw InputError(std::string("--thresholds: ") + e.what());
+    }
     settings.output = o->output;
     settings.model = o->model;
     settings.data = o->data;
