@@ -12,6 +12,12 @@ quantile of per-round Q@T there, and at the absolute deadlines.
 
     /usr/bin/python3 bench/precision_coverage.py --tailq build/tailq            # the README table
     /usr/bin/python3 bench/precision_coverage.py --tailq build/tailq --quick    # a smoke run
+    /usr/bin/python3 bench/precision_coverage.py --tailq build/tailq --sleep --phis 0.8 \
+        --thresholds p99,p90                                 # real runs of the sleep workload
+
+With --sleep, each replication is a real `tailq run --workload sleep --round-effect
+ar1:SD:PHI` over a per-instance sleep model (lognormal medians around 150 us, 90% right); the
+truth is this script's simulation of that model.
 
 Prints one row per phi and deadline: replications, how many stopped, the median and range of
 rounds at the stop, and the share of replications whose intervals held the true mean, the true
@@ -88,6 +94,102 @@ def truth(size, correct, phi, drift, stall, rounds, percentiles, absolutes, seed
     return out
 
 
+def sleep_truth(medians, sigma, correct, phi, sd, rounds, percentiles, seed, chunk=5000):
+    """The sleep workload's model: instance i of round r waits medians[i] exp(sigma e) exp(s_r),
+    s an AR(1) process with stationary sd `sd`. True deadlines, mean and bad round of Q@T."""
+    rng = np.random.default_rng(seed)
+    s = rng.normal() * sd
+    chunks = []
+    done = 0
+    while done < rounds:
+        m = min(chunk, rounds - done)
+        e = rng.normal(size=m)
+        speed = np.empty(m)
+        for i in range(m):
+            s = phi * s + math.sqrt(1 - phi * phi) * sd * e[i]
+            speed[i] = s
+        chunks.append(medians[None, :] * np.exp(sigma * rng.normal(size=(m, len(medians)))
+                                                 + speed[:, None]))
+        done += m
+    pooled = np.concatenate([c.ravel() for c in chunks])
+    out = {}
+    for p in percentiles:
+        t = float(np.percentile(pooled, p, method="inverted_cdf"))
+        q = np.concatenate([((c <= t) & correct[None, :]).mean(axis=1) for c in chunks])
+        out[f"p{p:g}"] = {"seconds": t, "mean": float(q.mean()),
+                          "bad": float(np.percentile(q, 5, method="inverted_cdf")),
+                          "sd": float(q.std())}
+    return out
+
+
+def sleep_study(a, phis, tmp):
+    """Real runs of the sleep workload with a round-speed process (tailq run --round-effect)."""
+    rng = np.random.default_rng(3)
+    n = a.sleep_instances
+    medians = np.exp(rng.normal(math.log(150e-6), 0.35, n))
+    correct = rng.random(n) < 0.9
+    model = os.path.join(tmp, "model.csv")
+    with open(model, "w") as f:
+        f.write("law,correct\n")
+        for m, c in zip(medians, correct):
+            f.write(f"lognormal:{m * 1e6:.3f}us:{a.sleep_sigma},{int(c)}\n")
+    medians = np.array([float(f"{m * 1e6:.3f}") * 1e-6 for m in medians])
+    percentiles = [float(x[1:]) for x in a.thresholds.split(",")]
+    rows, records = [], []
+    for phi in phis:
+        true = sleep_truth(medians, a.sleep_sigma, correct, phi, a.sleep_sd, a.truth_rounds,
+                           percentiles, seed=int(1000 * phi) + 11)
+        hits = {label: [0, 0, 0] for label in true}
+        stops, walls = [], []
+        for rep in range(a.reps):
+            trace = os.path.join(tmp, f"s{rep}.trace")
+            out = run([a.tailq, "run", "--workload", "sleep", "--sleep-model", model,
+                       "--sleep-seed", str(100 + rep), "--round-effect",
+                       f"ar1:{a.sleep_sd}:{phi}", "--epsilon", a.epsilon, "--confidence",
+                       a.confidence, "--thresholds", a.thresholds, "--max-rounds",
+                       str(a.rounds), "--quiet", "-o", trace])
+            walls.append(float(out.split(" inferences with warm-up, ")[1].split(" s)")[0]))
+            replay = json.loads(run([a.tailq, "converge", trace, "--stop", "precision",
+                                     "--epsilon", a.epsilon, "--confidence", a.confidence,
+                                     "--thresholds", a.thresholds, "--json"]))
+            os.remove(trace)
+            stops.append(replay["stopped_at_round"])
+            tally(replay, true, hits, records, phi, rep)
+        rows += summarise(phi, hits, true, stops, a.reps, walls)
+    return rows, records
+
+
+def tally(out, true, hits, records, phi, rep):
+    for d in out["deadlines"]:
+        t = true[d["label"]]
+        lo_m, hi_m = d["mean"]["low"], d["mean"]["high"]
+        lo_b, hi_b = d["p5"]["low"], d["p5"]["high"]
+        in_mean = lo_m is not None and hi_m is not None and lo_m <= t["mean"] <= hi_m
+        in_bad = lo_b is not None and hi_b is not None and lo_b <= t["bad"] <= hi_b
+        hits[d["label"]][0] += in_mean
+        hits[d["label"]][1] += in_bad
+        hits[d["label"]][2] += in_mean and in_bad
+        records.append({"phi": phi, "rep": rep, "label": d["label"],
+                        "stopped_at": out["stopped_at_round"], "truth": t, "mean": d["mean"],
+                        "p5": d["p5"]})
+
+
+def summarise(phi, hits, true, stops, reps, walls=None):
+    rows = []
+    stopped = [s for s in stops if s is not None]
+    for label, (m, b, both) in hits.items():
+        t = true[label]
+        rows.append((phi, label, reps, len(stopped),
+                     int(np.median(stopped)) if stopped else None,
+                     min(stopped) if stopped else None, max(stopped) if stopped else None,
+                     m / reps, b / reps, both / reps, t))
+        wall = f", median {np.median(walls):.1f} s" if walls else ""
+        print(f"phi {phi}: {label}: {len(stopped)}/{reps} stopped, median {rows[-1][4]} rounds"
+              f"{wall}; coverage mean {m / reps:.2f}, bad round {b / reps:.2f}, both "
+              f"{both / reps:.2f} (truth {t})", file=sys.stderr)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tailq", default="build/tailq")
@@ -102,6 +204,12 @@ def main():
     ap.add_argument("--thresholds", default="p99,6.5ms")
     ap.add_argument("--truth-rounds", type=int, default=100000)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--sleep", action="store_true",
+                    help="real runs of the sleep workload instead of generated traces "
+                         "(percentile deadlines only)")
+    ap.add_argument("--sleep-instances", type=int, default=100)
+    ap.add_argument("--sleep-sigma", type=float, default=0.1)
+    ap.add_argument("--sleep-sd", type=float, default=0.05)
     ap.add_argument("--json", help="write every replication's outcome here")
     a = ap.parse_args()
     if a.quick:
@@ -119,13 +227,15 @@ def main():
                     break
     rows, records = [], []
     with tempfile.TemporaryDirectory() as tmp:
+        if a.sleep:
+            rows, records = sleep_study(a, phis, tmp)
         trace = os.path.join(tmp, "r.trace")
         common = [a.tailq, "generate", "--seed", "1", "--instances", str(a.instances),
                   "--round-drift", str(a.drift), "--stall-probability", str(a.stall), "--force",
                   "-o", trace]
         run(common + ["--rounds", "1", "--time-seed", "0"])
         size, correct = instances(trace)
-        for phi in phis:
+        for phi in [] if a.sleep else phis:
             true = truth(size, correct, phi, a.drift, a.stall, a.truth_rounds, percentiles,
                          absolutes, seed=int(1000 * phi) + 7)
             hits = {label: [0, 0, 0] for label in true}
@@ -137,29 +247,8 @@ def main():
                                       "--epsilon", a.epsilon, "--confidence", a.confidence,
                                       "--thresholds", a.thresholds, "--json"]))
                 stops.append(out["stopped_at_round"])
-                for d in out["deadlines"]:
-                    t = true[d["label"]]
-                    lo_m, hi_m = d["mean"]["low"], d["mean"]["high"]
-                    lo_b, hi_b = d["p5"]["low"], d["p5"]["high"]
-                    in_mean = lo_m is not None and hi_m is not None and lo_m <= t["mean"] <= hi_m
-                    in_bad = lo_b is not None and hi_b is not None and lo_b <= t["bad"] <= hi_b
-                    hits[d["label"]][0] += in_mean
-                    hits[d["label"]][1] += in_bad
-                    hits[d["label"]][2] += in_mean and in_bad
-                    records.append({"phi": phi, "rep": rep, "label": d["label"],
-                                    "stopped_at": out["stopped_at_round"], "truth": t,
-                                    "mean": d["mean"], "p5": d["p5"]})
-            stopped = [s for s in stops if s is not None]
-            for label, (m, b, both) in hits.items():
-                t = true[label]
-                rows.append((phi, label, a.reps, len(stopped),
-                             int(np.median(stopped)) if stopped else None,
-                             min(stopped) if stopped else None, max(stopped) if stopped else None,
-                             m / a.reps, b / a.reps, both / a.reps, t))
-                print(f"phi {phi}: {label}: {rows[-1][3]}/{a.reps} stopped, median "
-                      f"{rows[-1][4]} rounds; coverage mean {m / a.reps:.2f}, bad round "
-                      f"{b / a.reps:.2f}, both {both / a.reps:.2f} (truth {t})",
-                      file=sys.stderr)
+                tally(out, true, hits, records, phi, rep)
+            rows += summarise(phi, hits, true, stops, a.reps)
     print("| phi | deadline | true mean % | true bad round % | stopped | rounds at stop: "
           "median [min, max] | mean covered | bad round covered | both |")
     print("|---|---|---|---|---|---|---|---|---|")

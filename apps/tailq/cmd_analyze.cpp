@@ -16,12 +16,13 @@ void add_analyze_command(CLI::App& app) {
     std::string thresholds{kDefaultAnalysisThresholds};
     std::string rounds;
     std::string guarantee;
-    std::string epsilon = "0.5", confidence = "95%", bad_round = "5";
+    std::string epsilon = "1", confidence = "95%", bad_round = "5";
     double load = 0;
     double max_drop_pt = 1;
     TraceAnalysisOptions analysis;
     bool json = false;
     bool csv = false;
+    bool answer = false;
   };
   auto options = std::make_shared<Options>();
   TraceAnalysisOptions& a = options->analysis;
@@ -58,11 +59,15 @@ void add_analyze_command(CLI::App& app) {
   cmd->add_option("--epsilon", options->epsilon,
                   "a deadline is precise when both its intervals are within +- this many points")
       ->capture_default_str();
-  auto* json = cmd->add_flag("--json", options->json, "print JSON");
+  auto* answer = cmd->add_flag("--answer", options->answer,
+                               "print only the answer in plain words: per deadline a typical and "
+                               "a bad round with their intervals");
+  auto* json = cmd->add_flag("--json", options->json, "print JSON")->excludes(answer);
   cmd->add_flag("--csv", options->csv,
                 "print the quality-time curve as CSV (sweep 100 unless --sweep)")
       ->excludes(json)
-      ->excludes(guarantee);
+      ->excludes(guarantee)
+      ->excludes(answer);
   cmd->callback([options] {
     TraceAnalysisOptions& analysis = options->analysis;
     analysis.time = parse_time_kind(options->time);
@@ -99,7 +104,9 @@ void add_analyze_command(CLI::App& app) {
       return;
     }
     const TailQuality result = analyze_trace(trace, analysis);
-    if (options->json) {
+    if (options->answer) {
+      write_answer(std::cout, *result.precision);
+    } else if (options->json) {
       std::cout << to_json(result) << "\n";
     } else if (options->csv) {
       write_curve_csv(std::cout, result);

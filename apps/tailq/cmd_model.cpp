@@ -21,7 +21,7 @@ void add_converge_command(CLI::App& app) {
     std::string schedule = "sliding";
     ConvergenceSettings settings;
     std::size_t instances = 0;
-    std::string epsilon = "0.5", confidence = "95%", bad_round = "5";
+    std::string epsilon = "1", confidence = "95%", bad_round = "5";
     std::string thresholds{kDefaultPrecisionThresholds}, time = "total", metric;
     double load = 0;
     bool json = false;

@@ -32,7 +32,7 @@ void add_run_command(CLI::App& app) {
     RunSettings settings;
     std::string output, pin, max_duration, resume, model, data, sleep_model;
     std::string scenario = "single-stream", qps, qps_sweep, batch_timeout, interval;
-    std::string stop = "precision", epsilon = "0.5", confidence = "95%", bad_round = "5";
+    std::string stop = "precision", epsilon = "1", confidence = "95%", bad_round = "5";
     std::uint64_t shuffle = 0;
     bool quiet = false;
   };

@@ -1,4 +1,4 @@
-// The convergence criterion of the time distribution (METHOD.md 4a), fed round by round.
+// The convergence criterion of the time distribution (docs/method.md 4a), fed round by round.
 //
 // After every `fit_every` measured rounds the monitor fits a Gaussian KDE (ISJ bandwidth) to all
 // times seen so far, evaluates it and each of the previous `window` fits on `eval_points` even

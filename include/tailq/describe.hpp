@@ -1,4 +1,4 @@
-// Descriptive statistics of times (METHOD.md 4c), per instance and pooled.
+// Descriptive statistics of times (docs/method.md 4c), per instance and pooled.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // The tail-quality engine: tail latency of the pooled times and, per round and deadline, the
-// quality with late answers scored as failures (Q@T, METHOD.md section 2).
+// quality with late answers scored as failures (Q@T, docs/method.md section 2).
 #pragma once
 
 #include <cstddef>

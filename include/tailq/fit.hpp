@@ -1,5 +1,5 @@
 // `tailq fit`: descriptive statistics of a trace's times, pooled and per instance, and how the
-// time of an instance grows with its input size (METHOD.md 4c).
+// time of an instance grows with its input size (docs/method.md 4c).
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// Quality metrics, scored with late answers as failures (METHOD.md section 3).
+// Quality metrics, scored with late answers as failures (docs/method.md section 3).
 //
 // Every metric answers one question: the quality of a round, given which instances answered
 // on time. Most metrics are additive: quality is a final function of sums of small

@@ -23,7 +23,7 @@
 namespace tailq {
 
 struct PrecisionGoal {
-  double epsilon = 0.005;    // half-width goal, as a fraction of quality (0.005: 0.5 points)
+  double epsilon = 0.01;     // half-width goal, as a fraction of quality (0.01: 1 point)
   double confidence = 0.95;  // of all intervals together
   double bad_round = 0.05;   // the quantile of per-round Q@T reported as the bad round
 };

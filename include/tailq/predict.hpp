@@ -1,4 +1,4 @@
-// Monte Carlo prediction of the tail-quality distribution (METHOD.md 4b), validated on
+// Monte Carlo prediction of the tail-quality distribution (docs/method.md 4b), validated on
 // held-out rounds.
 //
 // A time model is fitted per batch (every instance of a batch shares its time) on training

@@ -105,7 +105,7 @@ The options are those of the CLI (metric "" is the trace's default; rounds "A:B"
 guarantee "99%:95%" adds the distribution-free bound per deadline, as --guarantee).
 "precision" holds per deadline the mean and bad-round Q@T with intervals valid for dependent
 rounds, all together at `confidence` (a fraction, 0.95); bad_round is the quantile (0.05) and
-epsilon (0.005 = 0.5 points) the half-width a deadline must reach to count as precise.
+epsilon (0.01 = 1 point) the half-width a deadline must reach to count as precise.
 With arrays=True the per-round lists "per_round" and "per_round_late_fraction" are float64
 numpy arrays (no copy); with arrays=False the dict equals json.loads of the CLI's output.)doc");
   cls.def(

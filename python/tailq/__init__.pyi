@@ -97,13 +97,13 @@ def analyze(trace: Union[StrPath, Trace], *, time: TimeKind = "total",
             sweep_trim_outliers: bool = False, metric: str = "",
             rounds: Union[None, str, tuple[int | None, int | None]] = None, threads: int = 0,
             guarantee: str = "", confidence: float = 0.95, bad_round: float = 0.05,
-            epsilon: float = 0.005, arrays: bool = True) -> dict[str, Any]: ...
+            epsilon: float = 0.01, arrays: bool = True) -> dict[str, Any]: ...
 def fit(trace: Union[StrPath, Trace], *, time: TimeKind = "total", slowest: int = 10,
         threads: int = 0) -> dict[str, Any]: ...
 def converge(trace: Union[StrPath, Trace], *, stop: Literal["rjsd", "precision"] = "rjsd",
              fit_every: int = 2, window: int = 5, tau: float = 0.02,
              schedule: Literal["sliding", "paper"] = "sliding", instances: int = 0,
-             epsilon: float = 0.005, confidence: float = 0.95, bad_round: float = 0.05,
+             epsilon: float = 0.01, confidence: float = 0.95, bad_round: float = 0.05,
              thresholds: Thresholds = "p99", time: TimeKind = "total",
              metric: str = "") -> dict[str, Any]: ...
 def predict(trace: Union[StrPath, Trace], *, time: TimeKind = "total",

@@ -259,7 +259,7 @@ class Recorder:
 
     @property
     def converged(self):
-        """True once rJSD <= tau for both inference and total time (METHOD.md 4a)."""
+        """True once rJSD <= tau for both inference and total time (docs/method.md 4a)."""
         return self._native.converged
 
     @property

@@ -78,7 +78,7 @@ class Trace:
                 sweep: int = 0, sweep_trim_outliers: bool = False, metric: str = "",
                 rounds: Union[None, str, tuple[int | None, int | None]] = None,
                 threads: int = 0, guarantee: str = "", confidence: float = 0.95,
-                bad_round: float = 0.05, epsilon: float = 0.005,
+                bad_round: float = 0.05, epsilon: float = 0.01,
                 arrays: bool = True) -> dict[str, Any]:
         """`tailq analyze --json` as a dict (per-round lists as numpy arrays if arrays)."""
     def fit(self, *, time: TimeKind = "total", slowest: int = 10,
@@ -87,7 +87,7 @@ class Trace:
     def converge(self, *, stop: Literal["rjsd", "precision"] = "rjsd", fit_every: int = 2,
                  window: int = 5, tau: float = 0.02,
                  schedule: Literal["sliding", "paper"] = "sliding", instances: int = 0,
-                 epsilon: float = 0.005, confidence: float = 0.95, bad_round: float = 0.05,
+                 epsilon: float = 0.01, confidence: float = 0.95, bad_round: float = 0.05,
                  thresholds: Thresholds = "p99", time: TimeKind = "total",
                  metric: str = "") -> dict[str, Any]:
         """`tailq converge --json` as a dict."""

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference rJSD series for tailq's convergence monitor, computed independently: exact KDEs
 (scipy.stats.gaussian_kde with the kernel sd set to the ISJ bandwidth of the numpy port in
-make_density_fixtures.py) on all times so far, scipy's jensenshannon, METHOD.md 4a's formula.
+make_density_fixtures.py) on all times so far, scipy's jensenshannon, docs/method.md 4a's formula.
 
     /usr/bin/python3 tests/reference/make_rjsd_fixtures.py > tests/fixtures/rjsd.json
 """
