@@ -3,6 +3,7 @@
 #include "tailq/precision.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
@@ -61,6 +62,21 @@ void at_estimated_deadline(const ThresholdQuality& at, const ThresholdQuality& l
   d.bad_round = quantile_interval(at.per_round, goal.bad_round, level,
                                   batch_size_for(at.per_round.size(), d.lag1), &for_bad)
                     .interval;
+}
+
+// No interval of a mean is narrower than what one unseen kind of event could move it: an event
+// that did not happen in n rounds may still have a rate up to 3 / n (the rule of three, 95%),
+// and one instance changes Q@T by about 1 / instances. Without this floor a deadline at which
+// every round scored the same would claim a zero-width interval.
+Interval with_unseen_events(Interval i, std::size_t rounds, std::size_t instances, double level) {
+  const double n = static_cast<double>(rounds);
+  const double rate = std::min(0.5, 3 / n);
+  const double step = 1 / static_cast<double>(std::max<std::size_t>(instances, 1));
+  const double z = boost::math::quantile(boost::math::normal(), 0.5 + level / 2);
+  const double floor = z * step * std::sqrt(rate * (1 - rate) / n);
+  i.low = std::min(i.low, i.value - floor);
+  i.high = std::max(i.high, i.value + floor);
+  return i;
 }
 
 const ThresholdQuality* find_label(const TailQuality& q, const std::string& label) {
@@ -184,6 +200,7 @@ PrecisionEstimate estimate_precision(const TraceReader& trace, const TraceAnalys
       d.seconds = {t.seconds, std::min(lo->seconds, t.seconds), std::max(hi->seconds, t.seconds)};
       at_estimated_deadline(t, *lo, *hi, level, goal, d);
     }
+    d.mean = with_unseen_events(d.mean, n, measured.instances, level);
     // Qualities on a lattice (k / n instances) meet epsilon exactly; rounding must not fail it.
     const double goal_width = goal.epsilon * (1 + 1e-9);
     d.precise = d.mean.half_width() <= goal_width && d.bad_round.half_width() <= goal_width;
