@@ -50,7 +50,9 @@ double tolerance_confidence(std::size_t rounds, std::size_t order, double covera
   if (order > rounds) return 0;
   if (effective > 0 && effective < static_cast<double>(rounds)) {
     // P(B >= k) = I_q(k, m - k + 1), the binomial tail continued to real m and k.
-    const double k = static_cast<double>(order) * effective / static_cast<double>(rounds);
+    // Below one effective round, "at least one below" is P(B >= 1) however rounds are scaled.
+    const double k =
+        std::max(1.0, static_cast<double>(order) * effective / static_cast<double>(rounds));
     return boost::math::ibeta(k, effective - k + 1, 1 - coverage);
   }
   const boost::math::binomial_distribution<double> below(static_cast<double>(rounds), 1 - coverage);

@@ -102,8 +102,10 @@ QuantileInterval quantile_interval(std::span<const double> x, double q, double c
   r.effective_rounds = m;
   // Low end: the largest order l with P(count below the quantile >= l) >= 1 - tail, where the
   // count is (n / m) Binomial(m, q). The probability falls as l rises: bisect.
+  // Below one effective round the continuation would claim more than any whole count can
+  // give: "at least one round below" is P(B >= 1), however the rounds are scaled.
   auto low_holds = [&](std::size_t l) {
-    return binomial_at_least(m, static_cast<double>(l) * scale, q) >= 1 - tail;
+    return binomial_at_least(m, std::max(1.0, static_cast<double>(l) * scale), q) >= 1 - tail;
   };
   if (low_holds(1)) {
     std::size_t good = 1, bad = n + 1;
@@ -114,9 +116,11 @@ QuantileInterval quantile_interval(std::span<const double> x, double q, double c
     r.low_order = good;
   }
   // High end: the smallest order u with P(count <= u - 1) >= 1 - tail; it rises with u.
-  // P(B <= j) = 1 - P(B >= j + 1), with j = (u - 1) m / n.
+  // P(B <= j) = 1 - P(B >= j + 1), with j = (u - 1) m / n, and below one effective round
+  // P(B <= 0) for the same reason as above.
   auto high_holds = [&](std::size_t u) {
-    return 1 - binomial_at_least(m, static_cast<double>(u - 1) * scale + 1, q) >= 1 - tail;
+    const double j = static_cast<double>(u - 1) * scale;
+    return 1 - binomial_at_least(m, (j < 1 ? 0 : j) + 1, q) >= 1 - tail;
   };
   if (high_holds(n)) {
     std::size_t bad = 0, good = n;

@@ -14,7 +14,7 @@ Dependence (docs/precision.md): tau = max(1, lugsail long-run variance of 1{x <=
 sample variance) (t_df / z)^2 at the one-sided tail 1 - confidence, q the inverted_cdf (1 - p)
 quantile, with the batch size of the AR(1) rule
 (make_precision_fixtures.py) taken from the lag-1 autocorrelation of x itself; m = n / tau; when tau > 1 the confidence of order r is
-betainc(r m / n, m - r m / n + 1, 1 - p), else binom.sf(r - 1, n, 1 - p).
+betainc(k, m - k + 1, 1 - p) with k = max(1, r m / n), else binom.sf(r - 1, n, 1 - p).
 """
 import json
 import os
@@ -43,7 +43,7 @@ def inflation(x, p, confidence):
 def attained(n, r, p, tau):
     if tau > 1:
         m = n / tau
-        k = r * m / n
+        k = max(1.0, r * m / n)
         return float(special.betainc(k, m - k + 1, 1 - p))
     return float(binom.sf(r - 1, n, 1 - p))
 

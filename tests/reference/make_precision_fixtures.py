@@ -15,9 +15,9 @@ Written from the definitions in docs/precision.md, independently of the C++ code
 - quantile: numpy's inverted_cdf; tau = max(1, lugsail variance of 1{x <= estimate} / its
   sample variance (ddof 1)) (t.ppf(1 - tail, df) / norm.ppf(1 - tail))^2, tail = (1 -
   confidence) / 2, df of that lugsail estimate, with the batch size given; m = n / tau; low
-  order = the
-  largest l with betainc(l m / n, m - l m / n + 1, q) >= 1 - (1 - confidence) / 2, high order =
-  the smallest u with 1 - betainc((u - 1) m / n + 1, m - (u - 1) m / n, q) >= the same.
+  order = the largest l with betainc(k, m - k + 1, q) >= 1 - (1 - confidence) / 2, k = max(1, l m / n);
+  high order = the smallest u with 1 - betainc(j + 1, m - j, q) >= the same, j = (u - 1) m / n
+  or 0 when that is below 1.
 """
 import json
 import math
@@ -80,13 +80,15 @@ def quantile_interval(x, q, confidence, b):
     m = n / tau
     low = 0
     for l in range(1, n + 1):
-        if special.betainc(l * m / n, m - l * m / n + 1, q) >= 1 - tail:
+        k = max(1.0, l * m / n)
+        if special.betainc(k, m - k + 1, q) >= 1 - tail:
             low = l
         else:
             break
     high = 0
     for u in range(1, n + 1):
         j = (u - 1) * m / n
+        j = 0.0 if j < 1 else j
         if 1 - special.betainc(j + 1, m - j, q) >= 1 - tail:
             high = u
             break
