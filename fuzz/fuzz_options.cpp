@@ -55,11 +55,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rounds_needed(g);
   });
   fuzz::expect_clean([&] { parse_duration(text); });
-  fuzz::expect_clean([&] { parse_rate(text, "--qps"); });
+  fuzz::expect_clean([&] { parse_rate(text); });
   fuzz::expect_clean([&] { parse_rate_list(text); });
   fuzz::expect_clean([&] {
     if (parse_rate_sweep(text).size() > 1000) __builtin_trap();
   });
-  fuzz::expect_clean([&] { parse_time_option("--interval", text); });
+  fuzz::expect_clean([&] { parse_time_value(text); });
   return 0;
 }

@@ -155,7 +155,7 @@ json2=$("$TAILQ" predict gen.trace --json --holdout 20 --simulations 50 --model 
 "$TAILQ" converge gen.trace | grep -q "rJSD" && ok || bad "converge table"
 "$TAILQ" fit gen.trace | grep -q "slowest instances" && ok || bad "fit table"
 "$TAILQ" predict gen.trace --holdout 20 --simulations 50 | grep -q "held-out" && ok || bad "predict table"
-expect_error "holdout too large" "--holdout 59" -- "$TAILQ" predict gen.trace --holdout 59
+expect_error "holdout too large" "--holdout: 59 held out" -- "$TAILQ" predict gen.trace --holdout 59
 expect_error "bad schedule" "--schedule" -- "$TAILQ" converge gen.trace --schedule weekly
 expect_error "bad model" "--model" -- "$TAILQ" predict gen.trace --model magic
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tailq/error.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq {
 namespace {
@@ -167,9 +168,16 @@ TEST(Guarantee, ParsesPercentOrFractionsAndNamesTheOptionOtherwise) {
     try {
       parse_guarantee(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";
-    } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find("--guarantee"), std::string::npos) << e.what();
+    } catch (const OptionError& e) {
+      EXPECT_EQ(e.key(), "guarantee") << e.what();  // front ends add their name for it
     }
+  }
+  // Percentages written without their signs get a hint.
+  try {
+    parse_guarantee("99:95");
+    ADD_FAILURE() << "accepted 99:95";
+  } catch (const OptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 99%:95%?"), std::string::npos) << e.what();
   }
 }
 

@@ -51,13 +51,13 @@ before=$(stat -c %Y.%N "$cache")
 [ "$(q ocr.trace 'SELECT count(DISTINCT output_hash) FROM rounds')" = 1 ] && ok \
   || bad "the resumed run answered differently"
 
-expect_error "no lines" "--lines must be positive" \
+expect_error "no lines" "--lines: '0' is not a whole number from 1" \
   "$TAILQ" run --workload ocr --lines 0 -o out.trace --quiet
 expect_error "bad degradation" "--degrade" \
   "$TAILQ" run --workload ocr --lines 5 --degrade medium -o out.trace --quiet
 expect_error "missing model" "no such Tesseract model" \
   "$TAILQ" run --workload ocr --lines 5 --model "$work/none.traineddata" -o out.trace --quiet
-expect_error "resume mismatch" "--lines 30 does not match" \
+expect_error "resume mismatch" "--lines: '30' does not match the trace's '20'" \
   "$TAILQ" run --resume ocr.trace --lines 30 --quiet
 
 finish

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "collect/measure.hpp"
-#include "collect/ocr_lines.hpp"
+#include "ocr/ocr_lines.hpp"
 #include "metrics/edit_distance.hpp"
 #include "tailq/error.hpp"
 #include "tailq/metric.hpp"
 #include "tailq/run.hpp"
 #include "tailq/trace.hpp"
-#include "tesseract/tesseract_backend.hpp"
+#include "ocr/tesseract_backend.hpp"
 #include "test_util.hpp"
 
 namespace tailq {

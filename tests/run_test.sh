@@ -77,7 +77,7 @@ assert d['nominal_quality'] == 0.75 and d['thresholds'][0]['per_round'] == [0.25
   <<<"$json" && ok || bad "sleep model ground truth: $json"
 
 # Bad set-ups: one line, exit 2, no trace left behind.
-expect_error "resume mismatch" "--batch-size 4 does not match" \
+expect_error "resume mismatch" "--batch-size: '4' does not match the trace's '1'" \
   "$TAILQ" run --resume ref.trace --batch-size 4 --quiet
 expect_error "bad sleep law" "--sleep-dist" \
   "$TAILQ" run --workload sleep --sleep-dist gamma:1 -o out.trace --quiet

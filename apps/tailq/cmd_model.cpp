@@ -94,9 +94,9 @@ void add_converge_command(CLI::App& app) {
         throw InputError(o->trace + ": the precision rule holds for the rounds of one load: add "
                          "--load QPS");
       }
-      options.precision = PrecisionGoal{parse_points("--epsilon", o->epsilon),
-                                        parse_share("--confidence", o->confidence),
-                                        parse_percentage("--bad-round", o->bad_round)};
+      options.precision = PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(o->epsilon); }),
+                                        with_flag("--confidence", [&] { return parse_share(o->confidence); }),
+                                        with_flag("--bad-round", [&] { return parse_percentage(o->bad_round); })};
       const PrecisionReplay replay = replay_precision(trace, options);
       if (o->json) {
         std::cout << to_json(replay) << "\n";

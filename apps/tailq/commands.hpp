@@ -7,7 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "tailq/error.hpp"
 #include "tailq/run.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq::cli {
 
@@ -21,6 +23,19 @@ struct ExitCode {
 using NamedOptions = std::vector<std::pair<std::string, CLI::Option*>>;
 StopRule pick_stop_rule(const std::string& fallback, const CLI::Option* stop,
                         const NamedOptions& precision, const NamedOptions& rjsd);
+
+// Runs `parse` on the value of option `flag`; a refused value is reported under the flag's name
+// (the library's messages name no command-line flags).
+template <class Parse>
+auto with_flag(const std::string& flag, Parse&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const OptionError&) {
+    throw;
+  } catch (const InputError& e) {
+    throw InputError(flag + ": " + e.what());
+  }
+}
 
 void add_import_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);

@@ -1,10 +1,12 @@
 // tailq: tail quality of machine-learning inference. A thin layer over the library.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
 #include "tailq/error.hpp"
+#include "tailq/run_options.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"tailq: how good a model's answers are when every answer has a deadline"};
@@ -35,6 +37,14 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const CLI::ParseError& e) {
     std::cerr << fmt::format("tailq: error: {} (see tailq --help)\n", e.what());
+    return 2;
+  } catch (const tailq::OptionError& e) {
+    // The library names the option by its key; here it is the flag the user typed.
+    const tailq::RunOption* option = tailq::find_run_option(e.key());
+    std::string flag = option ? std::string(option->flag) : "--" + e.key();
+    if (!option) std::replace(flag.begin(), flag.end(), '_', '-');
+    if (e.key() == "overwrite") flag = "--force";  // the commands' name for it
+    std::cerr << "tailq: error: " << flag << ": " << e.what() << "\n";
     return 2;
   } catch (const tailq::InputError& e) {
     std::cerr << "tailq: error: " << e.what() << "\n";

@@ -14,7 +14,7 @@ StopRule pick_stop_rule(const std::string& fallback, const CLI::Option* stop,
   };
   const std::string* for_precision = given(precision);
   const std::string* for_rjsd = given(rjsd);
-  StopRule rule = parse_stop_rule(fallback);
+  StopRule rule = with_flag("--stop", [&] { return parse_stop_rule(fallback); });
   if (stop->count() == 0 && (for_precision != nullptr) != (for_rjsd != nullptr)) {
     rule = for_precision ? StopRule::precision : StopRule::rjsd;
   }

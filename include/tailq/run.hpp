@@ -74,9 +74,13 @@ struct RunSettings {
   ConvergenceSettings convergence;            // --stop rjsd: tau 0.02, fit every 2, window 5
   std::optional<std::uint64_t> shuffle_seed;  // a new instance order every round
   LoadSettings load;
-  // digits
-  std::filesystem::path model;  // TorchScript file; empty: the default trained model
-  std::filesystem::path data;   // digits.csv.gz; empty: Debian's python3-sklearn copy
+  // A plug-in (tailq/plugin.hpp) with the workload `workload`, or a runner for --model files
+  std::filesystem::path plugin;
+  // digits, model, ocr
+  std::filesystem::path model;  // the model file; empty: the workload's default
+  std::filesystem::path data;   // digits: digits.csv.gz; empty: Debian's python3-sklearn copy
+  // model: the user's inputs (.npy), labels (.npy or one per line), class names and sizes
+  std::filesystem::path inputs, labels, classes, input_sizes;
   // sleep
   std::size_t sleep_instances = 1000;
   std::string sleep_distribution =
@@ -104,6 +108,7 @@ Workload make_workload(const RunSettings& settings, unsigned replica = 0);  // t
 std::uint64_t file_fingerprint(const std::filesystem::path& path);
 
 struct RunProgress {
+  const RunSettings* settings = nullptr;  // what the run measures and when it stops
   std::size_t round = 0;              // measured rounds so far at this load (resumed ones included)
   std::optional<double> offered_qps;  // load scenarios
   bool warmup = false;
@@ -131,16 +136,20 @@ struct RunResult {
   std::vector<std::string> warnings;  // noisy set-up
   // --stop precision: the intervals at the last look of the last load measured.
   std::optional<PrecisionEstimate> precision;
+  RunSettings settings;  // as the run used them (for a resumed run, the trace's with the given)
 };
 
 // Starts a new experiment. `progress` is called after every round (from the calling thread).
 RunResult run_experiment(const RunSettings& settings,
                          const std::function<void(const RunProgress&)>& progress = {});
-// Continues an interrupted one: `settings` must match what the trace was started with, except
-// for the stopping rules (max_rounds, max_duration_s) and convergence settings.
-RunResult resume_experiment(const std::filesystem::path& trace, const RunSettings& settings,
-                            const std::vector<std::string>& explicitly_set,
-                            const std::function<void(const RunProgress&)>& progress = {});
+// Runs the harness on the caller's own workload: `make(replica)` makes the Dataset and Backend
+// of one worker (replica 0 describes the experiment; the load scenarios ask for one per worker).
+// settings.workload names it in the trace. Throws InputError for bad settings.
+using WorkloadFactory = std::function<Workload(unsigned replica)>;
+RunResult run_experiment(const RunSettings& settings, const WorkloadFactory& make,
+                         const std::function<void(const RunProgress&)>& progress = {});
+// Continuing an interrupted experiment is in tailq/run_options.hpp (resume_experiment): the
+// options stored in the trace say what was measured.
 
 // Asks a running experiment to stop after its last completed round (async-signal-safe).
 void request_stop();

@@ -13,6 +13,7 @@
 #include "tailq/predict.hpp"
 #include "tailq/report.hpp"
 #include "tailq/run.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq::python {
 namespace {
@@ -135,7 +136,13 @@ numpy arrays (no copy); with arrays=False the dict equals json.loads of the CLI'
          const std::string& time, const std::string& metric) {
         const auto reader = self.open();
         std::string json;
-        if (parse_stop_rule(stop) == StopRule::precision) {
+        StopRule rule = StopRule::rjsd;
+        try {
+          rule = parse_stop_rule(stop);
+        } catch (const InputError& e) {
+          throw OptionError("stop", e.what());
+        }
+        if (rule == StopRule::precision) {
           TraceAnalysisOptions o;
           o.time = parse_time_kind(time);
           o.metric = metric;

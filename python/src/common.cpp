@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "bindings.hpp"
+#include "tailq/run_options.hpp"
 #include "tailq/error.hpp"
 
 namespace tailq::python {
@@ -76,6 +77,9 @@ void bind_errors(py::module_& m) {
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const OptionError& e) {
+      // The library names the setting by its key, which is the Python keyword too.
+      PyErr_SetString(g_input_error, (e.key() + ": " + e.what()).c_str());
     } catch (const InputError& e) {
       PyErr_SetString(g_input_error, e.what());
     } catch (const StoreError& e) {
@@ -93,6 +97,8 @@ void set_python_error(std::exception_ptr p) {
     std::rethrow_exception(p);
   } catch (py::error_already_set& e) {
     e.restore();
+  } catch (const OptionError& e) {
+    PyErr_SetString(g_input_error, (e.key() + ": " + e.what()).c_str());
   } catch (const InputError& e) {
     PyErr_SetString(g_input_error, e.what());
   } catch (const StoreError& e) {

@@ -247,3 +247,21 @@ def test_odd_arguments_raise_instead_of_crashing(tmp_path):
             r.outputs([0, 1], [selfish, ("a", 7)])
     with tailq.Trace(tmp_path / "odd.trace") as trace:
         assert trace.predictions == ["[[...]]", "a 7"]
+
+
+def test_messages_name_keywords_not_flags(generated_trace):
+    """The library names the setting it refuses; Python gives its keyword, never a flag of the
+    command line."""
+    cases = [
+        (lambda: tailq.analyze(generated_trace, time="wall"), "^time: "),
+        (lambda: tailq.analyze(generated_trace, rounds="5:2"), "^rounds: "),
+        (lambda: tailq.analyze(generated_trace, guarantee="99:95"), "did you mean 99%:95%"),
+        (lambda: tailq.predict(generated_trace, holdout=500), "^holdout: "),
+        (lambda: tailq.converge(generated_trace, schedule="weekly"), "^schedule: "),
+        (lambda: tailq.import_arrays(generated_trace, np.zeros((2, 3)), np.zeros((2, 3)),
+                                     scores=[0.5] * 3), "^overwrite: .* exists"),
+    ]
+    for call, message in cases:
+        with pytest.raises(tailq.InputError, match=message) as raised:
+            call()
+        assert "--" not in str(raised.value), str(raised.value)

@@ -41,7 +41,7 @@ def test_guarantee_is_in_the_result_and_bad_ones_raise(generated_trace):
     [deadline] = guarantee["deadlines"]
     assert deadline["label"] == "p99" and deadline["confidence"] >= 0.8
     assert deadline["bound"] in result["thresholds"][0]["per_round"]
-    with pytest.raises(tailq.InputError, match="--guarantee"):
+    with pytest.raises(tailq.InputError, match="^guarantee: expected COVERAGE:CONFIDENCE"):
         tailq.analyze(generated_trace, guarantee="95%")
 
 
@@ -67,7 +67,7 @@ def test_precision_intervals_match_cli_and_bad_goals_raise(generated_trace, run_
                        ({"epsilon": -1}, "epsilon")]:
         with pytest.raises(tailq.InputError, match=match):
             tailq.analyze(generated_trace, **bad)
-    with pytest.raises(tailq.InputError, match="stop rule"):
+    with pytest.raises(tailq.InputError, match="^stop: expected 'precision' or 'rjsd'"):
         tailq.converge(generated_trace, stop="soon")
 
 

@@ -2,6 +2,7 @@
 #include <charconv>
 #include <set>
 
+#include "tailq/run_options.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 
@@ -72,17 +73,17 @@ void parse_round_range(std::string_view text, TraceAnalysisOptions& options) {
     std::int64_t value = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (ec != std::errc() || ptr != part.data() + part.size()) {
-      throw InputError("--rounds: expected A:B (round indices), got '" + std::string(text) + "'");
+      throw OptionError("rounds", "expected A:B (round indices), got '" + std::string(text) + "'");
     }
     return value;
   };
   if (colon == std::string_view::npos) {
-    throw InputError("--rounds: expected A:B (round indices), got '" + std::string(text) + "'");
+    throw OptionError("rounds", "expected A:B (round indices), got '" + std::string(text) + "'");
   }
   options.first_round = bound(text.substr(0, colon), INT64_MIN);
   options.last_round = bound(text.substr(colon + 1), INT64_MAX);
   if (options.last_round <= options.first_round) {
-    throw InputError("--rounds: empty range '" + std::string(text) + "'");
+    throw OptionError("rounds", "empty range '" + std::string(text) + "'");
   }
 }
 

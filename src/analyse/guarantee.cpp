@@ -1,3 +1,4 @@
+#include "tailq/run_options.hpp"
 #include "tailq/guarantee.hpp"
 
 #include <algorithm>
@@ -115,28 +116,35 @@ DeadlineGuarantee guarantee_for(std::span<const double> per_round_quality,
 
 GuaranteeRequest parse_guarantee(std::string_view text) {
   const std::string shown =
-      "--guarantee: expected COVERAGE:CONFIDENCE such as 99%:95% or "
-      "0.99:0.95, got '" +
-      std::string(text) + "'";
+      "expected COVERAGE:CONFIDENCE such as 99%:95% or 0.99:0.95, got '" + std::string(text) + "'";
   const auto colon = text.find(':');
-  if (colon == std::string_view::npos) throw InputError(shown);
+  if (colon == std::string_view::npos) throw OptionError("guarantee", shown);
+  bool percent_signs = false;
   auto share = [&](std::string_view part) {
     const bool percent = !part.empty() && part.back() == '%';
+    percent_signs = percent_signs || percent;
     if (percent) part.remove_suffix(1);
     double value = 0;
     const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (part.empty() || ec != std::errc() || ptr != part.data() + part.size()) {
-      throw InputError(shown);
+      throw OptionError("guarantee", shown);
     }
     return percent ? value / 100 : value;
   };
   GuaranteeRequest request{share(text.substr(0, colon)), share(text.substr(colon + 1))};
   if (!(request.coverage > 0 && request.coverage < 1 && request.confidence > 0 &&
         request.confidence < 1)) {
-    throw InputError(
-        "--guarantee: coverage and confidence must lie strictly between 0% and "
-        "100%, got '" +
-        std::string(text) + "'");
+    // "99:95" is a share written without its percent signs.
+    const bool forgot_percent = !percent_signs && request.coverage > 1 &&
+                                request.coverage < 100 && request.confidence > 1 &&
+                                request.confidence < 100;
+    throw OptionError("guarantee",
+                      "coverage and confidence must lie strictly between 0% and 100%, got '" +
+                          std::string(text) + "'" +
+                          (forgot_percent ? " (did you mean " +
+                                                std::string(text.substr(0, colon)) + "%:" +
+                                                std::string(text.substr(colon + 1)) + "%?)"
+                                          : ""));
   }
   return request;
 }

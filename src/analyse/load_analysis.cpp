@@ -1,5 +1,6 @@
 // Quality under load: the engine run once per offered load, on that load's measured rounds, at
 // deadlines fixed across loads, plus queueing statistics from the stored query timelines.
+#include "tailq/run_options.hpp"
 #include "tailq/load_analysis.hpp"
 
 #include <algorithm>
@@ -82,9 +83,9 @@ LoadAnalysis analyze_load(const TraceReader& trace, const LoadAnalysisOptions& o
   if (!is_load_trace(trace)) {
     throw InputError(
         trace.path().string() +
-        ": not measured under load (tailq run --scenario server|multi-stream|offline)");
+        ": not measured under load (no load scenario: multi-stream, server or offline)");
   }
-  if (!(options.max_drop >= 0)) throw InputError("--max-drop must be a number >= 0");
+  if (!(options.max_drop >= 0)) throw OptionError("max_drop", "must be a number >= 0");
   // Measured rounds by offered load, loads ascending (offline, with none, first).
   std::map<double, std::vector<std::int64_t>> by_load;
   std::vector<std::int64_t> unrated;

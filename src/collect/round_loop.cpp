@@ -89,7 +89,7 @@ void store_round(Session& s, const RoundRecord& record, bool warmup,
                           record.inference_s, record.total_s, {predictions, {}, record.timings});
   } catch (const StoreError& e) {
     throw StoreError(std::string(e.what()) + "; the rounds before it are intact, and " +
-                     "tailq run --resume " + s.path.string() +
+                     "resuming " + s.path.string() +
                      " continues once the cause (e.g. a full disk) is fixed");
   }
   ++s.next_index;
@@ -140,6 +140,7 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
   std::vector<double> issue_delays;
   RunResult result;
   result.trace = s.path;
+  result.settings = s.settings;
   result.warnings = s.warnings;
   const auto started = Clock::now();
   auto seconds_since_start = [&] {
@@ -174,6 +175,7 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
         }
       }
       RunProgress p;
+      p.settings = &s.settings;
       p.warmup = warmup;
       p.offered_qps = levels[s.level];
       p.round = s.measured;

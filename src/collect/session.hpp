@@ -11,6 +11,7 @@
 
 #include "tailq/convergence.hpp"
 #include "tailq/run.hpp"
+#include "tailq/run_options.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq::detail {
@@ -42,6 +43,18 @@ struct Session {
         inference(s.convergence),
         total(s.convergence) {}
 };
+
+// Applies options given as text to `s` (tailq/run_options.hpp). When resuming the trace named
+// by `resumed_trace`, identity options are compared with `s` (the trace's) instead of set.
+void apply_options(RunSettings& s, const GivenOptions& given, const std::string& resumed_trace);
+// Refuses settings that do not go together (OptionError naming one of them).
+void check_settings(const RunSettings& s);
+// Runs this process on `cpus` (all when empty).
+void pin_to(const std::vector<int>& cpus);
+// Before the first round: the environment's and the load's warnings, a cleared stop request.
+void start_session(Session& s, std::vector<std::string> environment_warnings);
+// Set by request_stop() (a signal handler).
+const std::atomic<bool>& stop_flag();
 
 // Whether the current level has met its stop rule (not its limits).
 bool level_met(const Session& s);

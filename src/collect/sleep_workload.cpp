@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "tailq/run_options.hpp"
 #include "tailq/error.hpp"
 #include "tailq/thresholds.hpp"
 
@@ -24,7 +25,7 @@ double parse_seconds(const std::string& text, const std::string& law) {
     if (specs.size() == 1 && specs[0].kind == ThresholdSpec::Kind::absolute) return specs[0].value;
   } catch (const InputError&) {
   }
-  throw InputError("--sleep-dist '" + law + "': '" + text + "' is not a time such as 2ms or 0.002");
+  throw OptionError("sleep_distribution", "'" + law + "': '" + text + "' is not a time such as 2ms or 0.002");
 }
 
 class SleepDataset final : public Dataset {
@@ -146,27 +147,27 @@ SleepLaw parse_sleep_law(const std::string& text) {
     const auto [ptr, ec] = std::from_chars(sigma.data(), sigma.data() + sigma.size(), law.b);
     if (sigma.empty() || ec != std::errc() || ptr != sigma.data() + sigma.size()) law.b = -1;
     if (!(law.b >= 0)) {
-      throw InputError("--sleep-dist '" + text + "': sigma '" + parts[2] +
+      throw OptionError("sleep_distribution", "'" + text + "': sigma '" + parts[2] +
                        "' is not a number >= 0");
     }
   } else {
-    throw InputError("--sleep-dist '" + text +
+    throw OptionError("sleep_distribution", "'" + text +
                      "': expected const:T, exp:MEAN or lognormal:MEDIAN:SIGMA");
   }
-  if (!(law.a > 0)) throw InputError("--sleep-dist '" + text + "': the time must be positive");
+  if (!(law.a > 0)) throw OptionError("sleep_distribution", "'" + text + "': the time must be positive");
   // A ground truth for tests and demos: beyond these, waits overflow the clock's range.
   if (law.a > kMaxSleepSeconds) {
-    throw InputError("--sleep-dist '" + text + "': the time must be at most 1h");
+    throw OptionError("sleep_distribution", "'" + text + "': the time must be at most 1h");
   }
   if (law.b > kMaxSleepSigma) {
-    throw InputError("--sleep-dist '" + text + "': sigma must be at most 10");
+    throw OptionError("sleep_distribution", "'" + text + "': sigma must be at most 10");
   }
   return law;
 }
 
 RoundEffect parse_round_effect(const std::string& text) {
   const std::string shown =
-      "--round-effect: expected ar1:SD:PHI such as ar1:0.05:0.8 (SD >= 0 on the log scale, "
+      "expected ar1:SD:PHI such as ar1:0.05:0.8 (SD >= 0 on the log scale, "
       "0 <= PHI < 1), got '" + text + "'";
   if (!text.starts_with("ar1:")) throw InputError(shown);
   const auto colon = text.find(':', 4);
@@ -187,7 +188,7 @@ RoundEffect parse_round_effect(const std::string& text) {
 }
 
 std::unique_ptr<Dataset> make_sleep_dataset(std::size_t instances) {
-  if (instances == 0) throw InputError("--instances must be positive");
+  if (instances == 0) throw OptionError("sleep_instances", "must be positive");
   return std::make_unique<SleepDataset>(instances);
 }
 

@@ -4,18 +4,67 @@
 #include <fstream>
 #include <vector>
 
+#include "collect/digits_dataset.hpp"
 #include "collect/sleep_workload.hpp"
+#include "tailq/run_options.hpp"
 #include "tailq/error.hpp"
+#include "tailq/plugin.hpp"
 #include "tailq/run.hpp"
 
 namespace tailq {
 
-#ifdef TAILQ_HAVE_TORCH
-Workload make_digits_workload(const RunSettings& settings);  // backends/torch/digits_workload.cpp
-#endif
-#ifdef TAILQ_HAVE_TESSERACT
-Workload make_ocr_workload(const RunSettings& settings);  // backends/tesseract/ocr_workload.cpp
-#endif
+namespace {
+
+// The Backend that runs `model` for one worker: the plug-in named by --plugin when it runs
+// this kind of file, else tailq's own runner for its extension.
+std::unique_ptr<Backend> model_backend(const RunSettings& settings,
+                                       const std::filesystem::path& model, unsigned replica) {
+  const ModelRequest request{model, settings.threads, replica};
+  if (!settings.plugin.empty()) {
+    const PluginTable& mine = load_plugin(settings.plugin);
+    for (auto ext = mine.model_extensions; ext && *ext; ++ext) {
+      if (model.extension() == *ext && mine.make_backend) return mine.make_backend(request);
+    }
+  }
+  const std::string runner = builtin_runner_for(model);
+  if (runner.empty()) {
+    throw InputError(model.string() +
+                     ": no runner for this kind of model file (TorchScript .pt, ONNX .onnx, or "
+                     "a plug-in's own kind)");
+  }
+  const PluginTable& table = builtin_plugin(runner);
+  if (!table.make_backend) throw InputError("the " + runner + " plug-in runs no models");
+  return table.make_backend(request);
+}
+
+// A workload that a plug-in provides whole: from --plugin, or tailq's own (ocr).
+Workload plugin_workload(const PluginTable& table, const RunSettings& settings,
+                         unsigned replica) {
+  for (auto name = table.workloads; name && *name; ++name) {
+    if (settings.workload == *name && table.make_workload) {
+      return table.make_workload(settings, replica);
+    }
+  }
+  std::string names;
+  for (auto name = table.workloads; name && *name; ++name) names += std::string(" ") + *name;
+  throw InputError("the " + std::string(table.name) + " plug-in has no workload '" +
+                   settings.workload + "'" + (names.empty() ? "" : " (it has:" + names + ")"));
+}
+
+Workload digits_workload(const RunSettings& settings, unsigned replica) {
+  const std::filesystem::path model =
+      settings.model.empty() ? std::filesystem::path(TAILQ_DEFAULT_DIGITS_MODEL) : settings.model;
+  const std::filesystem::path data =
+      settings.data.empty() ? std::filesystem::path(kDefaultDigitsPath) : settings.data;
+  Workload w;
+  w.dataset = std::make_unique<DigitsDataset>(data);
+  w.backend = model_backend(settings, model, replica);
+  w.model = model.string();
+  w.model_fingerprint = file_fingerprint(model);
+  return w;
+}
+
+}  // namespace
 
 std::uint64_t file_fingerprint(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
@@ -57,26 +106,14 @@ Workload make_workload(const RunSettings& settings, unsigned replica) {
                                    settings.sleep_round_effect.empty() ? 0 : n);
     return w;
   }
-  if (settings.workload == "digits") {
-#ifdef TAILQ_HAVE_TORCH
-    return make_digits_workload(settings);
-#else
-    throw InputError(
-        "the digits workload needs LibTorch, and this tailq was built without it (install "
-        "libtorch-dev and rebuild); --workload sleep needs nothing");
-#endif
+  if (settings.workload == "digits") return digits_workload(settings, replica);
+  if (!settings.plugin.empty()) {
+    const PluginTable& mine = load_plugin(settings.plugin);
+    if (mine.workloads && *mine.workloads) return plugin_workload(mine, settings, replica);
   }
-  if (settings.workload == "ocr") {
-#ifdef TAILQ_HAVE_TESSERACT
-    return make_ocr_workload(settings);
-#else
-    throw InputError(
-        "the ocr workload needs Tesseract, Leptonica and Pango, and this tailq was built without "
-        "them (install libtesseract-dev tesseract-ocr-eng libpango1.0-dev and rebuild)");
-#endif
-  }
-  throw InputError("--workload: unknown workload '" + settings.workload +
-                   "' (built in: digits, ocr, sleep)");
+  if (settings.workload == "ocr") return plugin_workload(builtin_plugin("ocr"), settings, replica);
+  throw OptionError("workload", "unknown workload '" + settings.workload +
+                                   "' (built in: digits, model, ocr, sleep; or a plug-in's)");
 }
 
 }  // namespace tailq

@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "tailq/run_options.hpp"
 #include "tailq/error.hpp"
 #include "tailq/import.hpp"
 #include "tailq/metric.hpp"
@@ -15,7 +16,7 @@ std::int64_t parse_round(std::string_view text, std::string_view item) {
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc() || ptr != end || value < 0) {
-    throw InputError("--warmup-rounds: '" + std::string(item) +
+    throw OptionError("warmup_rounds", "'" + std::string(item) +
                      "' is not a round number or range A-B");
   }
   return value;
@@ -38,15 +39,15 @@ std::vector<std::int64_t> parse_round_list(std::string_view text) {
       const std::int64_t first = parse_round(item.substr(0, dash), item);
       const std::int64_t last = parse_round(item.substr(dash + 1), item);
       if (last < first)
-        throw InputError("--warmup-rounds: empty range '" + std::string(item) + "'");
+        throw OptionError("warmup_rounds", "empty range '" + std::string(item) + "'");
       if (last - first >= kMaxRounds) {
-        throw InputError("--warmup-rounds: range '" + std::string(item) + "' has more than " +
+        throw OptionError("warmup_rounds", "range '" + std::string(item) + "' has more than " +
                          std::to_string(kMaxRounds) + " rounds");
       }
       for (std::int64_t r = first; r <= last; ++r) rounds.insert(r);
     }
     if (static_cast<std::int64_t>(rounds.size()) > kMaxRounds) {
-      throw InputError("--warmup-rounds: more than " + std::to_string(kMaxRounds) + " rounds");
+      throw OptionError("warmup_rounds", "more than " + std::to_string(kMaxRounds) + " rounds");
     }
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
@@ -57,12 +58,14 @@ std::vector<std::int64_t> parse_round_list(std::string_view text) {
 void import_trace(const ImportRequest& request) {
   const bool from_csv = !request.times_csv.empty();
   if (from_csv == (!request.inference_npy.empty() || !request.total_npy.empty())) {
-    throw InputError("give the times either as --times CSV or as --inference-npy and --total-npy");
+    throw OptionError("times", "give the times either as a CSV or as two .npy files of inference "
+                               "and total times, not both and not neither");
   }
   if (!from_csv && (request.inference_npy.empty() || request.total_npy.empty())) {
-    throw InputError("--inference-npy and --total-npy must be given together");
+    throw OptionError(request.inference_npy.empty() ? "inference_npy" : "total_npy",
+                      "the .npy files of inference and total times go together");
   }
-  if (request.outcomes_csv.empty()) throw InputError("--outcomes is required");
+  if (request.outcomes_csv.empty()) throw OptionError("outcomes", "is required");
 
   const ImportedTimes times = from_csv ? read_times_csv(request.times_csv)
                                        : read_times_npy(request.inference_npy, request.total_npy);
@@ -79,11 +82,11 @@ void write_imported_trace(const ImportedTimes& times, const Outcomes& outcomes,
                           const ImportRequest& request) {
   for (std::int64_t r : request.warmup_rounds) {
     if (!std::binary_search(times.round_indices.begin(), times.round_indices.end(), r)) {
-      throw InputError("--warmup-rounds: round " + std::to_string(r) + " is not in the times");
+      throw OptionError("warmup_rounds", "round " + std::to_string(r) + " is not in the times");
     }
   }
   if (times.round_indices.size() <= request.warmup_rounds.size()) {
-    throw InputError("--warmup-rounds: every round is a warm-up round; nothing to analyse");
+    throw OptionError("warmup_rounds", "every round is a warm-up round; nothing to analyse");
   }
 
   const std::size_t n = times.instance_names.size();

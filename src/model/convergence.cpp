@@ -1,3 +1,4 @@
+#include "tailq/run_options.hpp"
 #include "tailq/convergence.hpp"
 
 #include <algorithm>
@@ -60,7 +61,7 @@ double rjsd_of(const std::deque<GridDensity>& fits, double lo, double hi,
 ConvergenceSettings::Schedule parse_schedule(std::string_view text) {
   if (text == "sliding") return ConvergenceSettings::Schedule::sliding;
   if (text == "paper") return ConvergenceSettings::Schedule::paper;
-  throw InputError("--schedule: expected 'sliding' or 'paper', got '" + std::string(text) + "'");
+  throw OptionError("schedule", "expected 'sliding' or 'paper', got '" + std::string(text) + "'");
 }
 
 struct RjsdMonitor::Impl {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "tailq/run_options.hpp"
 #include "tailq/divergence.hpp"
 #include "tailq/error.hpp"
 #include "tailq/metric.hpp"
@@ -45,11 +46,11 @@ std::vector<double> read_rounds(const TraceReader& trace, TimeKind kind,
 PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest& request) {
   const std::vector<std::int64_t> measured = measured_rounds(trace);
   if (request.holdout == 0 || request.holdout + 2 > measured.size()) {
-    throw InputError("--holdout " + std::to_string(request.holdout) + ": the trace has " +
-                     std::to_string(measured.size()) +
-                     " measured rounds; at least 2 must remain for training");
+    throw OptionError("holdout", std::to_string(request.holdout) + " held out, but the trace has " +
+                                     std::to_string(measured.size()) +
+                                     " measured rounds; at least 2 must remain for training");
   }
-  if (request.simulations == 0) throw InputError("--simulations must be positive");
+  if (request.simulations == 0) throw OptionError("simulations", "must be positive");
   if (request.models.empty()) throw InputError("no time model chosen");
   const std::size_t training = measured.size() - request.holdout;
   const std::vector<std::int64_t> train(measured.begin(), measured.begin() + training);

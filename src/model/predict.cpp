@@ -1,3 +1,4 @@
+#include "tailq/run_options.hpp"
 #include "tailq/predict.hpp"
 
 #include <algorithm>
@@ -67,7 +68,7 @@ std::string_view to_string(TimeModelKind kind) {
 TimeModelKind parse_time_model(std::string_view text) {
   if (text == "independent") return TimeModelKind::independent;
   if (text == "round-effect") return TimeModelKind::round_effect;
-  throw InputError("--model: expected 'independent', 'round-effect' or 'both', got '" +
+  throw OptionError("model", "expected 'independent', 'round-effect' or 'both', got '" +
                    std::string(text) + "'");
 }
 

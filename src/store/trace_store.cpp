@@ -12,6 +12,7 @@
 #include "store/sqlite.hpp"
 #include "store/trace_schema.hpp"
 #include "store/writer_lock.hpp"
+#include "tailq/run_options.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq {
@@ -88,7 +89,7 @@ std::string_view to_string(Outcomes::Kind kind) {
 TimeKind parse_time_kind(std::string_view text) {
   if (text == "inference") return TimeKind::inference;
   if (text == "total") return TimeKind::total;
-  throw InputError("--time: expected 'inference' or 'total', got '" + std::string(text) + "'");
+  throw OptionError("time", "expected 'inference' or 'total', got '" + std::string(text) + "'");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,7 +498,7 @@ void write_trace_atomically(const std::filesystem::path& path, bool overwrite,
                             const std::function<void(const std::filesystem::path&)>& fill) {
   namespace fs = std::filesystem;
   if (!overwrite && fs::exists(path)) {
-    throw InputError(path.string() + ": file exists (use --force to replace it)");
+    throw OptionError("overwrite", path.string() + " exists (ask to replace it)");
   }
   fs::path tmp = path;
   tmp += ".partial";

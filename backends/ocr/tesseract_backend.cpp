@@ -1,4 +1,4 @@
-#include "tesseract/tesseract_backend.hpp"
+#include "ocr/tesseract_backend.hpp"
 
 #include <fcntl.h>
 #include <omp.h>

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "collect/ocr_lines.hpp"
+#include "ocr/ocr_lines.hpp"
 #include "tailq/error.hpp"
 
 namespace tailq {

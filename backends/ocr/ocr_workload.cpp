@@ -2,10 +2,10 @@
 // Tesseract's LSTM, one line per instance. Its inference time grows with the line.
 #include <cmath>
 
-#include "collect/ocr_lines.hpp"
+#include "ocr/ocr_lines.hpp"
 #include "tailq/error.hpp"
 #include "tailq/run.hpp"
-#include "tesseract/tesseract_backend.hpp"
+#include "ocr/tesseract_backend.hpp"
 
 namespace tailq {
 

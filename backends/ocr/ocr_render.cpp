@@ -14,7 +14,7 @@
 #include <pcg_random.hpp>
 #include <set>
 
-#include "collect/ocr_lines.hpp"
+#include "ocr/ocr_lines.hpp"
 #include "tailq/error.hpp"
 
 namespace tailq {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <pcg_random.hpp>
 
-#include "collect/ocr_lines.hpp"
+#include "ocr/ocr_lines.hpp"
 #include "tailq/error.hpp"
 
 namespace tailq {
