@@ -54,8 +54,8 @@ TEST(Harness, TimedRoundsDoNotAllocate) {
     if (batch_size == 1) {
       // Every instance is row 0 of its batch: scores 0 1 2 3 4 5 6 0 1 2; ties keep the
       // lower class first.
-      const std::vector<std::uint16_t> top(buffers.top.begin(), buffers.top.begin() + 5);
-      EXPECT_EQ(top, (std::vector<std::uint16_t>{6, 5, 4, 3, 2}));
+      const std::vector<std::uint32_t> top(buffers.top.begin(), buffers.top.begin() + 5);
+      EXPECT_EQ(top, (std::vector<std::uint32_t>{6, 5, 4, 3, 2}));
     }
   }
 }

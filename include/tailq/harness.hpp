@@ -2,7 +2,11 @@
 // LoadGen's SystemUnderTest and QuerySampleLibrary. The harness owns the clock; a Dataset
 // fetches and pre-processes batches, a Backend runs the model.
 //
-// Contracts for implementers: every method is called from the harness thread only; methods
+// Contracts for implementers: a Dataset and its Backend are used by one thread at a time: the
+// harness's thread in the single-stream scenario; in the load scenarios each worker thread owns
+// a replica of its own (tailq/plugin.hpp, make_workload(settings, replica)), and no object is
+// called from two threads at once. Replicas may run concurrently, so state they share (a
+// framework's global thread pool, a cache) must be safe to use from several threads. Methods
 // marked "timed" run inside a timed region and must not do I/O or allocate in tailq's buffers
 // (a framework's own allocations inside Backend::infer are part of what inference costs).
 #pragma once

@@ -127,7 +127,7 @@ struct SchedulerJitter {
 
 struct RunResult {
   std::filesystem::path trace;
-  std::size_t measured_rounds = 0;        // at every load together
+  std::size_t measured_rounds = 0;        // in the trace (earlier processes too), all loads
   std::size_t inferences = 0;             // instances run by this process, warm-up included
   double elapsed_s = 0;                   // this process's time in the round loop
   std::optional<SchedulerJitter> jitter;  // load scenarios

@@ -34,6 +34,7 @@ py::dict recorder_fast_calls(py::handle native_recorder);
 void bind_trace(py::module_& m);
 void bind_analysis(py::class_<NativeTrace>& trace);
 void bind_import(py::module_& m);
+void bind_run(py::module_& m);
 
 // Sets the Python error for a caught C++ exception, as pybind11's translators would (for raw
 // CPython functions, which bypass pybind11).

@@ -16,6 +16,7 @@ PYBIND11_MODULE(_tailq, m) {
   tailq::python::bind_recorder(m);
   tailq::python::bind_trace(m);
   tailq::python::bind_import(m);
+  tailq::python::bind_run(m);
   m.def(
       "compare",
       [](const std::vector<std::filesystem::path>& traces, std::size_t sweep, unsigned threads,

@@ -32,7 +32,8 @@ from ._tailq import Error, InputError, StoreError, Trace, UsageError
 __version__ = _tailq.__version__
 __all__ = [
     "Batch", "Error", "InputError", "Recorder", "Round", "StoreError", "Trace", "UsageError",
-    "analyze", "compare", "converge", "fit", "import_arrays", "predict", "report",
+    "analyze", "compare", "converge", "fit", "import_arrays", "predict", "report", "run",
+    "run_options",
 ]
 
 
@@ -122,3 +123,20 @@ def import_arrays(path, inference, total, *, labels=None, predictions=None, scor
         [int(r) for r in warmup_rounds],
         None if round_indices is None else [int(r) for r in round_indices], str(model),
         str(dataset), str(backend), "" if metric is None else str(metric), bool(overwrite))
+
+
+def run(output=None, *, resume=None, **options):
+    """Measures a workload as ``tailq run`` does; returns what the run said as a dict.
+
+    ``options`` are ``tailq run``'s options by key (see :func:`run_options`), with the values
+    the command line takes: ``run("s.trace", workload="sleep", sleep_instances=100,
+    epsilon=1, max_rounds=50)``. ``resume=TRACE`` continues an interrupted run. Ctrl-C stops
+    it after the round in flight; every completed round is kept."""
+    return _tailq.run(None if output is None else os.fspath(output),
+                      resume=None if resume is None else os.fspath(resume), **options)
+
+
+def run_options():
+    """The options of :func:`run` (and of ``tailq run``): key, flag, help, default, whether a
+    resumed run must match it, and what it applies to."""
+    return _tailq.run_options()

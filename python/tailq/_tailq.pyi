@@ -149,3 +149,8 @@ def import_arrays(path: StrPath, inference: Any, total: Any, names: list[str],
                   dataset: str, backend: str, metric: str, overwrite: bool) -> None: ...
 def compare(traces: Sequence[StrPath], *, sweep: int = 100, threads: int = 0,
             thresholds: str = "p90,p99,p99.9", max_drop: float = 1.0) -> dict[str, Any]: ...
+def run(output: StrPath | None = None, *, resume: StrPath | None = None,
+        **options: Any) -> dict[str, Any]:
+    """`tailq run` from Python; keywords are the options' keys."""
+def run_options() -> list[dict[str, Any]]:
+    """The options of run() with key, flag, help, default and what they apply to."""

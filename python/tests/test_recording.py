@@ -138,3 +138,26 @@ def test_trace_is_one_file_after_close_and_valid_while_open(tmp_path, run_cli):
     assert not (tmp_path / "w.trace-wal").exists()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_run_measures_a_workload_like_the_command(tmp_path, run_cli):
+    """tailq.run() takes the command's options by key and writes the same kind of trace."""
+    keys = {o["key"] for o in tailq.run_options()}
+    assert {"workload", "batch_size", "epsilon", "tau", "qps", "sleep_round_effect"} <= keys
+    trace = tmp_path / "s.trace"
+    result = tailq.run(trace, workload="sleep", sleep_instances=20,
+                       sleep_distribution="const:100us", tau=0, max_rounds=7)
+    assert result["stop"] == "max_rounds" and result["measured_rounds"] == 7
+    assert result["settings"]["stop"] == "rjsd" and result["settings"]["sleep_instances"] == "20"
+    assert tailq.analyze(trace)["rounds"] == 7
+    more = tailq.run(resume=trace, tau=0, max_rounds=9)
+    assert more["measured_rounds"] == 9 and tailq.analyze(trace)["rounds"] == 9
+    cli = run_cli("analyze", trace, "--json")
+    assert cli["rounds"] == 9 and cli["instances"] == 20
+    with pytest.raises(tailq.InputError, match="^sleep_instances: '30' does not match"):
+        tailq.run(resume=trace, sleep_instances=30)
+    with pytest.raises(tailq.InputError, match="^ocr_lines: applies to the ocr workload"):
+        tailq.run(tmp_path / "x.trace", workload="sleep", ocr_lines=5)
+    with pytest.raises(tailq.InputError, match="^speed: not an option of tailq run"):
+        tailq.run(tmp_path / "x.trace", speed=2)
+    assert not (tmp_path / "x.trace").exists()

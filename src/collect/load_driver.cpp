@@ -34,7 +34,7 @@ struct RoundState {
   Clock::time_point origin;          // the first scheduled arrival
   double started_unix_s = 0;
   std::vector<QueryTiming> timings;  // per instance, from origin
-  std::vector<std::uint16_t> top;    // kTopK per instance
+  std::vector<std::uint32_t> top;    // kTopK per instance
   std::vector<std::string> texts;    // per instance, when the answers are text
   std::atomic<std::size_t> pending{0};
 };

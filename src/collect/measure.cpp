@@ -28,14 +28,14 @@ RoundBuffers::RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::
 }
 
 // A partial insertion sort: width is small.
-void top_classes(std::span<const float> scores, std::uint16_t* out) {
+void top_classes(std::span<const float> scores, std::uint32_t* out) {
   std::size_t kept = 0;
   for (std::size_t c = 0; c < scores.size(); ++c) {
     std::size_t at = kept;
     while (at > 0 && scores[out[at - 1]] < scores[c]) --at;
     if (at >= kTopK) continue;
     for (std::size_t j = std::min(kept, kTopK - 1); j > at; --j) out[j] = out[j - 1];
-    out[at] = static_cast<std::uint16_t>(c);
+    out[at] = static_cast<std::uint32_t>(c);
     kept = std::min(kept + 1, kTopK);
   }
   for (std::size_t j = kept; j < kTopK; ++j) out[j] = out[kept ? kept - 1 : 0];

@@ -22,14 +22,14 @@ struct RoundBuffers {
   RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::size_t classes);
   Batch batch;
   BatchOutput output;
-  std::vector<std::uint16_t> top;            // kTopK class indices per instance, best first
+  std::vector<std::uint32_t> top;            // kTopK class indices per instance, best first
   std::vector<std::string> texts;            // text answer per instance (classes == 0 only)
   std::vector<double> inference_s, total_s;  // per batch of the round, in batch order
 };
 
 // The best min(kTopK, width) classes of one row of scores, best first; the rest of the kTopK
 // slots repeat the last one. No allocation.
-void top_classes(std::span<const float> scores, std::uint16_t* out);
+void top_classes(std::span<const float> scores, std::uint32_t* out);
 
 // Measures one round over `order` in batches of `batch_size`. Returns false when `stop` was set
 // before the round ended (the round is then incomplete and must be discarded).

@@ -17,7 +17,7 @@ namespace tailq::detail {
 
 struct RoundRecord {
   std::vector<double> inference_s, total_s;  // per trace batch
-  std::vector<std::uint16_t> top;            // kTopK classes per instance, best first
+  std::vector<std::uint32_t> top;            // kTopK classes per instance, best first
   std::vector<std::string> texts;            // text answer per instance (no classes only)
   std::vector<QueryTiming> timings;          // per instance; load scenarios only
   double started_unix_s = 0;

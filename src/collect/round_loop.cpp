@@ -57,7 +57,9 @@ std::uint64_t output_hash(const RoundRecord& record) {
       hash *= 0x100000001b3ull;
     }
   } else {
-    for (std::uint16_t c : record.top) hash = (hash ^ c) * 0x100000001b3ull;
+    // Class indices were 16-bit when traces began to store this hash: below 65536 the value is
+    // the same either way.
+    for (std::uint32_t c : record.top) hash = (hash ^ c) * 0x100000001b3ull;
   }
   return hash;
 }
