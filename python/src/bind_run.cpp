@@ -21,7 +21,8 @@ std::string option_text(py::handle value) {
   if (value.is_none()) return "";
   if (py::isinstance<py::bool_>(value)) return value.cast<bool>() ? "true" : "false";
   if (py::isinstance<py::str>(value)) return value.cast<std::string>();
-  if (py::hasattr(value, "__fspath__")) return py::str(value.attr("__fspath__")()).cast<std::string>();
+  if (py::hasattr(value, "__fspath__"))
+    return py::str(value.attr("__fspath__")()).cast<std::string>();
   if (py::isinstance<py::sequence>(value)) {
     std::string text;
     for (py::handle item : value) text += (text.empty() ? "" : ",") + option_text(item);
@@ -61,7 +62,8 @@ void bind_run(py::module_& m) {
         }
         RunResult result;
         // The signal handler only sets an atomic flag; the previous handler comes back after.
-        struct sigaction action {}, previous {};
+        struct sigaction action {
+        }, previous{};
         action.sa_handler = stop_on_signal;
         sigemptyset(&action.sa_mask);
         sigaction(SIGINT, &action, &previous);
