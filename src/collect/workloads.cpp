@@ -2,14 +2,16 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <span>
 #include <vector>
 
 #include "collect/digits_dataset.hpp"
+#include "collect/npy_dataset.hpp"
 #include "collect/sleep_workload.hpp"
-#include "tailq/run_options.hpp"
 #include "tailq/error.hpp"
 #include "tailq/plugin.hpp"
 #include "tailq/run.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq {
 
@@ -38,8 +40,7 @@ std::unique_ptr<Backend> model_backend(const RunSettings& settings,
 }
 
 // A workload that a plug-in provides whole: from --plugin, or tailq's own (ocr).
-Workload plugin_workload(const PluginTable& table, const RunSettings& settings,
-                         unsigned replica) {
+Workload plugin_workload(const PluginTable& table, const RunSettings& settings, unsigned replica) {
   for (auto name = table.workloads; name && *name; ++name) {
     if (settings.workload == *name && table.make_workload) {
       return table.make_workload(settings, replica);
@@ -61,6 +62,51 @@ Workload digits_workload(const RunSettings& settings, unsigned replica) {
   w.backend = model_backend(settings, model, replica);
   w.model = model.string();
   w.model_fingerprint = file_fingerprint(model);
+  return w;
+}
+
+// The number of scores `backend` gives per instance, from one inference on the first input.
+// It names the classes when the user gave no names, and a model that cannot take the inputs
+// fails here, before a trace exists, rather than in the first measured round.
+std::size_t output_width(const std::filesystem::path& model, Dataset& dataset, Backend& backend) {
+  // A classifier's row of scores is far smaller; the bound only sizes the probe's buffer.
+  constexpr std::size_t kMaxScores = std::size_t{1} << 22;
+  Batch batch;
+  std::size_t per_instance = 1;
+  for (std::int64_t extent : dataset.instance_shape()) {
+    per_instance *= static_cast<std::size_t>(extent);
+  }
+  batch.input.resize(per_instance);
+  batch.shape.resize(dataset.instance_shape().size() + 1);
+  const std::uint32_t first = 0;
+  dataset.prepare(std::span<const std::uint32_t>(&first, 1), batch);
+  BatchOutput out;
+  out.scores.resize(kMaxScores);
+  backend.infer(batch, out);
+  backend.synchronize();
+  if (out.width == 0 || out.width > kMaxScores) {
+    throw InputError(model.string() + ": gives " + std::to_string(out.width) +
+                     " scores per input; expected a classifier's (batch, classes) output");
+  }
+  return out.width;
+}
+
+Workload model_workload(const RunSettings& settings, unsigned replica) {
+  if (settings.model.empty()) throw OptionError("model", "the model workload needs a model file");
+  if (settings.inputs.empty()) {
+    throw OptionError("inputs", "the model workload needs an .npy file of inputs");
+  }
+  if (settings.labels.empty()) {
+    throw OptionError("labels", "the model workload needs one label per input");
+  }
+  auto dataset = std::make_unique<NpyDataset>(
+      ModelData{settings.inputs, settings.labels, settings.classes, settings.input_sizes});
+  Workload w;
+  w.backend = model_backend(settings, settings.model, replica);
+  dataset->set_output_width(output_width(settings.model, *dataset, *w.backend));
+  w.dataset = std::move(dataset);
+  w.model = settings.model.string();
+  w.model_fingerprint = file_fingerprint(settings.model);
   return w;
 }
 
@@ -107,13 +153,14 @@ Workload make_workload(const RunSettings& settings, unsigned replica) {
     return w;
   }
   if (settings.workload == "digits") return digits_workload(settings, replica);
+  if (settings.workload == "model") return model_workload(settings, replica);
   if (!settings.plugin.empty()) {
     const PluginTable& mine = load_plugin(settings.plugin);
     if (mine.workloads && *mine.workloads) return plugin_workload(mine, settings, replica);
   }
   if (settings.workload == "ocr") return plugin_workload(builtin_plugin("ocr"), settings, replica);
   throw OptionError("workload", "unknown workload '" + settings.workload +
-                                   "' (built in: digits, model, ocr, sleep; or a plug-in's)");
+                                    "' (built in: digits, model, ocr, sleep; or a plug-in's)");
 }
 
 }  // namespace tailq
