@@ -46,11 +46,12 @@ std::vector<std::string> read_lines(const std::filesystem::path& path) {
 
 // One value per instance from a 1-D (or N x 1) numeric .npy.
 std::vector<double> read_column(const std::filesystem::path& path) {
-  const npy::Array array = npy::read(path);
-  if (array.shape.size() != 1 && !(array.shape.size() == 2 && array.shape[1] == 1)) {
-    fail_file(array.name, "expected one value per input, shape (N,), got shape " +
-                              npy::shape_text(array.shape));
-  }
+  const npy::Array array = npy::read(path, [](const npy::Array& a) {
+    if (a.shape.size() != 1 && !(a.shape.size() == 2 && a.shape[1] == 1)) {
+      fail_file(a.name,
+                "expected one value per input, shape (N,), got shape " + npy::shape_text(a.shape));
+    }
+  });
   std::vector<double> values(array.elements());
   for (std::size_t k = 0; k < values.size(); ++k) values[k] = array.at(k);
   return values;
@@ -84,15 +85,16 @@ std::uint32_t text_class_index(const std::string& text, const std::string& file,
 
 NpyDataset::NpyDataset(const ModelData& files) : files_(files) {
   name_ = files.inputs.filename().string();
-  const npy::Array inputs = npy::read(files.inputs);
-  if (inputs.kind == 'i' || (inputs.kind == 'u' && inputs.item_size != 1)) {
-    fail_file(inputs.name,
-              "inputs of dtype " + inputs.dtype_name() + "; expected float32, float64 or uint8");
-  }
-  if (inputs.shape.empty() || inputs.shape[0] == 0) {
-    fail_file(inputs.name,
-              "expected N x ... inputs, one per row, got shape " + npy::shape_text(inputs.shape));
-  }
+  const npy::Array inputs = npy::read(files.inputs, [](const npy::Array& a) {
+    if (a.kind == 'i' || (a.kind == 'u' && a.item_size != 1)) {
+      fail_file(a.name,
+                "inputs of dtype " + a.dtype_name() + "; expected float32, float64 or uint8");
+    }
+    if (a.shape.empty() || a.shape[0] == 0) {
+      fail_file(a.name,
+                "expected N x ... inputs, one per row, got shape " + npy::shape_text(a.shape));
+    }
+  });
   const std::size_t count = inputs.shape[0];
   if (count > std::numeric_limits<std::uint32_t>::max()) {
     fail_file(inputs.name, "more than 2^32 - 1 inputs");

@@ -3,10 +3,10 @@
 #include <set>
 #include <string>
 
-#include "tailq/run_options.hpp"
 #include "tailq/error.hpp"
 #include "tailq/import.hpp"
 #include "tailq/metric.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq {
 namespace {
@@ -16,8 +16,8 @@ std::int64_t parse_round(std::string_view text, std::string_view item) {
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc() || ptr != end || value < 0) {
-    throw OptionError("warmup_rounds", "'" + std::string(item) +
-                     "' is not a round number or range A-B");
+    throw OptionError("warmup_rounds",
+                      "'" + std::string(item) + "' is not a round number or range A-B");
   }
   return value;
 }
@@ -42,7 +42,7 @@ std::vector<std::int64_t> parse_round_list(std::string_view text) {
         throw OptionError("warmup_rounds", "empty range '" + std::string(item) + "'");
       if (last - first >= kMaxRounds) {
         throw OptionError("warmup_rounds", "range '" + std::string(item) + "' has more than " +
-                         std::to_string(kMaxRounds) + " rounds");
+                                               std::to_string(kMaxRounds) + " rounds");
       }
       for (std::int64_t r = first; r <= last; ++r) rounds.insert(r);
     }
@@ -58,8 +58,9 @@ std::vector<std::int64_t> parse_round_list(std::string_view text) {
 void import_trace(const ImportRequest& request) {
   const bool from_csv = !request.times_csv.empty();
   if (from_csv == (!request.inference_npy.empty() || !request.total_npy.empty())) {
-    throw OptionError("times", "give the times either as a CSV or as two .npy files of inference "
-                               "and total times, not both and not neither");
+    throw OptionError("times",
+                      "give the times either as a CSV or as two .npy files of inference "
+                      "and total times, not both and not neither");
   }
   if (!from_csv && (request.inference_npy.empty() || request.total_npy.empty())) {
     throw OptionError(request.inference_npy.empty() ? "inference_npy" : "total_npy",

@@ -160,7 +160,8 @@ class HeaderParser {
 
 }  // namespace
 
-Array read(const std::filesystem::path& path) {
+Array read(const std::filesystem::path& path,
+           const std::function<void(const Array&)>& check_header) {
   Array array;
   array.name = path.string();
   array.buffer = import_detail::read_whole_file(path);
@@ -184,6 +185,7 @@ Array read(const std::filesystem::path& path) {
 
   const std::string_view header(array.buffer.data.get() + prefix, header_size);
   HeaderParser(header, array.name).parse(array);
+  if (check_header) check_header(array);
   std::uint64_t expected = array.item_size;
   for (std::uint64_t extent : array.shape) {
     if (extent != 0 && expected > UINT64_MAX / extent) {

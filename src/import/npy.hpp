@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,11 @@ struct Array {
 
 // Reads a whole .npy file and checks its header and that the data is exactly as long as the
 // shape says. Accepts C-order arrays of float32/64 and (u)int8/16/32/64, either byte order.
-// Throws InputError `<file>: <problem>` otherwise.
-Array read(const std::filesystem::path& path);
+// Throws InputError `<file>: <problem>` otherwise. `check_header`, when given, sees the array
+// once its header is parsed (dtype and shape known, data not yet checked), so that a caller's
+// own requirement is reported before a length mismatch that follows from it.
+Array read(const std::filesystem::path& path,
+           const std::function<void(const Array&)>& check_header = {});
 
 // A shape as Python prints it: "(3, 4)", "(6,)".
 std::string shape_text(const std::vector<std::uint64_t>& shape);

@@ -22,19 +22,19 @@ using npy::shape_text;
 
 // The times importer's view of an array: float32 or float64, (rounds, instances), not empty.
 npy::Array read_times_array(const std::filesystem::path& path) {
-  npy::Array array = npy::read(path);
-  if (array.kind != 'f') {
-    fail_file(array.name, "unsupported dtype " + single_quoted(array.descr) +
-                              "; expected float64 or float32 ('<f8', '<f4', '>f8' or '>f4')");
-  }
-  if (array.shape.size() != 2) {
-    fail_file(array.name,
-              "expected a 2-D array (rounds, instances), got shape " + shape_text(array.shape));
-  }
-  if (array.shape[0] == 0 || array.shape[1] == 0) {
-    fail_file(array.name, "empty array, shape " + shape_text(array.shape));
-  }
-  return array;
+  return npy::read(path, [](const npy::Array& array) {
+    if (array.kind != 'f') {
+      fail_file(array.name, "unsupported dtype " + single_quoted(array.descr) +
+                                "; expected float64 or float32 ('<f8', '<f4', '>f8' or '>f4')");
+    }
+    if (array.shape.size() != 2) {
+      fail_file(array.name,
+                "expected a 2-D array (rounds, instances), got shape " + shape_text(array.shape));
+    }
+    if (array.shape[0] == 0 || array.shape[1] == 0) {
+      fail_file(array.name, "empty array, shape " + shape_text(array.shape));
+    }
+  });
 }
 
 template <typename Bits>
