@@ -4,9 +4,12 @@
 # their traces read back by the installed command; a plug-in of another interface version is
 # refused.
 set -uo pipefail
-BUILD=$(realpath "${1:?usage: examples_cpp_test.sh BUILD_DIR [CXX_COMPILER] [LIBDIR]}")
+BUILD=$(realpath "${1:?usage: examples_cpp_test.sh BUILD_DIR [CXX_COMPILER] [LIBDIR] [CXX_FLAGS] [EXE_LINKER_FLAGS]}")
 CXX_COMPILER=${2:-c++}
 LIBDIR=${3:-lib}
+# The flags tailq was built with: a sanitizer build's library needs its runtime in the program.
+BUILD_CXX_FLAGS=${4:-}
+BUILD_LINKER_FLAGS=${5:-}
 EXAMPLE=$(realpath "$(dirname "$(realpath "$0")")/../examples/cpp")
 source "$(dirname "$(realpath "$0")")/test_lib.sh"
 prefix=$work/prefix
@@ -55,7 +58,8 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$EXAMPLE" -B exbuild "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CXX_COMPILER="$CXX_COMPILER" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_CXX_FLAGS="-Wall -Wextra -Wpedantic -Werror" >configure.log 2>&1 && ok \
+  -DCMAKE_CXX_FLAGS="$BUILD_CXX_FLAGS -Wall -Wextra -Wpedantic -Werror" \
+  -DCMAKE_EXE_LINKER_FLAGS="$BUILD_LINKER_FLAGS" >configure.log 2>&1 && ok \
   || { bad "configure the example: $(tail -20 configure.log)"; finish; exit; }
 # The package found is the one just installed, not another tailq on the machine.
 found=$(sed -n 's/^tailq_DIR:PATH=//p' exbuild/CMakeCache.txt)
