@@ -62,17 +62,23 @@ class Statement {
 // A transaction that rolls back unless committed.
 class Transaction {
  public:
-  explicit Transaction(const Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+  // `joined`: part of a transaction the caller holds open, which commits or rolls back as a
+  // whole; nothing is begun here. (A savepoint per part would copy every page it touches to a
+  // statement journal first, the cost a joined transaction exists to avoid.)
+  explicit Transaction(const Database& db, bool joined = false) : db_(db), joined_(joined) {
+    if (!joined_) db_.exec("BEGIN IMMEDIATE");
+  }
   ~Transaction() {
-    if (!done_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!done_ && !joined_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
   }
   void commit() {
-    db_.exec("COMMIT");
+    if (!joined_) db_.exec("COMMIT");
     done_ = true;
   }
 
  private:
   const Database& db_;
+  bool joined_ = false;
   bool done_ = false;
 };
 

@@ -96,11 +96,31 @@ TimeKind parse_time_kind(std::string_view text) {
 // Writer
 
 struct TraceWriter::Impl {
+  Impl(store::WriterLock writer_lock, sqlite::Database database, std::size_t batches,
+       std::size_t instances)
+      : lock(std::move(writer_lock)),
+        db(std::move(database)),
+        batch_count(batches),
+        instance_count(instances) {}
   // Declared first, so it is released after the connection closes (see writer_lock.hpp).
   store::WriterLock lock;
   sqlite::Database db;
   std::size_t batch_count = 0;
   std::size_t instance_count = 0;
+  // A bulk writer (sync_each_round false: import and generate, into a temporary file) keeps one
+  // transaction open from create() to close(): a commit per round would write every touched
+  // 64 KiB page to the WAL again, which made 10^6 one-instance rounds cost minutes. A round
+  // that fails then fails the whole file, which its caller discards.
+  bool bulk = false;
+  // Prepared once, after `db` so that they are finalized before it closes: parsing the SQL
+  // again for every round cost more than storing a small round.
+  std::optional<sqlite::Statement> insert_round, insert_inference, insert_total, insert_query;
+
+  sqlite::Statement& statement(std::optional<sqlite::Statement>& slot, const char* sql) {
+    if (!slot) slot.emplace(db, sql);
+    slot->reset();  // a round that failed may have left it mid-step
+    return *slot;
+  }
 };
 
 TraceWriter::TraceWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -127,8 +147,8 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
 
   // The lock creates the (empty) file: SQLite starts a new database in it.
   store::WriterLock lock(path, true);
-  auto impl = std::make_unique<Impl>(Impl{
-      std::move(lock), sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), batch_count, n});
+  auto impl = std::make_unique<Impl>(
+      std::move(lock), sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), batch_count, n);
   const sqlite::Database& db = impl->db;
   // Large pages keep a round's BLOB in a short overflow chain.
   db.exec("PRAGMA page_size = 65536");
@@ -185,14 +205,18 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
   }
   store::store_header_checksum(db);
   tx.commit();
+  if (!sync_each_round) {
+    db.exec("BEGIN IMMEDIATE");
+    impl->bulk = true;
+  }
   return TraceWriter(std::move(impl));
 }
 
 TraceWriter TraceWriter::open_existing(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
   store::WriterLock lock(path, false);
-  auto impl = std::make_unique<Impl>(
-      Impl{std::move(lock), sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0, 0});
+  auto impl = std::make_unique<Impl>(std::move(lock),
+                                     sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0, 0);
   const sqlite::Database& db = impl->db;
   const int version = store::read_schema_version(db);
   // Nothing is appended to a trace that a reader would refuse.
@@ -271,8 +295,9 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
         store::blob_checksum(info.index, BlobKind::query, timings.data(), timings.size_bytes());
   }
   try {
-    sqlite::Transaction tx(db);
-    sqlite::Statement row(db, "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?)");
+    sqlite::Transaction tx(db, impl_->bulk);
+    sqlite::Statement& row =
+        impl_->statement(impl_->insert_round, "INSERT INTO rounds VALUES (?, ?, ?, ?, ?, ?)");
     row.bind(1, info.index).bind(2, std::int64_t{info.warmup}).bind(3, info.started_unix_s);
     if (info.output_hash) {
       row.bind(4, to_stored(*info.output_hash));
@@ -299,19 +324,22 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
       }
     }
     if (!predictions.empty() || !scores.empty()) store::store_header_checksum(db);
-    sqlite::Statement inference(db, "INSERT INTO inference_times VALUES (?, ?, ?)");
+    sqlite::Statement& inference =
+        impl_->statement(impl_->insert_inference, "INSERT INTO inference_times VALUES (?, ?, ?)");
     inference.bind(1, info.index)
         .bind_blob(2, inference_s.data(), bytes)
         .bind(3, to_stored(sums.inference))
         .run();
-    sqlite::Statement total(db, "INSERT INTO total_times VALUES (?, ?, ?)");
+    sqlite::Statement& total =
+        impl_->statement(impl_->insert_total, "INSERT INTO total_times VALUES (?, ?, ?)");
     total.bind(1, info.index)
         .bind_blob(2, total_s.data(), bytes)
         .bind(3, to_stored(sums.total))
         .run();
     if (!timings.empty()) {
       static_assert(sizeof(QueryTiming) == 4 * sizeof(double));
-      sqlite::Statement query(db, "INSERT INTO query_times VALUES (?, ?, ?)");
+      sqlite::Statement& query =
+          impl_->statement(impl_->insert_query, "INSERT INTO query_times VALUES (?, ?, ?)");
       query.bind(1, info.index)
           .bind_blob(2, timings.data(), timings.size_bytes())
           .bind(3, to_stored(*sums.query))
@@ -330,6 +358,10 @@ void TraceWriter::close() {
   // Sync everything and fold the WAL into the main file. A finished trace leaves WAL mode, so
   // it is one self-contained file that readers (even on read-only media) open without
   // creating -wal and -shm files next to it.
+  if (impl_->bulk) {
+    impl_->db.exec("COMMIT");
+    impl_->bulk = false;
+  }
   try {
     impl_->db.exec("PRAGMA synchronous = FULL");
     impl_->db.exec("PRAGMA journal_mode = DELETE");
