@@ -18,6 +18,7 @@ packages=(
   libboost-math-dev               # TOMS 748 root finder, erf_inv
   libpcg-cpp-dev                  # PCG random streams for Monte Carlo
   libtorch-dev zlib1g-dev         # the LibTorch backend and the digits data
+  libopencv-dnn-dev               # the OpenCV DNN backend (ONNX models; core and dnn only)
   python3-torch python3-sklearn   # training the digits CNN; the digits data set
   libtesseract-dev tesseract-ocr-eng  # the ocr workload: Tesseract's LSTM and its English model
   libleptonica-dev                # Tesseract's images; the blur of the generated text lines

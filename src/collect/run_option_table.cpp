@@ -76,9 +76,9 @@ constexpr std::string_view kLoad = "scenario:multi-stream,scenario:server,scenar
 const std::vector<Entry>& table() {
   static const std::vector<Entry> entries = {
       text({"workload", "--workload", "NAME",
-            "what to measure: digits (LibTorch CNN on the held-out UCI digits), model (--model "
-            "on --inputs), ocr (Tesseract on generated text lines), sleep (a controlled ground "
-            "truth), or a --plugin's"},
+            "what to measure: digits (a CNN on the held-out UCI digits, run by LibTorch, or by "
+            "OpenCV DNN for an .onnx --model), model (--model on --inputs), ocr (Tesseract on "
+            "generated text lines), sleep (a controlled ground truth), or a --plugin's"},
            &RunSettings::workload),
       path({"plugin", "--plugin", "FILE",
             "a plug-in (tailq/plugin.hpp) giving the workload or running --model files of its "

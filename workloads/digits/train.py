@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Trains the small CNN of tailq's built-in "digits" workload and exports it as TorchScript.
+"""Trains the small CNN of tailq's built-in "digits" workload; exports it as TorchScript and ONNX.
 
 Data: the UCI optical handwritten digits as Debian's python3-sklearn ships them, 1,797 rows of
 64 pixel values (0..16) and the label. The file is read directly (gzip + numpy), not through
@@ -10,9 +10,10 @@ sklearn.datasets.load_digits, so that this script and tailq's C++ loader
   - pixels / 16.0 as float32, shape (N, 1, 8, 8).
 
 Training is seeded, single-threaded and uses deterministic kernels, so every run gives the same
-weights and the same test accuracy. Writes the model to --out and a JSON summary to --out.json;
-both are written to a temporary name first and renamed, so a failed run leaves no partial file.
-The exported file is byte-identical between runs for the same --out file name.
+weights and the same test accuracy. Writes the TorchScript model to --out, the same model as ONNX
+beside it (--out with the suffix .onnx, for the OpenCV DNN runner) and a JSON summary to
+--out.json; each is written to a temporary name first and renamed, so a failed run leaves no
+partial file. The exported files are byte-identical between runs for the same --out file name.
 
 Run with Debian's interpreter: /usr/bin/python3 workloads/digits/train.py
 """
@@ -36,6 +37,9 @@ SEED = 20240517
 EPOCHS = 30
 BATCH_SIZE = 32
 LEARNING_RATE = 2e-3
+# An opset that OpenCV 4.6's ONNX importer (Debian 12) reads for these layers (Conv, Relu, MaxPool,
+# Flatten, Gemm); tests/onnx_run_test.sh checks that it answers as LibTorch does.
+ONNX_OPSET = 11
 
 
 def fail(message):
@@ -98,6 +102,14 @@ def write_atomically(path, write):
             tmp.unlink()
 
 
+def export_onnx(model, example, path):
+    """The eager model traced to ONNX, its batch axis left free (tailq runs any --batch-size)."""
+    with torch.no_grad():
+        torch.onnx.export(model, (example,), str(path), opset_version=ONNX_OPSET,
+                          input_names=["pixels"], output_names=["logits"],
+                          dynamic_axes={"pixels": {0: "batch"}, "logits": {0: "batch"}})
+
+
 def main():
     # TorchScript writes a module's constants in the order of a Python set, which depends on the
     # string hash seed. A fixed seed makes the exported file byte-identical between runs (same
@@ -108,8 +120,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=DEFAULT_DATA, help="digits.csv.gz (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="TorchScript output; PATH.json gets the summary (default: %(default)s)")
+                        help="TorchScript output; PATH with the suffix .onnx gets the ONNX model, "
+                        "PATH.json the summary (default: %(default)s)")
     args = parser.parse_args()
+    onnx_path = args.out.with_suffix(".onnx")
+    if onnx_path == args.out:
+        fail(f"--out: {args.out} is where the ONNX model goes; give the TorchScript file (.pt)")
 
     # Determinism: one thread (no reduction-order changes between runs), fixed seeds, and an
     # error rather than a silently non-deterministic kernel.
@@ -147,6 +163,7 @@ def main():
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(args.out, lambda p: scripted.save(str(p)))
+    write_atomically(onnx_path, lambda p: export_onnx(model, x_test[:1], p))
     summary = {
         "test_accuracy": test_accuracy,
         "test_correct": correct,
@@ -154,12 +171,15 @@ def main():
         "seed": SEED,
         "epochs": EPOCHS,
         "torch": torch.__version__,
+        "onnx": onnx_path.name,
+        "onnx_opset": ONNX_OPSET,
     }
     json_path = args.out.with_name(args.out.name + ".json")
     write_atomically(json_path, lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"))
 
     print(f"test accuracy {test_accuracy:.4f} ({correct}/{len(y_test)}), "
-          f"trained {EPOCHS} epochs in {train_seconds:.2f} s; wrote {args.out} and {json_path}")
+          f"trained {EPOCHS} epochs in {train_seconds:.2f} s; wrote {args.out}, {onnx_path} and "
+          f"{json_path}")
 
 
 if __name__ == "__main__":
