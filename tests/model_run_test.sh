@@ -3,7 +3,8 @@
 # user's own data, scored as python3-torch scores it (tests/reference/make_model_fixture.py),
 # with class indices or names, uint8 inputs, input sizes, and one clear line for bad set-ups.
 set -uo pipefail
-TAILQ=$(realpath "${1:?usage: model_run_test.sh path/to/tailq}")
+TAILQ=$(realpath "${1:?usage: model_run_test.sh path/to/tailq [onnx]}")
+ONNX=${2:-}  # "onnx": the OpenCV plug-in is built, so the ONNX export runs too
 FIXTURE=$(dirname "$(realpath "$0")")/reference/make_model_fixture.py
 source "$(dirname "$(realpath "$0")")/test_lib.sh"
 
@@ -37,6 +38,17 @@ check "class names" c.trace accuracy
 "$TAILQ" run --model fx/mlp.pt --inputs fx/x_u8.npy --labels fx/y.npy "${short[@]}" -o d.trace \
   >log 2>&1 && ok || bad "uint8 inputs: $(cat log)"
 check "uint8 inputs as stored" d.trace accuracy_u8
+if [ "$ONNX" = onnx ]; then
+  [ -s fx/mlp.onnx ] && ok || bad "python3-torch exported no ONNX model"
+  "$TAILQ" run --model fx/mlp.onnx --inputs fx/x.npy --labels fx/y.npy --batch-size 8 \
+    "${short[@]}" -o e.trace >log 2>&1 && ok || bad "ONNX run: $(cat log)"
+  check "ONNX through OpenCV DNN" e.trace accuracy
+  sqlite3 e.trace "SELECT value FROM experiment WHERE key = 'backend'" | grep -q "OpenCV" && ok \
+    || bad "ONNX not run by OpenCV: $(sqlite3 e.trace "SELECT value FROM experiment WHERE key = 'backend'")"
+  [ "$(sqlite3 a.trace 'SELECT group_concat(prediction) FROM outputs')" = \
+    "$(sqlite3 e.trace 'SELECT group_concat(prediction) FROM outputs')" ] && ok \
+    || bad "ONNX and TorchScript answers differ"
+fi
 "$TAILQ" run --resume a.trace --max-rounds 4 --quiet >log 2>&1 && ok || bad "resume: $(cat log)"
 "$TAILQ" run --resume a.trace --labels fx/y.txt >/dev/null 2>err.txt
 [ $? -eq 2 ] && grep -q "\--labels: 'fx/y.txt' does not match" err.txt && ok \
