@@ -43,7 +43,8 @@ bool parse_switch(std::string_view text) {
 template <class T>
 Entry count(RunOption o, T RunSettings::*member, std::uint64_t least = 0,
             std::uint64_t most = UINT64_MAX) {
-  return {o, [=](RunSettings& s, std::string_view t) {
+  return {o,
+          [=](RunSettings& s, std::string_view t) {
             s.*member = static_cast<T>(parse_count(t, least, most));
           },
           [=](const RunSettings& s) { return std::to_string(s.*member); }};
@@ -51,7 +52,8 @@ Entry count(RunOption o, T RunSettings::*member, std::uint64_t least = 0,
 
 template <class T>
 Entry load_count(RunOption o, T LoadSettings::*member, std::uint64_t least = 1) {
-  return {o, [=](RunSettings& s, std::string_view t) {
+  return {o,
+          [=](RunSettings& s, std::string_view t) {
             s.load.*member = static_cast<T>(parse_count(t, least));
           },
           [=](const RunSettings& s) { return std::to_string(s.load.*member); }};
@@ -59,7 +61,8 @@ Entry load_count(RunOption o, T LoadSettings::*member, std::uint64_t least = 1) 
 
 Entry text(RunOption o, std::string RunSettings::*member,
            std::function<void(std::string_view)> check = {}) {
-  return {o, [=](RunSettings& s, std::string_view t) {
+  return {o,
+          [=](RunSettings& s, std::string_view t) {
             if (check) check(t);
             s.*member = std::string(t);
           },
@@ -89,8 +92,10 @@ const std::vector<Entry>& table() {
             "LANG.traineddata (ocr)",
             Role::identity, "digits,model,ocr,plugin"},
            &RunSettings::model),
-      path({"data", "--data", "FILE", "digits.csv.gz (default: python3-sklearn's)", Role::identity,
-            "digits"},
+      path({"data", "--data", "FILE",
+            "digits.csv.gz in python3-sklearn's layout (default: its copy); the held-out test "
+            "split, every 5th row, is measured (a data set of your own: --inputs)",
+            Role::identity, "digits"},
            &RunSettings::data),
       path({"inputs", "--inputs", "FILE",
             ".npy of N x ... float32, float64 or uint8 inputs; batches are slices along the "
@@ -112,8 +117,8 @@ const std::vector<Entry>& table() {
            &RunSettings::input_sizes),
       count({"batch_size", "--batch-size", "N", "instances per batch"}, &RunSettings::batch_size,
             1),
-      count({"threads", "--threads", "N", "intra-op threads of the backend"},
-            &RunSettings::threads, 1, 1024),
+      count({"threads", "--threads", "N", "intra-op threads of the backend"}, &RunSettings::threads,
+            1, 1024),
       {{"pin_cpus", "--pin-cpus", "LIST", "run on these CPUs, e.g. 0 or 0-1,3"},
        [](RunSettings& s, std::string_view t) {
          s.pin_cpus = t.empty() ? std::vector<int>{} : parse_cpu_list(t);
@@ -135,15 +140,15 @@ const std::vector<Entry>& table() {
       count({"sleep_instances", "--instances", "N", "instances", Role::identity, "sleep"},
             &RunSettings::sleep_instances, 1, 100000000),
       text({"sleep_distribution", "--sleep-dist", "LAW",
-            "every instance's time: const:T | exp:MEAN | lognormal:MEDIAN:SIGMA",
-            Role::identity, "sleep"},
+            "every instance's time: const:T | exp:MEAN | lognormal:MEDIAN:SIGMA", Role::identity,
+            "sleep"},
            &RunSettings::sleep_distribution),
       count({"sleep_seed", "--sleep-seed", "N", "random seed", Role::identity, "sleep"},
             &RunSettings::sleep_seed),
-      path({"sleep_model", "--sleep-model", "FILE",
-            "CSV law,correct giving each instance its own law and outcome", Role::identity,
-            "sleep"},
-           &RunSettings::sleep_model),
+      path(
+          {"sleep_model", "--sleep-model", "FILE",
+           "CSV law,correct giving each instance its own law and outcome", Role::identity, "sleep"},
+          &RunSettings::sleep_model),
       text({"sleep_round_effect", "--round-effect", "ar1:SD:PHI",
             "a round-speed process multiplying every time of a round by exp(s), s an AR(1) "
             "process (e.g. ar1:0.05:0.8)",
@@ -166,8 +171,8 @@ const std::vector<Entry>& table() {
         "single-stream | multi-stream | server (Poisson arrivals) | offline"},
        [](RunSettings& s, std::string_view t) { s.load.scenario = parse_scenario(t); },
        [](const RunSettings& s) { return std::string(to_string(s.load.scenario)); }},
-      {{"qps", "--qps", "RATES", "offered load(s), instances/s, e.g. 200 or 50,100",
-        Role::identity, "scenario:server"},
+      {{"qps", "--qps", "RATES", "offered load(s), instances/s, e.g. 200 or 50,100", Role::identity,
+        "scenario:server"},
        [](RunSettings& s, std::string_view t) {
          s.load.qps = t.empty() ? std::vector<double>{} : parse_rate_list(t);
        },
@@ -202,8 +207,8 @@ const std::vector<Entry>& table() {
       load_count({"arrival_seed", "--arrival-seed", "N", "seed of the Poisson schedule",
                   Role::identity, "scenario:server"},
                  &LoadSettings::arrival_seed, 0),
-      {{"busy_poll", "--busy-poll", "",
-        "idle workers spin instead of sleeping (a core each)", Role::identity, kLoad},
+      {{"busy_poll", "--busy-poll", "", "idle workers spin instead of sleeping (a core each)",
+        Role::identity, kLoad},
        [](RunSettings& s, std::string_view t) { s.load.busy_poll = parse_switch(t); },
        [](const RunSettings& s) { return std::string(s.load.busy_poll ? "true" : "false"); }},
       // When to stop: may differ on --resume.
@@ -217,17 +222,14 @@ const std::vector<Entry>& table() {
         "stop:precision"},
        [](RunSettings& s, std::string_view t) { s.precision.goal.epsilon = parse_points(t); },
        [](const RunSettings& s) { return fmt_number(100 * s.precision.goal.epsilon); }},
-      {{"confidence", "--confidence", "C",
-        "confidence of all intervals together, e.g. 95% or 0.95", Role::limit,
-        "stop:precision"},
+      {{"confidence", "--confidence", "C", "confidence of all intervals together, e.g. 95% or 0.95",
+        Role::limit, "stop:precision"},
        [](RunSettings& s, std::string_view t) { s.precision.goal.confidence = parse_share(t); },
        [](const RunSettings& s) { return fmt_number(s.precision.goal.confidence); }},
       {{"bad_round", "--bad-round", "P",
         "the bad round is this percentile of per-round Q@T (5: 1 round in 20)", Role::limit,
         "stop:precision"},
-       [](RunSettings& s, std::string_view t) {
-         s.precision.goal.bad_round = parse_percentage(t);
-       },
+       [](RunSettings& s, std::string_view t) { s.precision.goal.bad_round = parse_percentage(t); },
        [](const RunSettings& s) { return fmt_number(100 * s.precision.goal.bad_round); }},
       {{"thresholds", "--thresholds", "LIST", "deadlines to certify, e.g. p99 or p90,5ms",
         Role::limit, "stop:precision"},
@@ -243,8 +245,7 @@ const std::vector<Entry>& table() {
         "stop:rjsd"},
        [](RunSettings& s, std::string_view t) { s.convergence.fit_every = parse_count(t, 1); },
        [](const RunSettings& s) { return std::to_string(s.convergence.fit_every); }},
-      {{"window", "--window", "N", "compare with this many earlier fits", Role::limit,
-        "stop:rjsd"},
+      {{"window", "--window", "N", "compare with this many earlier fits", Role::limit, "stop:rjsd"},
        [](RunSettings& s, std::string_view t) { s.convergence.window = parse_count(t, 1); },
        [](const RunSettings& s) { return std::to_string(s.convergence.window); }},
       count({"max_rounds", "--max-rounds", "N", "stop after this many measured rounds per load",
