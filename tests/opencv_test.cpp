@@ -153,9 +153,11 @@ TEST(OpenCvBackend, RejectsMissingAndCorruptModels) {
       {"truncated.onnx", good.substr(0, good.size() / 2)},
   };
   for (const auto& [name, content] : corrupt) {
-    write_file(dir / name, content);
-    EXPECT_TRUE(ThrowsInputError([&] { OpenCvBackend(dir / name, 1); },
-                                 {(dir / name).string() + ": not an ONNX model"}))
+    // A plain variable for the lambda: clang 14 cannot capture a structured binding.
+    const std::filesystem::path path = dir / name;
+    write_file(path, content);
+    EXPECT_TRUE(
+        ThrowsInputError([&] { OpenCvBackend(path, 1); }, {path.string() + ": not an ONNX model"}))
         << name;
   }
   EXPECT_TRUE(ThrowsInputError([&] { OpenCvBackend(kFixtures / "onnx_tiny.onnx", 0); },
