@@ -77,6 +77,8 @@ FitReport describe_trace(const TraceReader& trace, const FitRequest& request) {
   const std::size_t step = std::max<std::size_t>(
       1, (rounds.size() * batches + request.pooled_budget - 1) / request.pooled_budget);
   std::vector<double> pooled, round(batches);
+  // Reserved once: each doubling of a vector this large maps (and zeroes) fresh pages.
+  pooled.reserve((rounds.size() + step - 1) / step * batches);
   for (std::size_t r = 0; r < rounds.size(); r += step) {
     trace.read_times(rounds[r], request.time, round);
     pooled.insert(pooled.end(), round.begin(), round.end());
