@@ -31,10 +31,12 @@ FitReport::Spread spread(std::string name, std::vector<double> values) {
 }
 
 // Statistics of every batch's times over the measured rounds, reading the rounds once per chunk
-// of batches so that at most `budget` times are held.
+// of batches so that at most `budget` times are held. `every_round`, when given, holds the times
+// of every round already (round-major): with one batch that is its only column, taken instead of
+// reading the trace again.
 std::vector<Description> describe_batches(const TraceReader& trace, TimeKind kind,
                                           std::span<const std::int64_t> rounds, std::size_t budget,
-                                          unsigned threads) {
+                                          unsigned threads, std::vector<double>* every_round) {
   const std::size_t batches = trace.batch_count(), r_count = rounds.size();
   const std::size_t chunk = std::max<std::size_t>(1, std::min(batches, budget / r_count));
   std::vector<Description> out(batches);
@@ -42,10 +44,14 @@ std::vector<Description> describe_batches(const TraceReader& trace, TimeKind kin
   const unsigned workers = std::max(1u, threads ? threads : std::thread::hardware_concurrency());
   for (std::size_t first = 0; first < batches; first += chunk) {
     const std::size_t width = std::min(chunk, batches - first);
-    columns.assign(width * r_count, 0.0);
-    for (std::size_t r = 0; r < r_count; ++r) {
-      trace.read_times(rounds[r], kind, round);
-      for (std::size_t b = 0; b < width; ++b) columns[b * r_count + r] = round[first + b];
+    if (every_round != nullptr && batches == 1 && every_round->size() == r_count) {
+      columns = std::move(*every_round);
+    } else {
+      columns.assign(width * r_count, 0.0);
+      for (std::size_t r = 0; r < r_count; ++r) {
+        trace.read_times(rounds[r], kind, round);
+        for (std::size_t b = 0; b < width; ++b) columns[b * r_count + r] = round[first + b];
+      }
     }
     std::vector<std::thread> pool;
     for (unsigned w = 0; w < workers; ++w) {
@@ -77,16 +83,23 @@ FitReport describe_trace(const TraceReader& trace, const FitRequest& request) {
   const std::size_t step = std::max<std::size_t>(
       1, (rounds.size() * batches + request.pooled_budget - 1) / request.pooled_budget);
   std::vector<double> pooled, round(batches);
+  // Reserved once: each doubling of a vector this large maps (and zeroes) fresh pages.
+  pooled.reserve((rounds.size() + step - 1) / step * batches);
   for (std::size_t r = 0; r < rounds.size(); r += step) {
     trace.read_times(rounds[r], request.time, round);
     pooled.insert(pooled.end(), round.begin(), round.end());
     ++report.pooled_rounds;
   }
   report.pooled = describe(pooled, true);
-  pooled = {};
+  // With one batch the pooled times are its column: a million one-instance rounds cost far
+  // more to read again than their values do to keep.
+  const bool reuse = step == 1 && batches == 1;
+  if (!reuse) pooled = {};
 
   const std::vector<Description> per_batch =
-      describe_batches(trace, request.time, rounds, request.pooled_budget, request.threads);
+      describe_batches(trace, request.time, rounds, request.pooled_budget, request.threads,
+                       reuse ? &pooled : nullptr);
+  pooled = {};
   const auto& instances = trace.instances();
   std::vector<std::size_t> order(instances.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;

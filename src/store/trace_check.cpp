@@ -1,8 +1,11 @@
 // check_trace: every check of trace_schema.cpp, collecting problems instead of stopping at the
 // first, plus what readers leave to the moment they read a round (BLOB checksums, values,
 // timelines) and SQLite's own page-level integrity check, which reads the whole file.
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "store/sqlite.hpp"
 #include "store/trace_schema.hpp"
@@ -12,44 +15,63 @@
 namespace tailq {
 namespace {
 
+// One table's rows in round order, stepped along with the round list: a query per round cost
+// more than a one-instance round's values, and one scan per table reads each page once.
+class RoundScan {
+ public:
+  RoundScan(const sqlite::Database& db, const std::string& table)
+      : sql_("SELECT round, seconds FROM " + table + " ORDER BY round"), q_(db, sql_.c_str()) {
+    advance();
+  }
+  // The value stored for round `index` (valid until the next call), or nothing. Rounds must be
+  // asked for in ascending order.
+  std::optional<std::string_view> at(std::int64_t index) {
+    while (more_ && round_ < index) advance();
+    if (more_ && round_ == index) return q_.blob(1);
+    return std::nullopt;
+  }
+
+ private:
+  void advance() {
+    more_ = q_.step();
+    if (more_) round_ = q_.int64(0);
+  }
+  std::string sql_;
+  sqlite::Statement q_;
+  bool more_ = false;
+  std::int64_t round_ = 0;
+};
+
 void check_round_contents(const sqlite::Database& db, const store::LoadedTrace& trace,
                           store::Problems& problems) {
-  sqlite::Statement inference(db, "SELECT seconds FROM inference_times WHERE round = ?");
-  sqlite::Statement total(db, "SELECT seconds FROM total_times WHERE round = ?");
-  std::optional<sqlite::Statement> query;
-  if (trace.version >= 2) query.emplace(db, "SELECT seconds FROM query_times WHERE round = ?");
+  RoundScan inference(db, "inference_times");
+  RoundScan total(db, "total_times");
+  std::optional<RoundScan> query;
+  if (trace.version >= 2) query.emplace(db, "query_times");
   std::vector<double> times(trace.batch_count);
   std::vector<QueryTiming> timings(trace.instances.size());
   for (const store::StoredRound& round : trace.rounds) {
     const std::int64_t index = round.info.index;
     const bool checked = index >= trace.checksums_from_round;
-    for (auto [kind, statement, stored] :
+    for (auto [kind, scan, stored] :
          {std::tuple{TimeKind::inference, &inference, round.inference_checksum},
           std::tuple{TimeKind::total, &total, round.total_checksum}}) {
-      statement->bind(1, index);
-      if (statement->step()) {
-        const std::string_view bytes = statement->blob(0);
-        if (bytes.size() == times.size() * sizeof(double)) {  // else reported when loading
-          std::memcpy(times.data(), bytes.data(), bytes.size());
-          const std::string problem =
-              store::check_times(index, kind, times, checked ? stored : std::nullopt);
-          if (!problem.empty()) problems.add(problem);
-        }
+      const std::optional<std::string_view> bytes = scan->at(index);
+      if (bytes && bytes->size() == times.size() * sizeof(double)) {  // else reported at load
+        std::memcpy(times.data(), bytes->data(), bytes->size());
+        const std::string problem =
+            store::check_times(index, kind, times, checked ? stored : std::nullopt);
+        if (!problem.empty()) problems.add(problem);
       }
-      statement->reset();
     }
     if (query && round.has_query) {
-      query->bind(1, index);
-      if (query->step()) {
-        const std::string_view bytes = query->blob(0);
-        if (bytes.size() == timings.size() * sizeof(QueryTiming)) {
-          std::memcpy(timings.data(), bytes.data(), bytes.size());
-          const std::string problem =
-              store::check_timings(index, timings, checked ? round.query_checksum : std::nullopt);
-          if (!problem.empty()) problems.add(problem);
-        }
+      const std::optional<std::string_view> bytes = query->at(index);
+      if (bytes && bytes->size() == timings.size() * sizeof(QueryTiming)) {
+        std::memcpy(timings.data(), bytes->data(), bytes->size());
+        const std::string problem =
+            store::check_timings(index, timings, checked ? round.query_checksum : std::nullopt);
+        if (!problem.empty()) problems.add(problem);
       }
-      query->reset();
     }
   }
 }

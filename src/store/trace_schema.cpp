@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -267,81 +268,133 @@ void load_instances(const sqlite::Database& db, LoadedTrace& t, bool labelled, P
   }
 }
 
+// Compares a typeof() column without making a std::string of it for every round.
+bool text_is(const sqlite::Statement& q, int column, const char* expected) {
+  const unsigned char* text = sqlite3_column_text(q.get(), column);
+  return text != nullptr && std::strcmp(reinterpret_cast<const char*>(text), expected) == 0;
+}
+
+// The rows of one times table in round order, stepped along with the rounds. A join looked up
+// each round's row in every table with a B-tree descent, most of the cost of opening a trace of
+// a million one-instance rounds; an ordered scan per table reads each page once.
+class TimesRows {
+ public:
+  TimesRows(const sqlite::Database& db, const char* table, bool checksums)
+      : sql_(std::string("SELECT round, typeof(seconds), length(seconds), ") +
+             (checksums ? "checksum" : "NULL") + " FROM " + table + " ORDER BY round"),
+        q_(db, sql_.c_str()) {
+    advance();
+  }
+  // Whether round `index` has a row, whose typeof, length and checksum are then row()'s
+  // columns 1 to 3. Rounds must be asked for in ascending order.
+  bool at(std::int64_t index) {
+    while (more_ && round_ < index) advance();
+    const bool found = more_ && round_ == index;
+    matched_ = matched_ || found;
+    return found;
+  }
+  const sqlite::Statement& row() const { return q_; }
+  // After the last round: the rows that no round asked for belong to no round.
+  std::int64_t orphans(std::int64_t& first) {
+    while (more_) advance();
+    first = first_orphan_;
+    return orphans_;
+  }
+
+ private:
+  void advance() {
+    if (more_ && !matched_ && orphans_++ == 0) first_orphan_ = round_;
+    more_ = q_.step();
+    matched_ = false;
+    if (more_) round_ = q_.int64(0);
+  }
+  std::string sql_;
+  sqlite::Statement q_;
+  bool more_ = false, matched_ = false;
+  std::int64_t round_ = 0, orphans_ = 0, first_orphan_ = 0;
+};
+
 void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Problems& problems) {
-  const char* sql =
-      version == 1
-          ? "SELECT r.idx, r.warmup, r.started_unix_s, r.output_hash, NULL, NULL, "
-            "typeof(i.seconds), length(i.seconds), NULL, typeof(t.seconds), length(t.seconds), "
-            "NULL, NULL, NULL, NULL FROM rounds r LEFT JOIN inference_times i ON i.round = r.idx "
-            "LEFT JOIN total_times t ON t.round = r.idx ORDER BY r.idx"
-          : "SELECT r.idx, r.warmup, r.started_unix_s, r.output_hash, r.offered_qps, r.checksum, "
-            "typeof(i.seconds), length(i.seconds), i.checksum, typeof(t.seconds), "
-            "length(t.seconds), t.checksum, typeof(q.seconds), length(q.seconds), q.checksum "
-            "FROM rounds r LEFT JOIN inference_times i ON i.round = r.idx LEFT JOIN total_times "
-            "t ON t.round = r.idx LEFT JOIN query_times q ON q.round = r.idx ORDER BY r.idx";
+  const char* sql = version == 1 ? "SELECT idx, warmup, started_unix_s, output_hash, NULL, NULL "
+                                   "FROM rounds ORDER BY idx"
+                                 : "SELECT idx, warmup, started_unix_s, output_hash, offered_qps, "
+                                   "checksum FROM rounds ORDER BY idx";
+  {
+    // One StoredRound per round: reserved, so that a million of them are not copied as the
+    // vector grows.
+    sqlite::Statement count(db, "SELECT count(*) FROM rounds");
+    if (count.step())
+      t.rounds.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, count.int64(0))));
+  }
   sqlite::Statement q(db, sql);
+  TimesRows inference(db, "inference_times", version >= 2), total(db, "total_times", version >= 2);
+  std::optional<TimesRows> query;
+  if (version >= 2) query.emplace(db, "query_times", true);
   const auto batch_bytes = static_cast<std::int64_t>(t.batch_count * sizeof(double));
   const auto timing_bytes = static_cast<std::int64_t>(t.instances.size() * sizeof(QueryTiming));
   while (q.step()) {
-    StoredRound round;
+    StoredRound& round = t.rounds.emplace_back();
     RoundInfo& info = round.info;
     info.index = q.int64(0);
-    const std::string where = round_name(info.index);
+    // Only a round with a problem needs its name.
+    auto where = [&info] { return round_name(info.index); };
     if (q.type(1) != SQLITE_INTEGER || (q.int64(1) != 0 && q.int64(1) != 1)) {
-      problems.add(where + ": warm-up flag '" + q.text(1) + "' is not 0 or 1");
+      problems.add(where() + ": warm-up flag '" + q.text(1) + "' is not 0 or 1");
     }
     info.warmup = q.int64(1) != 0;
-    if (!is_finite_number(q, 2)) problems.add(where + ": start time is not a finite number");
+    if (!is_finite_number(q, 2)) problems.add(where() + ": start time is not a finite number");
     info.started_unix_s = q.real(2);
     if (q.type(3) != SQLITE_NULL) {
-      if (q.type(3) != SQLITE_INTEGER) problems.add(where + ": output hash is not an integer");
+      if (q.type(3) != SQLITE_INTEGER) problems.add(where() + ": output hash is not an integer");
       info.output_hash = from_stored(q.int64(3));
     }
     if (q.type(4) != SQLITE_NULL) {
       if (!is_finite_number(q, 4) || !(q.real(4) > 0)) {
-        problems.add(where + ": offered load is not a positive number");
+        problems.add(where() + ": offered load is not a positive number");
       }
       info.offered_qps = q.real(4);
     }
-    for (const auto& [kind, type_column] : {std::pair{"inference", 6}, {"total", 9}}) {
-      if (q.text(type_column) == "null") {  // typeof() of a missing row
-        problems.add(where + ": no " + kind + " times");
-      } else if (q.text(type_column) != "blob" || q.int64(type_column + 1) != batch_bytes) {
-        problems.add(where + ": " + kind + " times hold " + q.text(type_column + 1) + " bytes of " +
-                     q.text(type_column) + ", expected " + std::to_string(batch_bytes) +
+    for (const auto& [kind, rows] : {std::pair{"inference", &inference}, {"total", &total}}) {
+      // A missing row reads as typeof() 'null', as a NULL value does.
+      if (!rows->at(info.index) || text_is(rows->row(), 1, "null")) {
+        problems.add(where() + ": no " + kind + " times");
+      } else if (!text_is(rows->row(), 1, "blob") || rows->row().int64(2) != batch_bytes) {
+        problems.add(where() + ": " + kind + " times hold " + rows->row().text(2) + " bytes of " +
+                     rows->row().text(1) + ", expected " + std::to_string(batch_bytes) +
                      " bytes (" + std::to_string(t.batch_count) + " batches)");
       }
     }
-    round.has_query = q.type(12) != SQLITE_NULL && q.text(12) != "null";
-    if (round.has_query && (q.text(12) != "blob" || q.int64(13) != timing_bytes)) {
-      problems.add(where + ": query timeline holds " + q.text(13) + " bytes of " + q.text(12) +
-                   ", expected " + std::to_string(timing_bytes));
+    round.has_query = query && query->at(info.index) && !text_is(query->row(), 1, "null");
+    if (round.has_query &&
+        (!text_is(query->row(), 1, "blob") || query->row().int64(2) != timing_bytes)) {
+      problems.add(where() + ": query timeline holds " + query->row().text(2) + " bytes of " +
+                   query->row().text(1) + ", expected " + std::to_string(timing_bytes));
     }
     round.checksum = stored_checksum(q, 5);
-    round.inference_checksum = stored_checksum(q, 8);
-    round.total_checksum = stored_checksum(q, 11);
-    round.query_checksum = stored_checksum(q, 14);
+    round.inference_checksum =
+        inference.at(info.index) ? stored_checksum(inference.row(), 3) : std::nullopt;
+    round.total_checksum = total.at(info.index) ? stored_checksum(total.row(), 3) : std::nullopt;
+    round.query_checksum =
+        query && query->at(info.index) ? stored_checksum(query->row(), 3) : std::nullopt;
     if (info.index >= t.checksums_from_round) {
       if (!round.checksum || !round.inference_checksum || !round.total_checksum ||
           (round.has_query && !round.query_checksum)) {
-        problems.add(where + ": a checksum is missing");
+        problems.add(where() + ": a checksum is missing");
       } else if (*round.checksum !=
                  round_checksum(info, {*round.inference_checksum, *round.total_checksum,
                                        round.has_query ? round.query_checksum : std::nullopt})) {
-        problems.add(where + ": the round does not match its checksum");
+        problems.add(where() + ": the round does not match its checksum");
       }
     }
-    t.rounds.push_back(round);
   }
-  for (const char* table : {"inference_times", "total_times", "query_times"}) {
-    if (version == 1 && std::string_view(table) == "query_times") continue;
-    sqlite::Statement orphans(db, (std::string("SELECT min(round), count(*) FROM ") + table +
-                                   " WHERE round NOT IN (SELECT idx FROM rounds)")
-                                      .c_str());
-    orphans.step();
-    if (orphans.int64(1) > 0) {
-      problems.add(std::string(table) + ": " + std::to_string(orphans.int64(1)) +
-                   " rows for no round (the first for round " + orphans.text(0) + ")");
+  for (auto [table, rows] : {std::pair{"inference_times", &inference},
+                             {"total_times", &total},
+                             {"query_times", query ? &*query : nullptr}}) {
+    if (rows == nullptr) continue;  // version 1 has no query timelines
+    std::int64_t first = 0;
+    if (const std::int64_t count = rows->orphans(first); count > 0) {
+      problems.add(std::string(table) + ": " + std::to_string(count) +
+                   " rows for no round (the first for round " + std::to_string(first) + ")");
     }
   }
 }
@@ -357,8 +410,13 @@ void Problems::add(const std::string& problem) {
   if (problems_.size() < kMaxKept) problems_.push_back(problem);
 }
 
+// A reading connection serves one thread (TraceReader is not for concurrent use, each worker
+// opens its own TimesCursor), so SQLite's per-call connection mutex, taken by every
+// sqlite3_column_* call of a million-round scan, buys nothing.
+constexpr int kOneThread = SQLITE_OPEN_NOMUTEX;
+
 void open_for_reading(const std::filesystem::path& path, std::optional<sqlite::Database>& db) {
-  db.emplace(path.string(), SQLITE_OPEN_READONLY);
+  db.emplace(path.string(), SQLITE_OPEN_READONLY | kOneThread);
   // No memory mapping: mapped pages would count toward the reader's resident memory (the whole
   // file after one pass), and reads through SQLite's small page cache cost only ~10% more.
   db->exec("PRAGMA mmap_size = 0");
@@ -366,7 +424,7 @@ void open_for_reading(const std::filesystem::path& path, std::optional<sqlite::D
       sqlite3_exec(db->get(), "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
   if ((rc & 0xFF) != SQLITE_READONLY || access(path.c_str(), W_OK) != 0) return;
   db.reset();
-  db.emplace(path.string(), SQLITE_OPEN_READWRITE);
+  db.emplace(path.string(), SQLITE_OPEN_READWRITE | kOneThread);
   sqlite3_db_config(db->get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   db->exec("PRAGMA mmap_size = 0");
   db->exec("PRAGMA query_only = ON");

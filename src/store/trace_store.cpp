@@ -1,10 +1,12 @@
 // The trace store: one SQLite file per experiment, in WAL mode. Each round's per-batch times
 // are one BLOB of little-endian doubles per time kind, in its own table keyed by round, so a
-// reader fetches one kind of one round with a single incremental-blob read.
+// reader fetches one kind of a run of rounds with one range scan of that table.
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -40,6 +42,10 @@ INSERT INTO experiment(key, value)
   SELECT 'checksums_from_round', coalesce(max(idx) + 1, 0) FROM rounds;
 PRAGMA user_version = 2;
 )sql";
+
+// One writer per file and no concurrent calls (see TraceWriter), so SQLite's connection mutex,
+// taken by every bind and step of a million-round import, buys nothing.
+constexpr int kWriterFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 
 const char* times_table(TimeKind kind) {
   return kind == TimeKind::inference ? "inference_times" : "total_times";
@@ -147,8 +153,8 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
 
   // The lock creates the (empty) file: SQLite starts a new database in it.
   store::WriterLock lock(path, true);
-  auto impl = std::make_unique<Impl>(
-      std::move(lock), sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), batch_count, n);
+  auto impl = std::make_unique<Impl>(std::move(lock), sqlite::Database(path.string(), kWriterFlags),
+                                     batch_count, n);
   const sqlite::Database& db = impl->db;
   // Large pages keep a round's BLOB in a short overflow chain.
   db.exec("PRAGMA page_size = 65536");
@@ -215,8 +221,8 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
 TraceWriter TraceWriter::open_existing(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
   store::WriterLock lock(path, false);
-  auto impl = std::make_unique<Impl>(std::move(lock),
-                                     sqlite::Database(path.string(), SQLITE_OPEN_READWRITE), 0, 0);
+  auto impl =
+      std::make_unique<Impl>(std::move(lock), sqlite::Database(path.string(), kWriterFlags), 0, 0);
   const sqlite::Database& db = impl->db;
   const int version = store::read_schema_version(db);
   // Nothing is appended to a trace that a reader would refuse.
@@ -377,6 +383,111 @@ void TraceWriter::close() {
 // ---------------------------------------------------------------------------------------------
 // Reader
 
+namespace {
+
+// Round times read ahead: a miss after a forward step reads the next `window` stored rows with
+// one statement, doubling the window up to kReadaheadValues times; a backward step resets it
+// to one row. A lookup per round (an incremental-blob reopen, a query) cost more than the whole
+// row of a one-instance round, so 10^6 tiny rounds took seconds; rows read together cost what
+// their values do, and random access still reads one row at a time.
+constexpr std::size_t kReadaheadValues = std::size_t{1} << 14;
+
+class RoundWindow {
+ public:
+  RoundWindow(TimeKind kind, int version, std::size_t batches)
+      : kind_(kind),
+        batches_(batches),
+        cap_(std::max<std::size_t>(1, kReadaheadValues / std::max<std::size_t>(1, batches))),
+        sql_(std::string("SELECT round, seconds, ") + (version >= 2 ? "checksum" : "NULL") +
+             " FROM " + times_table(kind) + " WHERE round >= ? ORDER BY round LIMIT ?") {}
+
+  // Copies round `round`'s times into `out` (batches entries); returns the checksum stored in
+  // its row, when that is an integer.
+  std::optional<std::uint64_t> read(const sqlite::Database& db, std::int64_t round,
+                                    std::span<double> out) {
+    const bool forward = round > last_;
+    last_ = round;
+    std::size_t at = find(round);
+    if (at == kMissing) {
+      window_ = forward ? std::min(cap_, window_ * 2) : 1;
+      fill(db, round);
+      at = find(round);
+      if (at == kMissing) {
+        throw StoreError(db.path() + ": round " + std::to_string(round) + " has no " +
+                         std::string(to_string(kind_)) + " times");
+      }
+    }
+    const auto expected = static_cast<std::int64_t>(out.size() * sizeof(double));
+    if (bytes_[at] != expected || out.size() != batches_) {
+      throw StoreError(db.path() + ": corrupt trace: round " + std::to_string(round) + ": " +
+                       std::string(to_string(kind_)) + " times hold " + std::to_string(bytes_[at]) +
+                       " bytes, expected " + std::to_string(expected));
+    }
+    std::copy_n(times_.begin() + static_cast<std::ptrdiff_t>(at * batches_), out.size(),
+                out.begin());
+    return has_checksum_[at] ? std::optional(checksum_[at]) : std::nullopt;
+  }
+
+ private:
+  static constexpr std::size_t kMissing = static_cast<std::size_t>(-1);
+
+  std::size_t find(std::int64_t round) {
+    // Sequential readers ask for the row after the one found last.
+    if (hint_ < rounds_.size() && rounds_[hint_] == round) return hint_++;
+    const auto it = std::lower_bound(rounds_.begin(), rounds_.end(), round);
+    if (it == rounds_.end() || *it != round) return kMissing;
+    hint_ = static_cast<std::size_t>(it - rounds_.begin()) + 1;
+    return hint_ - 1;
+  }
+
+  void fill(const sqlite::Database& db, std::int64_t first) {
+    if (!scan_) scan_.emplace(db, sql_.c_str());
+    rounds_.clear();
+    bytes_.clear();
+    checksum_.clear();
+    has_checksum_.clear();
+    times_.resize(window_ * batches_);
+    hint_ = 0;
+    sqlite::Statement& q = *scan_;
+    q.bind(1, first).bind(2, static_cast<std::int64_t>(window_));
+    try {
+      while (q.step()) {
+        // sqlite3_blob_open, which this replaced, took BLOB and TEXT values; anything else
+        // counts as no times.
+        if (q.type(1) != SQLITE_BLOB && q.type(1) != SQLITE_TEXT) continue;
+        const std::string_view value = q.blob(1);
+        const std::size_t row = rounds_.size();
+        rounds_.push_back(q.int64(0));
+        bytes_.push_back(static_cast<std::int64_t>(value.size()));
+        if (value.size() == batches_ * sizeof(double)) {
+          std::memcpy(times_.data() + row * batches_, value.data(), value.size());
+        }
+        const bool integer = q.type(2) == SQLITE_INTEGER;
+        has_checksum_.push_back(integer);
+        checksum_.push_back(integer ? from_stored(q.int64(2)) : 0);
+      }
+    } catch (...) {
+      q.reset();
+      throw;
+    }
+    q.reset();  // ends the read transaction, so that a live writer can checkpoint
+  }
+
+  TimeKind kind_;
+  std::size_t batches_;
+  std::size_t cap_;
+  std::string sql_;
+  std::optional<sqlite::Statement> scan_;
+  std::size_t window_ = 1, hint_ = 0;
+  std::int64_t last_ = std::numeric_limits<std::int64_t>::max();
+  std::vector<std::int64_t> rounds_, bytes_;
+  std::vector<std::uint64_t> checksum_;
+  std::vector<std::uint8_t> has_checksum_;
+  std::vector<double> times_;
+};
+
+}  // namespace
+
 struct TraceReader::Impl {
   explicit Impl(const std::filesystem::path& p) : path(p) {
     const int version = open_read_only(p, db);
@@ -386,7 +497,8 @@ struct TraceReader::Impl {
   std::optional<sqlite::Database> db;
   store::LoadedTrace trace;
   std::vector<RoundInfo> rounds;
-  mutable sqlite3_blob* blob[2] = {nullptr, nullptr};
+  // After `db`, so that their statements are finalized before it closes.
+  mutable std::optional<RoundWindow> window[2];
 
   const store::StoredRound* find(std::int64_t index) const {
     const auto at = std::lower_bound(
@@ -394,36 +506,9 @@ struct TraceReader::Impl {
         [](const store::StoredRound& r, std::int64_t i) { return r.info.index < i; });
     return at != trace.rounds.end() && at->info.index == index ? &*at : nullptr;
   }
-
-  ~Impl() {
-    for (sqlite3_blob* b : blob) sqlite3_blob_close(b);
-  }
 };
 
 namespace {
-
-void read_round_blob(const sqlite::Database& db, sqlite3_blob*& blob, TimeKind kind,
-                     std::int64_t round, std::span<double> out) {
-  const int rc =
-      blob ? sqlite3_blob_reopen(blob, round)
-           : sqlite3_blob_open(db.get(), "main", times_table(kind), "seconds", round, 0, &blob);
-  if (rc != SQLITE_OK) {
-    sqlite3_blob_close(blob);  // a failed reopen leaves the handle unusable
-    blob = nullptr;
-    throw StoreError(db.path() + ": round " + std::to_string(round) + " has no " +
-                     std::string(to_string(kind)) + " times");
-  }
-  const auto expected = out.size() * sizeof(double);
-  if (static_cast<std::size_t>(sqlite3_blob_bytes(blob)) != expected) {
-    throw StoreError(db.path() + ": corrupt trace: round " + std::to_string(round) + ": " +
-                     std::string(to_string(kind)) + " times hold " +
-                     std::to_string(sqlite3_blob_bytes(blob)) + " bytes, expected " +
-                     std::to_string(expected));
-  }
-  if (sqlite3_blob_read(blob, out.data(), static_cast<int>(expected), 0) != SQLITE_OK) {
-    db.fail("reading round " + std::to_string(round));
-  }
-}
 
 // Refuses times that are not what was measured, with the readers' one-line message.
 void verify(const std::string& path, const std::string& problem) {
@@ -455,8 +540,9 @@ const std::vector<RoundInfo>& TraceReader::rounds() const { return impl_->rounds
 
 void TraceReader::read_times(std::int64_t round_index, TimeKind kind, std::span<double> out) const {
   const Impl& d = *impl_;
-  const int slot = kind == TimeKind::inference ? 0 : 1;
-  read_round_blob(*d.db, d.blob[slot], kind, round_index, out);
+  auto& window = d.window[kind == TimeKind::inference ? 0 : 1];
+  if (!window) window.emplace(kind, d.trace.version, d.trace.batch_count);
+  window->read(*d.db, round_index, out);
   const store::StoredRound* round = d.find(round_index);
   const auto& stored = round == nullptr              ? std::nullopt
                        : kind == TimeKind::inference ? round->inference_checksum
@@ -486,21 +572,11 @@ bool TraceReader::read_timings(std::int64_t round_index, std::span<QueryTiming> 
 struct TimesCursor::Impl {
   Impl(const std::filesystem::path& path, TimeKind k) : kind(k) {
     version = open_read_only(path, db);
-    if (version >= 2) {
-      checksum.emplace(*db, kind == TimeKind::inference
-                                ? "SELECT checksum FROM inference_times WHERE round = ?"
-                                : "SELECT checksum FROM total_times WHERE round = ?");
-    }
   }
   std::optional<sqlite::Database> db;
   int version = 0;
   TimeKind kind;
-  std::optional<sqlite::Statement> checksum;
-  sqlite3_blob* blob = nullptr;
-  ~Impl() {
-    checksum.reset();
-    sqlite3_blob_close(blob);
-  }
+  std::optional<RoundWindow> window;  // sized by the first read
 };
 
 TimesCursor::TimesCursor(const std::filesystem::path& path, TimeKind kind)
@@ -510,15 +586,8 @@ TimesCursor::~TimesCursor() = default;
 
 void TimesCursor::read(std::int64_t round_index, std::span<double> out) {
   Impl& d = *impl_;
-  read_round_blob(*d.db, d.blob, d.kind, round_index, out);
-  std::optional<std::uint64_t> stored;
-  if (d.checksum) {
-    d.checksum->bind(1, round_index);
-    if (d.checksum->step() && d.checksum->type(0) == SQLITE_INTEGER) {
-      stored = from_stored(d.checksum->int64(0));
-    }
-    d.checksum->reset();
-  }
+  if (!d.window) d.window.emplace(d.kind, d.version, out.size());
+  const std::optional<std::uint64_t> stored = d.window->read(*d.db, round_index, out);
   verify(d.db->path(), store::check_times(round_index, d.kind, out, stored));
 }
 
