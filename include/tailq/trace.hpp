@@ -114,7 +114,8 @@ class TraceWriter {
 };
 
 // Reads a trace. Loads the small tables (experiment, instances, outcomes, round list) at open;
-// round times are read on demand, one round at a time, so memory stays at one round.
+// round times are read on demand, a block of consecutive rounds (about 16K values) at a time,
+// so memory stays small whatever the number of rounds.
 class TraceReader {
  public:
   explicit TraceReader(const std::filesystem::path& path);  // throws StoreError
