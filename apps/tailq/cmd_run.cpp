@@ -102,7 +102,9 @@ void add_run_command(CLI::App& app) {
     o->values[k].first = option.key;
     CLI::Option* added_option =
         option.value_name.empty()
-            ? cmd->add_flag(std::string(option.flag), help)
+            // (A non-const string as add_flag's second argument would be taken as the variable
+            // the flag writes to, not as its description.)
+            ? cmd->add_flag(std::string(option.flag))->description(help)
             : cmd->add_option(std::string(option.flag), o->values[k].second, help)
                   ->type_name(std::string(option.value_name));
     added.push_back(added_option);
