@@ -179,4 +179,11 @@ expect_error "bad guarantee" "--guarantee" "95%" -- "$TAILQ" analyze many.trace 
 expect_error "guarantee over 100%" "--guarantee" -- "$TAILQ" analyze many.trace --guarantee 99:95
 expect_error "guarantee with csv" "--guarantee" -- "$TAILQ" analyze many.trace --csv --guarantee 99%:95%
 
+# Every option of tailq run has its help, switches included.
+"$TAILQ" run --help >run_help.txt 2>&1
+grep -q -- "--busy-poll .*idle workers spin instead of sleeping" run_help.txt && ok \
+  || bad "run --help: a switch without its help: $(grep -- --busy-poll run_help.txt)"
+[ "$(grep -cE '^  --[a-z-]+ +$' run_help.txt)" = 0 ] && ok \
+  || bad "run --help: options without help: $(grep -E '^  --[a-z-]+ +$' run_help.txt)"
+
 finish
