@@ -85,6 +85,13 @@ std::uint32_t text_class_index(const std::string& text, const std::string& file,
 
 NpyDataset::NpyDataset(const ModelData& files) : files_(files) {
   name_ = files.inputs.filename().string();
+  const std::size_t count = read_inputs();
+  read_labels(count);
+  if (!files.input_sizes.empty()) read_sizes(count);
+}
+
+std::size_t NpyDataset::read_inputs() {
+  const ModelData& files = files_;
   const npy::Array inputs = npy::read(files.inputs, [](const npy::Array& a) {
     if (a.kind == 'i' || (a.kind == 'u' && a.item_size != 1)) {
       fail_file(a.name,
@@ -126,6 +133,11 @@ NpyDataset::NpyDataset(const ModelData& files) : files_(files) {
     }
   }
 
+  return count;
+}
+
+void NpyDataset::read_labels(std::size_t count) {
+  const ModelData& files = files_;
   std::unordered_map<std::string, std::uint32_t> index_of;
   if (!files.classes.empty()) {
     classes_ = read_lines(files.classes);
@@ -168,7 +180,7 @@ NpyDataset::NpyDataset(const ModelData& files) : files_(files) {
   }
   if (labels_.size() != count) {
     fail_file(labels_name, std::to_string(labels_.size()) + " labels for the " +
-                               std::to_string(count) + " inputs of " + inputs.name);
+                               std::to_string(count) + " inputs of " + files.inputs.string());
   }
   for (std::uint32_t label : labels_) largest_label_ = std::max(largest_label_, label);
   if (named_classes_ && largest_label_ >= classes_.size()) {
@@ -176,28 +188,29 @@ NpyDataset::NpyDataset(const ModelData& files) : files_(files) {
                                std::to_string(classes_.size()) + " classes in " +
                                files.classes.string());
   }
+}
 
-  if (!files.input_sizes.empty()) {
-    if (is_npy(files.input_sizes)) {
-      sizes_ = read_column(files.input_sizes);
-    } else {
-      const std::string sizes_name = files.input_sizes.string();
-      const std::vector<std::string> lines = read_lines(files.input_sizes);
-      for (std::size_t k = 0; k < lines.size(); ++k) {
-        sizes_.push_back(import_detail::parse_double(lines[k], sizes_name, k + 1, "size"));
-      }
+void NpyDataset::read_sizes(std::size_t count) {
+  const ModelData& files = files_;
+  if (is_npy(files.input_sizes)) {
+    sizes_ = read_column(files.input_sizes);
+  } else {
+    const std::string sizes_name = files.input_sizes.string();
+    const std::vector<std::string> lines = read_lines(files.input_sizes);
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      sizes_.push_back(import_detail::parse_double(lines[k], sizes_name, k + 1, "size"));
     }
-    if (sizes_.size() != count) {
-      fail_file(files.input_sizes.string(), std::to_string(sizes_.size()) + " sizes for the " +
-                                                std::to_string(count) + " inputs of " +
-                                                inputs.name);
-    }
-    for (std::size_t k = 0; k < sizes_.size(); ++k) {
-      if (!std::isfinite(sizes_[k]) || sizes_[k] < 0) {
-        fail_file(files.input_sizes.string(), "size " + std::to_string(k) + " is " +
-                                                  import_detail::format_double(sizes_[k]) +
-                                                  "; expected a number from 0");
-      }
+  }
+  if (sizes_.size() != count) {
+    fail_file(files.input_sizes.string(), std::to_string(sizes_.size()) + " sizes for the " +
+                                              std::to_string(count) + " inputs of " +
+                                              files.inputs.string());
+  }
+  for (std::size_t k = 0; k < sizes_.size(); ++k) {
+    if (!std::isfinite(sizes_[k]) || sizes_[k] < 0) {
+      fail_file(files.input_sizes.string(), "size " + std::to_string(k) + " is " +
+                                                import_detail::format_double(sizes_[k]) +
+                                                "; expected a number from 0");
     }
   }
 }

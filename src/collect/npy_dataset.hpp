@@ -48,6 +48,10 @@ class NpyDataset final : public Dataset {
   void prepare(std::span<const std::uint32_t> instances, Batch& batch) override;
 
  private:
+  std::size_t read_inputs();  // returns the number of inputs
+  void read_labels(std::size_t count);
+  void read_sizes(std::size_t count);
+
   std::string name_;
   ModelData files_;
   std::vector<std::int64_t> instance_shape_;
