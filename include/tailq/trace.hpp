@@ -1,6 +1,6 @@
 // The trace: everything measured in one experiment, kept in one SQLite file (schema in
 // docs/trace-format.md). Writers append whole rounds, one transaction each, so a killed process
-// loses at most the round in flight.
+// loses at most the round in flight (bulk writers into a temporary file: one for the file).
 #pragma once
 
 #include <cstdint>
