@@ -64,8 +64,11 @@ check_json 'd["nominal_quality"]==0.75 and d["latency"]["count"]==6 and d["laten
   && ok || bad "nominal/latency: $json"
 json=$("$TAILQ" analyze exp.trace --json --time inference --thresholds 1ms --metric top2)
 check_json 'd["time"]=="inference" and d["thresholds"][0]["per_round"]==[0.5,0.25]' && ok || bad "inference top2: $json"
-json=$("$TAILQ" analyze exp.trace --json --rounds 2: --thresholds 1s)
-check_json 'd["rounds"]==1' && ok || bad "--rounds: $json"
+# --rounds counts measured rounds from 0, warm-up rounds aside: 1: is the second measured round.
+json=$("$TAILQ" analyze exp.trace --json --rounds 1: --thresholds 2ms)
+check_json 'd["rounds"]==1 and d["thresholds"][0]["per_round"]==[0.25]' && ok || bad "--rounds: $json"
+json=$("$TAILQ" analyze exp.trace --json --rounds 0:1 --time inference --thresholds 1ms --metric top2)
+check_json 'd["rounds"]==1 and d["thresholds"][0]["per_round"]==[0.5]' && ok || bad "--rounds 0:1: $json"
 "$TAILQ" analyze exp.trace | grep -q "nominal quality" && ok || bad "table output"
 lines=$("$TAILQ" analyze exp.trace --csv --sweep 5 | wc -l)
 [ "$lines" -eq 10 ] && ok || bad "csv has $lines lines, expected header + 4 + 5"
@@ -156,6 +159,23 @@ json2=$("$TAILQ" predict gen.trace --json --holdout 20 --simulations 50 --model 
 "$TAILQ" fit gen.trace | grep -q "slowest instances" && ok || bad "fit table"
 "$TAILQ" predict gen.trace --holdout 20 --simulations 50 | grep -q "held-out" && ok || bad "predict table"
 expect_error "holdout too large" "--holdout: 59 held out" -- "$TAILQ" predict gen.trace --holdout 59
+# The verdict: a model is called best only when the held-out rounds resolve the difference, and
+# a measured worst outside a model's interval is said; both are in the JSON too.
+json=$("$TAILQ" predict gen.trace --json --holdout 20 --simulations 100 --thresholds p90,p99)
+check_json 'd["error_resolution"]>0 and isinstance(d["best_is_clear"], bool) and
+  d["best_is_clear"]==(abs(d["models"][0]["mean_abs_error"]-d["models"][1]["mean_abs_error"])>d["error_resolution"]) and
+  all(t["worst_inside_interval"]==(t["predicted"]["min_of_holdout"]["p5"]<=t["measured"]["min"]<=t["predicted"]["min_of_holdout"]["p95"])
+      for m in d["models"] for t in m["thresholds"])' && ok || bad "predict verdict json: $json"
+"$TAILQ" predict gen.trace --holdout 20 --simulations 100 --thresholds p90,p99 | grep -Eq "^verdict: (model|neither)" \
+  && ok || bad "predict verdict line"
+# A short trace: the default holdout is a third of it (20 rounds -> 6), not 30.
+"$TAILQ" generate -o short.trace --rounds 20 --instances 50 --seed 4 >/dev/null
+json=$("$TAILQ" predict short.trace --json --simulations 50)
+check_json 'd["holdout_rounds"]==6 and d["training_rounds"]==14' && ok || bad "predict short trace: $json"
+# One way of printing times: fit and predict print units, never raw seconds like 1.5e-06.
+out=$("$TAILQ" fit gen.trace; "$TAILQ" predict gen.trace --holdout 20 --simulations 50)
+if grep -Eq "[0-9]e-0[0-9]" <<<"$out"; then bad "raw seconds printed: $out"; else ok; fi
+grep -Eq "^mean +[0-9.]+ (ms|us)" <<<"$out" && ok || bad "fit per-instance mean without a unit: $out"
 expect_error "bad schedule" "--schedule" -- "$TAILQ" converge gen.trace --schedule weekly
 expect_error "bad model" "--model" -- "$TAILQ" predict gen.trace --model magic
 

@@ -38,7 +38,8 @@ void add_analyze_command(CLI::App& app) {
   cmd->add_option("--metric", a.metric,
                   "accuracy, top5, f1-weighted, f1-macro, score, char-accuracy (1 - CER), "
                   "word-accuracy (1 - WER), line-accuracy, ...");
-  cmd->add_option("--rounds", options->rounds, "round indices A:B (B exclusive)");
+  cmd->add_option("--rounds", options->rounds,
+                  "measured rounds A:B (A to B - 1, counted from 0 after the warm-up)");
   cmd->add_option("--threads", a.request.threads, "worker threads (0: one per core)");
   cmd->add_option("--load", options->load,
                   "load traces: analyse only the rounds run at this offered load (instances/s)");

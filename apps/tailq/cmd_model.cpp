@@ -159,7 +159,8 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--time", o->time, "inference | total")->capture_default_str();
   cmd->add_option("--thresholds", o->thresholds, "deadlines, fixed on the training rounds")
       ->capture_default_str();
-  cmd->add_option("--holdout", o->request.holdout, "measured rounds held out (the last H)")
+  cmd->add_option("--holdout", o->request.holdout,
+                  "measured rounds held out (the last H; 0: 30, at most a third of the trace)")
       ->capture_default_str();
   cmd->add_option("--simulations", o->request.simulations, "simulated rounds")
       ->capture_default_str();

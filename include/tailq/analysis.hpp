@@ -20,8 +20,10 @@ inline constexpr std::string_view kDefaultAnalysisThresholds = "p90,p95,p99,p99.
 
 struct TraceAnalysisOptions {
   TimeKind time = TimeKind::total;
-  std::string metric;                    // empty: the trace's default metric
-  std::int64_t first_round = INT64_MIN;  // measured rounds with index in [first, last)
+  std::string metric;  // empty: the trace's default metric
+  // The measured rounds at positions [first, last) among them: 0 is the first round after the
+  // warm-up, whatever index the trace stored it under.
+  std::int64_t first_round = 0;
   std::int64_t last_round = INT64_MAX;
   std::optional<double> offered_qps;  // load traces: only the rounds run at this load
   AnalysisRequest request;
@@ -44,8 +46,8 @@ PrecisionEstimate estimate_precision(const TraceReader& trace, const TraceAnalys
 // precision.hpp) the rounds so far are analysed as `tailq run --stop precision` would; the replay
 // ends at the first look that meets options.precision (required), or with all rounds.
 struct PrecisionReplay {
-  std::size_t rounds = 0;                  // selected measured rounds in the trace
-  std::optional<std::size_t> stopped_at;   // measured rounds used when first met
+  std::size_t rounds = 0;                 // selected measured rounds in the trace
+  std::optional<std::size_t> stopped_at;  // measured rounds used when first met
   struct Look {
     std::size_t rounds = 0;
     double mean_half_width = 0, bad_round_half_width = 0;  // the widest over the deadlines
@@ -58,7 +60,8 @@ PrecisionReplay replay_precision(const TraceReader& trace, const TraceAnalysisOp
 // The guarantee (tailq/guarantee.hpp) at each requested deadline of `measured` (not the sweep).
 QualityGuarantee guarantee_quality(const TailQuality& measured, const GuaranteeRequest& request);
 
-// Parses "A:B", "A:" or ":B" (round indices, B exclusive) into options.first/last_round.
+// Parses "A:B", "A:" or ":B" (measured rounds A to B - 1, counted from 0 after the warm-up)
+// into options.first/last_round.
 void parse_round_range(std::string_view text, TraceAnalysisOptions& options);
 
 }  // namespace tailq

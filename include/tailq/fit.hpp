@@ -27,6 +27,7 @@ struct FitReport {
   // Distribution over instances of each per-instance statistic: name -> summary.
   struct Spread {
     std::string statistic;
+    bool in_seconds = false;  // a time (mean, std, ...) rather than a count or a shape figure
     double min = 0, p5 = 0, median = 0, p95 = 0, max = 0;
   };
   std::vector<Spread> per_instance;

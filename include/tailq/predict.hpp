@@ -71,7 +71,7 @@ struct PredictionRequest {
   TimeKind time = TimeKind::total;
   std::string metric;  // empty: the trace's default
   std::vector<ThresholdSpec> thresholds;
-  std::size_t holdout = 30;
+  std::size_t holdout = 0;  // 0: automatic, min(30, a third of the measured rounds)
   std::size_t simulations = 1000;
   std::vector<TimeModelKind> models = {TimeModelKind::independent, TimeModelKind::round_effect};
   std::uint64_t seed = 1;
@@ -88,6 +88,9 @@ struct ThresholdPrediction {
   double min_of_holdout_median = 0, min_of_holdout_p5 = 0, min_of_holdout_p95 = 0;
   double error_min = 0, error_mean = 0, error_std = 0;  // |predicted - measured|
   double js_distance = 0;  // between predicted and measured per-round quality histograms
+  // Whether the measured worst held-out round lies in [min_of_holdout_p5, min_of_holdout_p95]:
+  // when it does not, the model misses this system's bad rounds at this deadline.
+  bool worst_inside_interval = true;
 };
 
 struct ModelPrediction {
@@ -102,6 +105,11 @@ struct PredictionReport {
   std::string time;
   std::vector<ModelPrediction> models;
   std::size_t best_model = 0;  // index into models: lowest mean_abs_error
+  // What the held-out rounds can tell apart: the standard error of their mean quality,
+  // averaged over the deadlines (docs/method.md 4b). A model is called better only when its
+  // mean absolute error is lower by more than this; otherwise best_is_clear is false.
+  double error_resolution = 0;
+  bool best_is_clear = false;
 };
 
 PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest& request);

@@ -56,8 +56,10 @@ class TraceRoundSource final : public RoundSource {
   std::vector<std::int64_t> rounds_;
 };
 
-// The measured (not warm-up) rounds of a trace whose index lies in [first, last).
-std::vector<std::int64_t> measured_rounds(const TraceReader& trace, std::int64_t first = INT64_MIN,
+// The stored indices of a trace's measured (not warm-up) rounds at positions [first, last)
+// among them: position 0 is the first measured round. Users count rounds this way everywhere;
+// stored indices also count warm-up rounds.
+std::vector<std::int64_t> measured_rounds(const TraceReader& trace, std::int64_t first = 0,
                                           std::int64_t last = INT64_MAX);
 
 }  // namespace tailq

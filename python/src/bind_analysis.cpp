@@ -41,7 +41,7 @@ void round_range(py::handle rounds, TraceAnalysisOptions& options) {
   }
   const auto pair = py::reinterpret_borrow<py::sequence>(rounds);
   if (!py::isinstance<py::sequence>(rounds) || py::len(pair) != 2) {
-    input_error("rounds: \"A:B\" or a pair (A, B) of round indices, B exclusive");
+    input_error("rounds: \"A:B\" or a pair (A, B): measured rounds A to B - 1, from 0");
   }
   auto part = [](py::handle h) { return h.is_none() ? std::string() : std::string(py::str(h)); };
   parse_round_range(part(pair[0]) + ":" + part(pair[1]), options);
@@ -164,9 +164,8 @@ numpy arrays (no copy); with arrays=False the dict equals json.loads of the CLI'
       py::kw_only(), "stop"_a = "rjsd", "fit_every"_a = defaults.fit_every,
       "window"_a = defaults.window, "tau"_a = defaults.tau, "schedule"_a = "sliding",
       "instances"_a = 0, "epsilon"_a = goal.epsilon, "confidence"_a = goal.confidence,
-      "bad_round"_a = goal.bad_round,
-      "thresholds"_a = std::string(kDefaultPrecisionThresholds), "time"_a = "total",
-      "metric"_a = "",
+      "bad_round"_a = goal.bad_round, "thresholds"_a = std::string(kDefaultPrecisionThresholds),
+      "time"_a = "total", "metric"_a = "",
       R"doc(A stop rule replayed over the measured rounds: `tailq converge --json` as a dict.
 
 stop="rjsd" (fit_every, window, tau, schedule, instances) or "precision" (epsilon, confidence,
@@ -195,7 +194,7 @@ held ("stopped_at_round") and the intervals there.)doc");
         return json_to_python(json);
       },
       py::kw_only(), "time"_a = "total", "thresholds"_a = std::string(kDefaultPredictionThresholds),
-      "holdout"_a = 30, "simulations"_a = 1000, "model"_a = "both", "metric"_a = "", "seed"_a = 1,
+      "holdout"_a = 0, "simulations"_a = 1000, "model"_a = "both", "metric"_a = "", "seed"_a = 1,
       "threads"_a = 0,
       "Monte Carlo Q@T checked on held-out rounds: `tailq predict --json` as a dict.");
   cls.def(

@@ -23,7 +23,7 @@ py::object json_or_text(const std::string& text) {
   }
 }
 
-// "measured", "all", "A:B" (measured rounds with index in [A, B)) or a sequence of indices.
+// "measured", "all", "A:B" (measured rounds A to B - 1, from 0) or a sequence of stored indices.
 std::vector<std::int64_t> select_rounds(const TraceReader& trace, py::handle rounds) {
   if (py::isinstance<py::str>(rounds)) {
     const auto text = rounds.cast<std::string>();

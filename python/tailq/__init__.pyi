@@ -107,7 +107,7 @@ def converge(trace: Union[StrPath, Trace], *, stop: Literal["rjsd", "precision"]
              thresholds: Thresholds = "p99", time: TimeKind = "total",
              metric: str = "") -> dict[str, Any]: ...
 def predict(trace: Union[StrPath, Trace], *, time: TimeKind = "total",
-            thresholds: Thresholds = "p90,p95,p99", holdout: int = 30, simulations: int = 1000,
+            thresholds: Thresholds = "p90,p95,p99", holdout: int = 0, simulations: int = 1000,
             model: Literal["independent", "round-effect", "both"] = "both", metric: str = "",
             seed: int = 1, threads: int = 0) -> dict[str, Any]: ...
 def report(trace: Union[StrPath, Trace], output: StrPath = "report.html", *, sweep: int = 100,

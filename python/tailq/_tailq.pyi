@@ -72,7 +72,8 @@ class Trace:
               per_instance: bool = False) -> npt.NDArray[np.float64]:
         """Round times in seconds, shape (rounds, batches) or (rounds, instances).
 
-        rounds: "measured", "all", "A:B" (measured rounds with index in [A, B)) or indices.
+        rounds: "measured", "all", "A:B" (measured rounds A to B - 1, counted from 0 after the
+        warm-up) or stored round indices (as in rounds()).
         """
     def analyze(self, *, time: TimeKind = "total", thresholds: Thresholds = "p90,p95,p99,p99.9",
                 sweep: int = 0, sweep_trim_outliers: bool = False, metric: str = "",
@@ -92,7 +93,7 @@ class Trace:
                  metric: str = "") -> dict[str, Any]:
         """`tailq converge --json` as a dict."""
     def predict(self, *, time: TimeKind = "total", thresholds: Thresholds = "p90,p95,p99",
-                holdout: int = 30, simulations: int = 1000,
+                holdout: int = 0, simulations: int = 1000,
                 model: Literal["independent", "round-effect", "both"] = "both",
                 metric: str = "", seed: int = 1, threads: int = 0) -> dict[str, Any]:
         """`tailq predict --json` as a dict."""

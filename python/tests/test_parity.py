@@ -133,7 +133,10 @@ def test_times_match_what_the_engine_analyses(generated_trace):
         assert latency["min"] == times.min() and latency["max"] == times.max()
         assert latency["count"] == times.size
         assert np.array_equal(trace.times(rounds=[0, 1]), trace.times(rounds="all")[:2])
-        assert np.array_equal(trace.times(rounds="10:12"), times[8:10])
+        # "A:B" counts measured rounds from 0, as --rounds does; a list names stored indices.
+        assert np.array_equal(trace.times(rounds="10:12"), times[10:12])
+        assert np.array_equal(trace.times(rounds=[12, 13]), times[10:12])
+        assert trace.analyze(thresholds="p99", rounds="0:5")["rounds"] == 5
 
 
 def test_import_arrays_round_trip(tmp_path, run_cli):

@@ -2,9 +2,9 @@
 #include <charconv>
 #include <set>
 
-#include "tailq/run_options.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq {
 
@@ -73,14 +73,20 @@ void parse_round_range(std::string_view text, TraceAnalysisOptions& options) {
     std::int64_t value = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
     if (ec != std::errc() || ptr != part.data() + part.size()) {
-      throw OptionError("rounds", "expected A:B (round indices), got '" + std::string(text) + "'");
+      throw OptionError("rounds", "expected A:B (measured rounds A to B - 1, from 0), got '" +
+                                      std::string(text) + "'");
+    }
+    if (value < 0) {
+      throw OptionError("rounds", "'" + std::string(text) +
+                                      "': measured rounds count from 0, bounds cannot be negative");
     }
     return value;
   };
   if (colon == std::string_view::npos) {
-    throw OptionError("rounds", "expected A:B (round indices), got '" + std::string(text) + "'");
+    throw OptionError("rounds", "expected A:B (measured rounds A to B - 1, from 0), got '" +
+                                    std::string(text) + "'");
   }
-  options.first_round = bound(text.substr(0, colon), INT64_MIN);
+  options.first_round = bound(text.substr(0, colon), 0);
   options.last_round = bound(text.substr(colon + 1), INT64_MAX);
   if (options.last_round <= options.first_round) {
     throw OptionError("rounds", "empty range '" + std::string(text) + "'");

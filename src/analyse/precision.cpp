@@ -29,8 +29,8 @@ double mean_of(const std::vector<double>& v) {
 }
 
 double share_at_or_below(const std::vector<double>& v, double value) {
-  return static_cast<double>(std::count_if(v.begin(), v.end(),
-                                           [&](double x) { return x <= value; })) /
+  return static_cast<double>(
+             std::count_if(v.begin(), v.end(), [&](double x) { return x <= value; })) /
          static_cast<double>(v.size());
 }
 
@@ -105,8 +105,8 @@ void check(const PrecisionGoal& goal) {
 
 bool is_look(std::size_t rounds) {
   for (std::size_t look = kFirstLook; look <= rounds;
-       look = std::max(look + 1, static_cast<std::size_t>(std::ceil(kLookGrowth *
-                                                                     static_cast<double>(look))))) {
+       look = std::max(look + 1, static_cast<std::size_t>(
+                                     std::ceil(kLookGrowth * static_cast<double>(look))))) {
     if (look == rounds) return true;
   }
   return false;
@@ -215,11 +215,14 @@ PrecisionReplay replay_precision(const TraceReader& trace, const TraceAnalysisOp
   at.request.sweep = 0;
   at.guarantee.reset();
   std::vector<std::int64_t> rounds = selected_rounds(trace, options);
+  const std::vector<std::int64_t> measured = measured_rounds(trace);
   PrecisionReplay replay;
   replay.rounds = rounds.size();
   for (std::size_t n = kFewestRounds; n <= rounds.size(); ++n) {
     if (!is_look(n) && n != rounds.size()) continue;
-    at.last_round = rounds[n - 1] + 1;
+    // Up to and including the n-th selected round, as a position among the measured rounds.
+    at.last_round =
+        std::lower_bound(measured.begin(), measured.end(), rounds[n - 1]) - measured.begin() + 1;
     const TailQuality q = analyze_trace(trace, at);
     PrecisionReplay::Look look{n, 0, 0};
     for (const DeadlinePrecision& d : q.precision->deadlines) {

@@ -45,8 +45,11 @@ std::unique_ptr<RoundSource::Cursor> TraceRoundSource::open_cursor() const {
 std::vector<std::int64_t> measured_rounds(const TraceReader& trace, std::int64_t first,
                                           std::int64_t last) {
   std::vector<std::int64_t> out;
+  std::int64_t position = 0;
   for (const RoundInfo& round : trace.rounds()) {
-    if (!round.warmup && round.index >= first && round.index < last) out.push_back(round.index);
+    if (round.warmup) continue;
+    if (position >= first && position < last) out.push_back(round.index);
+    ++position;
   }
   return out;
 }

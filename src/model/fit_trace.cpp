@@ -13,10 +13,11 @@ namespace {
 // Per-instance bandwidths use a 2^10-point ISJ grid (see predict.cpp for why).
 constexpr std::size_t kInstanceGridPoints = std::size_t{1} << 10;
 
-FitReport::Spread spread(std::string name, std::vector<double> values) {
+FitReport::Spread spread(std::string name, std::vector<double> values, bool in_seconds = false) {
   std::erase_if(values, [](double v) { return !std::isfinite(v); });
   FitReport::Spread s;
   s.statistic = std::move(name);
+  s.in_seconds = in_seconds;
   if (values.empty()) {
     s.min = s.p5 = s.median = s.p95 = s.max = std::nan("");
     return s;
@@ -119,16 +120,16 @@ FitReport describe_trace(const TraceReader& trace, const FitRequest& request) {
   };
   using D = const Description&;
   report.per_instance = {
-      spread("mean", collect([](D d) { return d.mean; })),
-      spread("median", collect([](D d) { return d.median; })),
-      spread("std", collect([](D d) { return d.std; })),
+      spread("mean", collect([](D d) { return d.mean; }), true),
+      spread("median", collect([](D d) { return d.median; }), true),
+      spread("std", collect([](D d) { return d.std; }), true),
       spread("skewness", collect([](D d) { return d.skewness; })),
       spread("kurtosis", collect([](D d) { return d.kurtosis; })),
-      spread("iqr", collect([](D d) { return d.iqr; })),
+      spread("iqr", collect([](D d) { return d.iqr; }), true),
       spread("outliers_iqr", collect([](D d) { return static_cast<double>(d.outliers_iqr); })),
       spread("outliers_sigma", collect([](D d) { return static_cast<double>(d.outliers_sigma); })),
       spread("outliers_mad", collect([](D d) { return static_cast<double>(d.outliers_mad); })),
-      spread("bandwidth", collect([](D d) { return d.bandwidth.value; })),
+      spread("bandwidth", collect([](D d) { return d.bandwidth.value; }), true),
   };
 
   std::vector<double> size, mean, sd;

@@ -1,13 +1,14 @@
 // predict_trace: fit on all but the last H measured rounds, predict, compare with the H.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
-#include "tailq/run_options.hpp"
 #include "tailq/divergence.hpp"
 #include "tailq/error.hpp"
 #include "tailq/metric.hpp"
 #include "tailq/predict.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq {
 namespace {
@@ -41,18 +42,40 @@ std::vector<double> read_rounds(const TraceReader& trace, TimeKind kind,
   return out;
 }
 
+// The default holdout: 30 rounds as in the paper, but never more than a third of the trace, so
+// that a short trace still trains on most of its rounds.
+std::size_t automatic_holdout(std::size_t measured) {
+  return std::min<std::size_t>(30, measured / 3);
+}
+
+// Standard error of the held-out rounds' mean quality, averaged over the deadlines: errors of
+// two models that differ by less than this are differences the held-out rounds cannot resolve.
+// Infinite when one held-out round gives no spread to judge by.
+double held_out_resolution(const TailQuality& held_out, std::size_t rounds) {
+  if (held_out.thresholds.empty()) return 0;
+  double sum = 0;
+  for (const ThresholdQuality& t : held_out.thresholds) {
+    sum += t.quality.std / std::sqrt(static_cast<double>(rounds));
+  }
+  const double mean = sum / static_cast<double>(held_out.thresholds.size());
+  return std::isfinite(mean) ? mean : std::numeric_limits<double>::infinity();
+}
+
 }  // namespace
 
 PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest& request) {
   const std::vector<std::int64_t> measured = measured_rounds(trace);
-  if (request.holdout == 0 || request.holdout + 2 > measured.size()) {
-    throw OptionError("holdout", std::to_string(request.holdout) + " held out, but the trace has " +
+  const std::size_t holdout =
+      request.holdout ? request.holdout : automatic_holdout(measured.size());
+  if (holdout == 0 || holdout + 2 > measured.size()) {
+    throw OptionError("holdout", std::to_string(holdout) + " held out, but the trace has " +
                                      std::to_string(measured.size()) +
-                                     " measured rounds; at least 2 must remain for training");
+                                     " measured rounds; at least 2 must remain for training, and "
+                                     "a prediction needs at least 3 measured rounds");
   }
   if (request.simulations == 0) throw OptionError("simulations", "must be positive");
   if (request.models.empty()) throw InputError("no time model chosen");
-  const std::size_t training = measured.size() - request.holdout;
+  const std::size_t training = measured.size() - holdout;
   const std::vector<std::int64_t> train(measured.begin(), measured.begin() + training);
   const std::vector<std::int64_t> held(measured.begin() + training, measured.end());
   const auto metric = make_metric(
@@ -75,7 +98,7 @@ PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest
 
   PredictionReport report;
   report.training_rounds = training;
-  report.holdout_rounds = request.holdout;
+  report.holdout_rounds = holdout;
   report.simulations = request.simulations;
   report.metric = std::string(metric->name());
   report.time = std::string(to_string(request.time));
@@ -97,7 +120,7 @@ PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest
       p.predicted = s.quality;
       // The worst of H simulated rounds, as often as S allows: the like of the measured worst.
       std::vector<double> minima;
-      const std::size_t h = std::min(request.holdout, s.per_round.size());
+      const std::size_t h = std::min(holdout, s.per_round.size());
       for (std::size_t first = 0; first + h <= s.per_round.size(); first += h) {
         minima.push_back(
             *std::min_element(s.per_round.begin() + first, s.per_round.begin() + first + h));
@@ -113,6 +136,8 @@ PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest
       // One held-out round has no spread to compare.
       p.error_std = std::isfinite(p.measured.std) ? std::abs(p.predicted.std - p.measured.std) : 0;
       p.js_distance = histogram_distance(s.per_round, m.per_round);
+      p.worst_inside_interval =
+          p.measured.min >= p.min_of_holdout_p5 && p.measured.min <= p.min_of_holdout_p95;
       error_sum += p.error_min + p.error_mean + p.error_std;
     }
     out.mean_abs_error = fixed.thresholds.empty()
@@ -124,6 +149,14 @@ PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest
       report.best_model = m;
     }
   }
+  report.error_resolution = held_out_resolution(held_out, holdout);
+  report.best_is_clear = true;
+  for (std::size_t m = 0; m < report.models.size(); ++m) {
+    const double margin =
+        report.models[m].mean_abs_error - report.models[report.best_model].mean_abs_error;
+    if (m != report.best_model && !(margin > report.error_resolution)) report.best_is_clear = false;
+  }
+  if (report.models.size() < 2) report.best_is_clear = false;
   return report;
 }
 

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/json_number.hpp"
+#include "report/units.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq {
@@ -12,8 +13,11 @@ namespace {
 using detail::json_number;
 using nlohmann::ordered_json;
 
-std::string ms(double seconds) { return fmt::format("{:.4g} ms", seconds * 1e3); }
-std::string pct(double v) { return std::isfinite(v) ? fmt::format("{:.2f}", 100 * v) : "-"; }
+// Times print as in every other command: the unit that keeps three or four digits.
+std::string time_text(double seconds) {
+  return std::isfinite(seconds) ? detail::human_seconds(seconds) : "-";
+}
+std::string pct(double v) { return detail::percent(v); }
 
 ordered_json summary_json(const Summary& s) {
   return {{"min", json_number(s.min)},   {"p1", json_number(s.p1)},
@@ -60,9 +64,49 @@ ordered_json thresholds_json(const ModelPrediction& m) {
                     {"measured", summary_json(p.measured)},
                     {"predicted", std::move(predicted)},
                     {"error", {{"min", p.error_min}, {"mean", p.error_mean}, {"std", p.error_std}}},
-                    {"js_distance", p.js_distance}});
+                    {"js_distance", p.js_distance},
+                    {"worst_inside_interval", p.worst_inside_interval}});
   }
   return list;
+}
+
+// What the numbers of a prediction say, in sentences: which model fits (or that the held-out
+// rounds cannot tell), and every deadline where the measured worst round falls outside the
+// model's interval for it.
+void write_verdict(std::ostream& out, const PredictionReport& r) {
+  out << "\n";
+  const ModelPrediction& best = r.models[r.best_model];
+  const std::string resolution = std::isfinite(r.error_resolution)
+                                     ? fmt::format("{} points", pct(r.error_resolution))
+                                     : "nothing (one held-out round has no spread)";
+  if (r.best_is_clear) {
+    out << fmt::format(
+        "verdict: model {} fits the held-out rounds best (mean absolute error {} points; the "
+        "held-out rounds resolve {})\n",
+        to_string(best.model), pct(best.mean_abs_error), resolution);
+  } else if (r.models.size() > 1) {
+    std::string errors;
+    for (const ModelPrediction& m : r.models) {
+      errors += fmt::format("{}{} {}", errors.empty() ? "" : ", ", to_string(m.model),
+                            pct(m.mean_abs_error));
+    }
+    out << fmt::format(
+        "verdict: neither model fits clearly better: their mean absolute errors ({} points) "
+        "differ by less than the held-out rounds resolve ({}); hold out more rounds to decide\n",
+        errors, resolution);
+  }
+  for (const ModelPrediction& m : r.models) {
+    for (const ThresholdPrediction& p : m.thresholds) {
+      if (p.worst_inside_interval) continue;
+      out << fmt::format(
+          "warning: at {} ({}) the measured worst held-out round, {}%, lies outside model {}'s "
+          "90% interval for the worst of {} rounds, [{}, {}]%: the model is too {} about "
+          "this system's bad rounds\n",
+          p.label, time_text(p.seconds), pct(p.measured.min), to_string(m.model), r.holdout_rounds,
+          pct(p.min_of_holdout_p5), pct(p.min_of_holdout_p95),
+          p.measured.min < p.min_of_holdout_p5 ? "optimistic" : "pessimistic");
+    }
+  }
 }
 
 }  // namespace
@@ -129,6 +173,8 @@ std::string to_json(const PredictionReport& r) {
   j["time"] = r.time;
   j["metric"] = r.metric;
   j["model"] = std::string(to_string(r.models[r.best_model].model));
+  j["best_is_clear"] = r.best_is_clear;
+  j["error_resolution"] = json_number(r.error_resolution);
   j["thresholds"] = thresholds_json(r.models[r.best_model]);
   ordered_json models = ordered_json::array();
   for (const ModelPrediction& m : r.models) {
@@ -147,20 +193,22 @@ void write_table(std::ostream& out, const PredictionReport& r) {
       r.training_rounds, r.simulations, r.holdout_rounds, r.time, r.metric);
   for (std::size_t m = 0; m < r.models.size(); ++m) {
     const ModelPrediction& model = r.models[m];
-    out << fmt::format("\nmodel {}{}: mean absolute error {} points\n", to_string(model.model),
-                       m == r.best_model ? " (fits the held-out rounds best)" : "",
-                       pct(model.mean_abs_error));
+    out << fmt::format(
+        "\nmodel {}{}: mean absolute error {} points\n", to_string(model.model),
+        m == r.best_model && r.best_is_clear ? " (fits the held-out rounds best)" : "",
+        pct(model.mean_abs_error));
     out << fmt::format("{:<8} {:>11} {:>9} {:>20} {:>9} {:>9} {:>9} {:>9}\n", "deadline", "seconds",
                        "worst%", "pred. worst% [90%]", "mean%", "pred.%", "std%", "pred.%");
     for (const ThresholdPrediction& p : model.thresholds) {
       out << fmt::format("{:<8} {:>11} {:>9} {:>20} {:>9} {:>9} {:>9} {:>9}\n", p.label,
-                         ms(p.seconds), pct(p.measured.min),
+                         time_text(p.seconds), pct(p.measured.min),
                          fmt::format("{} [{}, {}]", pct(p.min_of_holdout_median),
                                      pct(p.min_of_holdout_p5), pct(p.min_of_holdout_p95)),
                          pct(p.measured.mean), pct(p.predicted.mean), pct(p.measured.std),
                          pct(p.predicted.std));
     }
   }
+  write_verdict(out, r);
 }
 
 std::string to_json(const FitReport& r) {
@@ -199,29 +247,32 @@ void write_table(std::ostream& out, const FitReport& r) {
   out << fmt::format(
       "pooled  n {}  mean {}  median {}  std {}  skew {:.3g}  kurt {:.3g}  IQR {}\n"
       "        outliers: {} (1.5 IQR), {} (3 sigma), {} (3 MAD)  bandwidth {} ({})\n\n",
-      p.count, ms(p.mean), ms(p.median), ms(p.std), p.skewness, p.kurtosis, ms(p.iqr),
-      p.outliers_iqr, p.outliers_sigma, p.outliers_mad, ms(p.bandwidth.value),
-      to_string(p.bandwidth.selector));
+      p.count, time_text(p.mean), time_text(p.median), time_text(p.std), p.skewness, p.kurtosis,
+      time_text(p.iqr), p.outliers_iqr, p.outliers_sigma, p.outliers_mad,
+      time_text(p.bandwidth.value), to_string(p.bandwidth.selector));
   out << fmt::format("per instance     {:>12} {:>12} {:>12} {:>12} {:>12}\n", "min", "p5", "median",
                      "p95", "max");
   for (const auto& s : r.per_instance) {
-    out << fmt::format("{:<16} {:>12.5g} {:>12.5g} {:>12.5g} {:>12.5g} {:>12.5g}\n", s.statistic,
-                       s.min, s.p5, s.median, s.p95, s.max);
+    auto value = [&](double v) {
+      return s.in_seconds ? time_text(v) : std::isfinite(v) ? fmt::format("{:.4g}", v) : "-";
+    };
+    out << fmt::format("{:<16} {:>12} {:>12} {:>12} {:>12} {:>12}\n", s.statistic, value(s.min),
+                       value(s.p5), value(s.median), value(s.p95), value(s.max));
   }
   out << "\nslowest instances (by mean time)\n";
   for (const auto& s : r.slowest) {
-    out << fmt::format("  {:<20} mean {}  std {}  max {}{}\n", s.name, ms(s.stats.mean),
-                       ms(s.stats.std), ms(s.stats.max),
+    out << fmt::format("  {:<20} mean {}  std {}  max {}{}\n", s.name, time_text(s.stats.mean),
+                       time_text(s.stats.std), time_text(s.stats.max),
                        s.input_size ? fmt::format("  input size {:g}", *s.input_size) : "");
   }
   if (r.mean_vs_size) {
     out << fmt::format("\nmean time = {} + {:.4g} s x input size (R^2 {:.3f}, {} instances)\n",
-                       ms(r.mean_vs_size->intercept), r.mean_vs_size->slope,
+                       time_text(r.mean_vs_size->intercept), r.mean_vs_size->slope,
                        r.mean_vs_size->r_squared, r.mean_vs_size->count);
   }
   if (r.std_vs_size) {
     out << fmt::format("std of time = {} + {:.4g} s x input size (R^2 {:.3f})\n",
-                       ms(r.std_vs_size->intercept), r.std_vs_size->slope,
+                       time_text(r.std_vs_size->intercept), r.std_vs_size->slope,
                        r.std_vs_size->r_squared);
   }
 }
