@@ -50,7 +50,7 @@ d,cat,cat
 CSV
 if "$TAILQ" import --times times.csv --outcomes outcomes.csv --warmup-rounds 0 -o exp.trace \
     --model m --dataset d >/dev/null; then ok; else bad "valid import failed"; fi
-json=$("$TAILQ" analyze exp.trace --json --thresholds 2ms,0.003,p50 --metric accuracy)
+json=$("$TAILQ" analyze exp.trace --json --thresholds 2ms,0.003s,p50 --metric accuracy)
 check_json() {
   "$PY" -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($1) else 1)" <<<"$json"
 }
@@ -196,8 +196,73 @@ check_json 'd["guarantee"]["deadlines"][0]["bound"] is None and d["guarantee"]["
 "$TAILQ" analyze many.trace --rounds :100 --thresholds p99 --guarantee 99%:95% | grep -q \
   "are too few" && ok || bad "too few rounds are named"
 expect_error "bad guarantee" "--guarantee" "95%" -- "$TAILQ" analyze many.trace --guarantee 95%
-expect_error "guarantee over 100%" "--guarantee" -- "$TAILQ" analyze many.trace --guarantee 99:95
+expect_error "guarantee without %" "--guarantee: '99:95': write 99%:95%" -- \
+  "$TAILQ" analyze many.trace --guarantee 99:95
 expect_error "guarantee with csv" "--guarantee" -- "$TAILQ" analyze many.trace --csv --guarantee 99%:95%
+
+# --- mistakes a user makes with paths and numbers: one line that says what to do, exit 2, and
+# nothing left behind (no .partial file, nothing in the folder given as an output).
+mkdir -p adir
+# expect_clean: expect_error, then no temporary file anywhere, adir empty, no folder made.
+expect_clean() {
+  local before=$failed
+  expect_error "$@"
+  [ "$failed" -ne "$before" ] && return
+  local left
+  left=$(find . -name '*.partial*' -o -path ./adir/\* -o -name nofolder)
+  if [ -n "$left" ]; then passed=$((passed - 1)); bad "$1: left $left"; fi
+}
+import_to() { "$TAILQ" import --times times.csv --outcomes outcomes.csv "$@"; }
+for cmd in "report many.trace" "compare exp.trace exp.trace"; do
+  expect_clean "$cmd -o a folder" "--output: 'adir' is a folder: give a file path, e.g. adir/" -- \
+    "$TAILQ" $cmd -o adir
+  expect_clean "$cmd -o in a missing folder" "'nofolder' does not exist: create it first" -- \
+    "$TAILQ" $cmd -o nofolder/r.html
+  # /sys takes no new files, even from root (for whom a chmod'ed folder is writable).
+  expect_clean "$cmd -o a read-only place" "cannot create files in '/sys'" -- \
+    "$TAILQ" $cmd -o /sys/r.html
+  expect_clean "$cmd -o a device" "'/dev/null' is not a regular file" -- "$TAILQ" $cmd -o /dev/null
+done
+for cmd in "import_to" "$TAILQ generate --rounds 3"; do
+  expect_clean "${cmd#"$TAILQ "} -o a folder --force" "'adir' is a folder" "adir/NAME.trace" -- \
+    $cmd -o adir --force
+  expect_clean "${cmd#"$TAILQ "} -o in a missing folder" "create it first (mkdir -p nofolder)" -- \
+    $cmd -o nofolder/x.trace
+  expect_clean "${cmd#"$TAILQ "} -o a read-only place" "cannot create files in '/sys'" -- \
+    $cmd -o /sys/x.trace
+done
+expect_clean "import over a trace" "'exp.trace' exists: add --force to replace it" -- \
+  import_to -o exp.trace
+expect_clean "run -o a folder" "--output: 'adir' is a folder" -- \
+  "$TAILQ" run --workload sleep --max-rounds 2 --quiet -o adir
+expect_clean "run over a trace" "exp.trace: file exists (resume it" -- \
+  "$TAILQ" run --workload sleep --max-rounds 2 --quiet -o exp.trace
+expect_clean "analyze a folder" "adir: is a folder, not a trace file" -- "$TAILQ" analyze adir
+expect_clean "report of a folder" "adir: is a folder, not a trace file" -- \
+  "$TAILQ" report adir -o r.html
+expect_clean "import from a folder" "adir: is a folder, not a data file" -- \
+  "$TAILQ" import --times adir --outcomes outcomes.csv -o x.trace
+[ ! -e r.html ] && [ ! -e x.trace ] && ok || bad "a refused command wrote its output"
+# Ranges as people write them, never 1.7976931348623157e308 in full.
+expect_clean "batch size 0" "--batch-size: must be a whole number of at least 1, not '0'" -- \
+  "$TAILQ" generate --batch-size 0 -o x.trace
+expect_clean "accuracy 2" "--accuracy: must be a number from 0 to 1, not '2'" -- \
+  "$TAILQ" generate --accuracy 2 -o x.trace
+expect_clean "tau 2%" "--tau: must be a number of at least 0, not '2%' (write 0.02 for 2%)" -- \
+  "$TAILQ" converge many.trace --tau 2%
+expect_clean "run --tau 2%" "--tau: '2%' is not a number from 0 up (write 0.02 for 2%)" -- \
+  "$TAILQ" run --workload sleep --tau 2% -o x.trace
+expect_clean "run --batch-size 0" "--batch-size: '0' is not a whole number from 1 up" -- \
+  "$TAILQ" run --workload sleep --batch-size 0 -o x.trace
+# Deadlines: "5 ms" is 5ms, and a bare 5 needs its unit (5 s, 5 ms, p5?).
+expect_clean "deadline with a space" "--thresholds: threshold '5 ms': write 5ms (no space)" -- \
+  "$TAILQ" analyze many.trace --thresholds "p99,5 ms"
+for cmd in "analyze many.trace" "predict many.trace" "converge many.trace --stop precision" \
+    "compare many.trace many.trace -o x.html" "run --workload sleep -o x.trace"; do
+  expect_clean "$cmd: a bare deadline" "threshold '5': add a unit (5s, 5ms or 5us) or write p5" -- \
+    "$TAILQ" $cmd --thresholds 5
+done
+[ ! -e x.html ] && [ ! -e x.trace ] && ok || bad "a refused command wrote its output"
 
 # Every option of tailq run has its help, switches included.
 "$TAILQ" run --help >run_help.txt 2>&1

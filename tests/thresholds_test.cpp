@@ -34,6 +34,26 @@ TEST(Thresholds, RejectsBadItemsNamingThem) {
   }
 }
 
+// The message of parse_thresholds(text, bare), or "" if it parses.
+std::string refusal(const char* text, BareNumber bare) {
+  try {
+    parse_thresholds(text, bare);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Thresholds, NearMissesGetTheirFix) {
+  EXPECT_EQ(refusal("p99,5 ms", BareNumber::seconds), "threshold '5 ms': write 5ms (no space)");
+  EXPECT_EQ(refusal("p 99", BareNumber::seconds), "threshold 'p 99': write p99 (no space)");
+  EXPECT_EQ(refusal("5", BareNumber::refused),
+            "threshold '5': add a unit (5s, 5ms or 5us) or write p5 for a percentile");
+  EXPECT_EQ(refusal("5", BareNumber::seconds), "");  // the library's programs: seconds
+  EXPECT_EQ(refusal("5ms,p99,0.5s", BareNumber::refused), "");
+  EXPECT_NE(refusal("4 parsecs", BareNumber::refused).find("not a number"), std::string::npos);
+}
+
 TEST(Linspace, MatchesNumpyEndpoints) {
   const auto v = linspace(0.001, 0.002, 5);
   ASSERT_EQ(v.size(), 5u);

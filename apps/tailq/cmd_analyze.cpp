@@ -30,9 +30,10 @@ void add_analyze_command(CLI::App& app) {
   cmd->add_option("trace", options->trace, "trace file")->required();
   cmd->add_option("--time", options->time, "inference | total")->capture_default_str();
   cmd->add_option("--thresholds", options->thresholds,
-                  "deadlines: percentiles p99, or absolute 0.004, 4ms, 900us")
+                  "deadlines: percentiles p99, or times with a unit 4ms, 900us, 1.5s")
       ->capture_default_str();
-  cmd->add_option("--sweep", a.request.sweep, "K evenly spaced deadlines from min to max time");
+  cmd->add_option("--sweep", a.request.sweep, "K evenly spaced deadlines from min to max time")
+      ->check(count_at_least(0));
   cmd->add_flag("--sweep-trim-outliers", a.request.sweep_trim_outliers,
                 "sweep between the 1.5 IQR fences of the times");
   cmd->add_option("--metric", a.metric,
@@ -40,13 +41,15 @@ void add_analyze_command(CLI::App& app) {
                   "word-accuracy (1 - WER), line-accuracy, ...");
   cmd->add_option("--rounds", options->rounds,
                   "measured rounds A:B (A to B - 1, counted from 0 after the warm-up)");
-  cmd->add_option("--threads", a.request.threads, "worker threads (0: one per core)");
+  cmd->add_option("--threads", a.request.threads, "worker threads (0: one per core)")
+      ->check(count_at_least(0));
   cmd->add_option("--load", options->load,
-                  "load traces: analyse only the rounds run at this offered load (instances/s)");
+                  "load traces: analyse only the rounds run at this offered load (instances/s)")
+      ->check(number_in(0));
   cmd->add_option("--max-drop", options->max_drop_pt,
                   "load traces: capacity keeps the worst case within this many points of nominal")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0));
   auto* guarantee = cmd->add_option(
       "--guarantee", options->guarantee,
       "COVERAGE:CONFIDENCE, e.g. 99%:95%: per deadline, the Q@T that at least COVERAGE of "
@@ -72,7 +75,7 @@ void add_analyze_command(CLI::App& app) {
   cmd->callback([options] {
     TraceAnalysisOptions& analysis = options->analysis;
     analysis.time = parse_time_kind(options->time);
-    analysis.request.thresholds = parse_thresholds(options->thresholds);
+    analysis.request.thresholds = parse_deadlines(options->thresholds);
     if (!options->rounds.empty()) parse_round_range(options->rounds, analysis);
     if (!options->guarantee.empty()) analysis.guarantee = parse_guarantee(options->guarantee);
     if (options->csv && analysis.request.sweep == 0) analysis.request.sweep = 100;

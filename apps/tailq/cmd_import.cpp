@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "tailq/import.hpp"
+#include "tailq/output_path.hpp"
 
 namespace tailq::cli {
 
@@ -26,6 +27,12 @@ void add_import_command(CLI::App& app) {
   cmd->add_option("--dataset", r.experiment.dataset, "dataset name");
   cmd->add_option("--backend", r.experiment.backend, "backend or framework");
   cmd->callback([options] {
+    const ImportRequest& given = options->request;
+    for (const std::filesystem::path* input :
+         {&given.times_csv, &given.inference_npy, &given.total_npy, &given.outcomes_csv}) {
+      if (!input->empty()) check_input_file(*input, "data file");
+    }
+    check_output_path(options->output, {.overwrite = given.overwrite});
     options->request.output = options->output;
     if (!options->warmup.empty())
       options->request.warmup_rounds = parse_round_list(options->warmup);

@@ -41,22 +41,23 @@ void add_converge_command(CLI::App& app) {
                     cmd->add_option("--fit-every", o->settings.fit_every,
                                     "rjsd: fit a KDE every N measured rounds")
                         ->capture_default_str()
-                        ->check(CLI::PositiveNumber));
+                        ->check(count_at_least(1)));
   rjsd.emplace_back("--window", cmd->add_option("--window", o->settings.window,
                                                 "rjsd: compare with this many earlier fits")
                                     ->capture_default_str()
-                                    ->check(CLI::PositiveNumber));
+                                    ->check(count_at_least(1)));
   rjsd.emplace_back("--tau", cmd->add_option("--tau", o->settings.tau,
                                              "rjsd: converged when rJSD <= tau")
                                  ->capture_default_str()
-                                 ->check(CLI::NonNegativeNumber));
+                                 ->check(number_in(0)));
   rjsd.emplace_back("--schedule", cmd->add_option("--schedule", o->schedule,
                                                   "rjsd: sliding (rJSD at every fit) or paper "
                                                   "(at every window-th fit)")
                                       ->capture_default_str());
   rjsd.emplace_back("--instances", cmd->add_option("--instances", o->instances,
                                                    "rjsd: also track this many instances "
-                                                   "(evenly spaced), report the share converged"));
+                                                   "(evenly spaced), report the share converged")
+                                       ->check(count_at_least(0)));
   precision.emplace_back("--epsilon", cmd->add_option("--epsilon", o->epsilon,
                                                       "precision: half-width goal in points")
                                           ->capture_default_str());
@@ -78,7 +79,8 @@ void add_converge_command(CLI::App& app) {
                                                      "precision: metric (default: the trace's)"));
   precision.emplace_back(
       "--load", cmd->add_option("--load", o->load,
-                                "precision: load traces: the rounds run at this offered load"));
+                                "precision: load traces: the rounds run at this offered load")
+                    ->check(number_in(0)));
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->callback([o, rjsd, precision, stop_option] {
     const bool by_precision =
@@ -88,7 +90,7 @@ void add_converge_command(CLI::App& app) {
       TraceAnalysisOptions options;
       options.time = parse_time_kind(o->time);
       options.metric = o->metric;
-      options.request.thresholds = parse_thresholds(o->thresholds);
+      options.request.thresholds = parse_deadlines(o->thresholds);
       if (o->load > 0) options.offered_qps = o->load;
       if (is_load_trace(trace) && !options.offered_qps) {
         throw InputError(o->trace + ": the precision rule holds for the rounds of one load: add "
@@ -128,8 +130,10 @@ void add_fit_command(CLI::App& app) {
   cmd->add_option("trace", o->trace, "trace file")->required();
   cmd->add_option("--time", o->time, "inference | total")->capture_default_str();
   cmd->add_option("--slowest", o->request.slowest, "how many slowest instances to list")
-      ->capture_default_str();
-  cmd->add_option("--threads", o->request.threads, "worker threads (0: one per core)");
+      ->capture_default_str()
+      ->check(count_at_least(0));
+  cmd->add_option("--threads", o->request.threads, "worker threads (0: one per core)")
+      ->check(count_at_least(0));
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->callback([o] {
     o->request.time = parse_time_kind(o->time);
@@ -161,18 +165,21 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--holdout", o->request.holdout,
                   "measured rounds held out (the last H; 0: 30, at most a third of the trace)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(count_at_least(0));
   cmd->add_option("--simulations", o->request.simulations, "simulated rounds")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(count_at_least(1));
   cmd->add_option("--model", o->model, "independent | round-effect | both")->capture_default_str();
   cmd->add_option("--metric", o->request.metric, "metric (default: the trace's)");
-  cmd->add_option("--seed", o->request.seed, "random seed")->capture_default_str();
-  cmd->add_option("--threads", o->request.threads, "worker threads (0: one per core)");
+  cmd->add_option("--seed", o->request.seed, "random seed")->capture_default_str()->check(count_at_least(0));
+  cmd->add_option("--threads", o->request.threads, "worker threads (0: one per core)")
+      ->check(count_at_least(0));
   cmd->add_flag("--json", o->json, "print JSON");
   cmd->callback([o] {
     PredictionRequest& r = o->request;
     r.time = parse_time_kind(o->time);
-    r.thresholds = parse_thresholds(o->thresholds);
+    r.thresholds = parse_deadlines(o->thresholds);
     if (o->model != "both") r.models = {parse_time_model(o->model)};
     const TraceReader trace(o->trace);
     const PredictionReport report = predict_trace(trace, r);

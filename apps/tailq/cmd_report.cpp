@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "tailq/html_report.hpp"
+#include "tailq/output_path.hpp"
 
 namespace tailq::cli {
 
@@ -17,9 +18,11 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "HTML file to write")->capture_default_str();
   cmd->add_option("--sweep", o->report.sweep, "points of the quality-time curve")
       ->capture_default_str()
-      ->check(CLI::Range(2, 10000));
-  cmd->add_option("--threads", o->report.threads, "worker threads (0: one per core)");
+      ->check(number_in(2, 10000, true));
+  cmd->add_option("--threads", o->report.threads, "worker threads (0: one per core)")
+      ->check(count_at_least(0));
   cmd->callback([o] {
+    check_output_path(o->output, {.overwrite = true, .example = "report.html"});
     const TraceReader trace(o->trace);
     write_html_report(trace, o->output, o->report);
     std::cout << "wrote " << o->output << "\n";
@@ -42,18 +45,20 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "HTML file to write")->capture_default_str();
   cmd->add_option("--sweep", o->report.sweep, "points of each quality-time curve")
       ->capture_default_str()
-      ->check(CLI::Range(2, 10000));
+      ->check(number_in(2, 10000, true));
   cmd->add_option("--thresholds", o->report.thresholds,
                   "deadlines of the table; load traces: all held to the first trace's")
       ->capture_default_str();
   cmd->add_option("--max-drop", o->max_drop_pt,
                   "load traces: capacity keeps the worst case within this many points of nominal")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_in(0));
   cmd->add_flag("--json", o->json, "print JSON instead of writing a page");
   cmd->callback([o] {
     o->report.max_drop = o->max_drop_pt / 100;
     std::vector<std::filesystem::path> paths(o->traces.begin(), o->traces.end());
+    parse_deadlines(o->report.thresholds);
+    if (!o->json) check_output_path(o->output, {.overwrite = true, .example = "compare.html"});
     if (o->json) {
       std::cout << comparison_json(paths, o->report) << "\n";
       return;

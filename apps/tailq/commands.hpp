@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "tailq/error.hpp"
 #include "tailq/run.hpp"
 #include "tailq/run_options.hpp"
+#include "tailq/thresholds.hpp"
 
 namespace tailq::cli {
 
@@ -36,6 +38,15 @@ auto with_flag(const std::string& flag, Parse&& parse) -> decltype(parse()) {
     throw InputError(flag + ": " + e.what());
   }
 }
+
+// Checks that an option's value is a number in [least, most] (whole when `whole`); its message
+// says the range as people write it ("a whole number of at least 1").
+CLI::Validator number_in(double least, double most = std::numeric_limits<double>::infinity(),
+                         bool whole = false);
+CLI::Validator count_at_least(double least);
+
+// The deadlines of --thresholds, each with its unit or as a percentile (a bare "5" is refused).
+std::vector<ThresholdSpec> parse_deadlines(const std::string& text);
 
 void add_import_command(CLI::App& app);
 void add_analyze_command(CLI::App& app);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.hpp"
@@ -43,7 +44,10 @@ int main(int argc, char** argv) {
     const tailq::RunOption* option = tailq::find_run_option(e.key());
     std::string flag = option ? std::string(option->flag) : "--" + e.key();
     if (!option) std::replace(flag.begin(), flag.end(), '_', '-');
-    if (e.key() == "overwrite") flag = "--force";  // the commands' name for it
+    if (e.key() == "overwrite") {  // the commands' name for it is --force
+      std::cerr << "tailq: error: " << e.what() << ": add --force to replace it\n";
+      return 2;
+    }
     std::cerr << "tailq: error: " << flag << ": " << e.what() << "\n";
     return 2;
   } catch (const tailq::InputError& e) {
@@ -51,6 +55,10 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const tailq::StoreError& e) {
     std::cerr << "tailq: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // The disk or the paths given (full, removed meanwhile, no permission), not a bug.
+    std::cerr << "tailq: error: " << e.path1().string() << ": " << e.code().message() << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "tailq: internal error: " << e.what() << "\n";

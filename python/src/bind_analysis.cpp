@@ -18,7 +18,8 @@
 namespace tailq::python {
 namespace {
 
-// "p90,p99" or a sequence such as ["p90", 0.004, "4ms"] (numbers are seconds).
+// "p90,p99" or a sequence such as ["p90", 0.004, "4ms"] (numbers are seconds, written with
+// their unit, as the command line wants them: "0.004s").
 std::string thresholds_text(py::handle thresholds) {
   if (py::isinstance<py::str>(thresholds)) return thresholds.cast<std::string>();
   std::string text;
@@ -27,7 +28,8 @@ std::string thresholds_text(py::handle thresholds) {
     text +=
         py::isinstance<py::str>(item)
             ? item.cast<std::string>()
-            : py::repr(py::float_(py::reinterpret_borrow<py::object>(item))).cast<std::string>();
+            : py::repr(py::float_(py::reinterpret_borrow<py::object>(item))).cast<std::string>() +
+                  "s";
   }
   return text;
 }

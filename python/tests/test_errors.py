@@ -255,7 +255,7 @@ def test_messages_name_keywords_not_flags(generated_trace):
     cases = [
         (lambda: tailq.analyze(generated_trace, time="wall"), "^time: "),
         (lambda: tailq.analyze(generated_trace, rounds="5:2"), "^rounds: "),
-        (lambda: tailq.analyze(generated_trace, guarantee="99:95"), "did you mean 99%:95%"),
+        (lambda: tailq.analyze(generated_trace, guarantee="99:95"), "write 99%:95%"),
         (lambda: tailq.predict(generated_trace, holdout=500), "^holdout: "),
         (lambda: tailq.converge(generated_trace, schedule="weekly"), "^schedule: "),
         (lambda: tailq.import_arrays(generated_trace, np.zeros((2, 3)), np.zeros((2, 3)),

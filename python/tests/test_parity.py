@@ -18,7 +18,7 @@ def assert_same_with_arrays(result, cli):
 
 @pytest.mark.parametrize("args, options", [
     ([], {}),
-    (["--time", "inference", "--thresholds", "p50,p99.9,2ms,0.004", "--sweep", "7"],
+    (["--time", "inference", "--thresholds", "p50,p99.9,2ms,0.004s", "--sweep", "7"],
      {"time": "inference", "thresholds": ["p50", "p99.9", "2ms", 0.004], "sweep": 7}),
     (["--sweep", "5", "--sweep-trim-outliers", "--metric", "f1-macro", "--rounds", "10:30",
       "--threads", "1"],

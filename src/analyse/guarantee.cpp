@@ -1,4 +1,3 @@
-#include "tailq/run_options.hpp"
 #include "tailq/guarantee.hpp"
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 
 #include "tailq/dependence.hpp"
 #include "tailq/error.hpp"
+#include "tailq/run_options.hpp"
 #include "tailq/stats.hpp"
 
 namespace tailq {
@@ -89,12 +89,12 @@ DeadlineGuarantee guarantee_for(std::span<const double> per_round_quality,
   // autocorrelation says little about it).
   g.lag1_autocorrelation = lag1_autocorrelation(per_round_quality);
   const double tau =
-      n == 0 ? 1
-             : indicator_inflation(
-                   per_round_quality, percentile_sorted(sorted, 100 * (1 - request.coverage)),
-                   batch_size_for(n, std::isnan(g.lag1_autocorrelation) ? 0
-                                                                         : g.lag1_autocorrelation),
-                   nullptr, 1 - request.confidence);
+      n == 0
+          ? 1
+          : indicator_inflation(
+                per_round_quality, percentile_sorted(sorted, 100 * (1 - request.coverage)),
+                batch_size_for(n, std::isnan(g.lag1_autocorrelation) ? 0 : g.lag1_autocorrelation),
+                nullptr, 1 - request.confidence);
   g.effective_rounds = static_cast<double>(n) / tau;
   const double m = tau > 1 ? g.effective_rounds : 0;
   g.order = 1;
@@ -135,16 +135,16 @@ GuaranteeRequest parse_guarantee(std::string_view text) {
   if (!(request.coverage > 0 && request.coverage < 1 && request.confidence > 0 &&
         request.confidence < 1)) {
     // "99:95" is a share written without its percent signs.
-    const bool forgot_percent = !percent_signs && request.coverage > 1 &&
-                                request.coverage < 100 && request.confidence > 1 &&
-                                request.confidence < 100;
+    const bool forgot_percent = !percent_signs && request.coverage > 1 && request.coverage < 100 &&
+                                request.confidence > 1 && request.confidence < 100;
+    if (forgot_percent) {
+      const std::string coverage(text.substr(0, colon)), confidence(text.substr(colon + 1));
+      throw OptionError("guarantee", "'" + std::string(text) + "': write " + coverage +
+                                         "%:" + confidence + "% (a share takes a percent sign)");
+    }
     throw OptionError("guarantee",
                       "coverage and confidence must lie strictly between 0% and 100%, got '" +
-                          std::string(text) + "'" +
-                          (forgot_percent ? " (did you mean " +
-                                                std::string(text.substr(0, colon)) + "%:" +
-                                                std::string(text.substr(colon + 1)) + "%?)"
-                                          : ""));
+                          std::string(text) + "'");
   }
   return request;
 }

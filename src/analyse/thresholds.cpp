@@ -9,6 +9,8 @@
 namespace tailq {
 namespace {
 
+ThresholdSpec parse_one(std::string_view item, BareNumber bare);
+
 double parse_number(std::string_view text, std::string_view item) {
   double value = 0;
   const char* end = text.data() + text.size();
@@ -19,10 +21,26 @@ double parse_number(std::string_view text, std::string_view item) {
   return value;
 }
 
-ThresholdSpec parse_one(std::string_view item) {
+// A deadline written with spaces ("5 ms", "p 99") that parses without them: say so.
+void refuse_spaces(std::string_view item, BareNumber bare) {
+  std::string joined;
+  for (char c : item) {
+    if (c != ' ') joined += c;
+  }
+  if (joined.size() == item.size() || joined.empty()) return;
+  try {
+    parse_one(joined, bare);
+  } catch (const InputError&) {
+    return;  // not a near miss: the item's own error says what is wrong
+  }
+  throw InputError("threshold '" + std::string(item) + "': write " + joined + " (no space)");
+}
+
+ThresholdSpec parse_one(std::string_view item, BareNumber bare) {
   while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
   while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
   if (item.empty()) throw InputError("thresholds: empty item in the list");
+  refuse_spaces(item, bare);
   ThresholdSpec spec;
   spec.label = std::string(item);
   if (item.front() == 'p' || item.front() == 'P') {
@@ -51,17 +69,22 @@ ThresholdSpec parse_one(std::string_view item) {
   }
   spec.kind = ThresholdSpec::Kind::absolute;
   spec.value = parse_number(number, item) * scale;
+  if (number.size() == item.size() && bare == BareNumber::refused) {
+    throw InputError("threshold '" + spec.label + "': add a unit (" + spec.label + "s, " +
+                     spec.label + "ms or " + spec.label + "us) or write p" + spec.label +
+                     " for a percentile");
+  }
   if (spec.value < 0) throw InputError("threshold '" + spec.label + "': negative deadline");
   return spec;
 }
 
 }  // namespace
 
-std::vector<ThresholdSpec> parse_thresholds(std::string_view text) {
+std::vector<ThresholdSpec> parse_thresholds(std::string_view text, BareNumber bare) {
   std::vector<ThresholdSpec> specs;
   while (true) {
     const auto comma = text.find(',');
-    specs.push_back(parse_one(text.substr(0, comma)));
+    specs.push_back(parse_one(text.substr(0, comma), bare));
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
   }

@@ -15,6 +15,7 @@
 #include "collect/session.hpp"
 #include "tailq/error.hpp"
 #include "tailq/metric.hpp"
+#include "tailq/output_path.hpp"
 #include "tailq/options.hpp"
 #include "tailq/run.hpp"
 #include "tailq/run_options.hpp"
@@ -166,15 +167,16 @@ RunResult run_experiment(const RunSettings& settings, const WorkloadFactory& mak
                          const std::function<void(const RunProgress&)>& progress) {
   detail::check_settings(settings);
   detail::pin_to(settings.pin_cpus);
+  // The output is checked before the workload is loaded, which may take long.
+  const std::filesystem::path path =
+      settings.output.empty() ? default_output(settings.workload) : settings.output;
+  if (std::filesystem::is_regular_file(path)) {
+    throw InputError(path.string() + ": file exists (resume it to continue)");
+  }
+  check_output_path(path, {.create_folders = true});
   std::vector<Workload> workloads = make_workloads(settings, make);
   const Workload& workload = workloads.front();
   const Dataset& dataset = *workload.dataset;
-  const std::filesystem::path path =
-      settings.output.empty() ? default_output(settings.workload) : settings.output;
-  if (std::filesystem::exists(path)) {
-    throw InputError(path.string() + ": file exists (resume it to continue)");
-  }
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
 
   const std::size_t n = dataset.size();
   std::vector<Instance> instances(n);

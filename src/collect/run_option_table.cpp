@@ -234,7 +234,9 @@ const std::vector<Entry>& table() {
       {{"thresholds", "--thresholds", "LIST", "deadlines to certify, e.g. p99 or p90,5ms",
         Role::limit, "stop:precision"},
        [](RunSettings& s, std::string_view t) {
-         if (parse_thresholds(t).empty()) throw InputError("no deadlines given");
+         if (parse_thresholds(t, BareNumber::refused).empty()) {
+           throw InputError("no deadlines given");
+         }
          s.precision.thresholds = std::string(t);
        },
        [](const RunSettings& s) { return s.precision.thresholds; }},

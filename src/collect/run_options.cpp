@@ -44,7 +44,14 @@ std::uint64_t parse_count(std::string_view text, std::uint64_t least, std::uint6
 double parse_real(std::string_view text, double least) {
   double value = 0;
   if (!parse_number(text, value) || !std::isfinite(value) || !(value >= least)) {
-    throw InputError(quoted(text) + " is not a number from " + fmt_number(least) + " up");
+    // "2%" where a share is wanted: say the share it means.
+    double share = 0;
+    const bool percent = text.size() > 1 && text.back() == '%' &&
+                         parse_number(text.substr(0, text.size() - 1), share);
+    throw InputError(quoted(text) + " is not a number from " + fmt_number(least) + " up" +
+                     (percent ? " (write " + fmt_number(share / 100) + " for " +
+                                    std::string(text) + ")"
+                              : ""));
   }
   return value;
 }

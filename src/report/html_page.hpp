@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tailq/error.hpp"
+#include "tailq/output_path.hpp"
 
 namespace tailq::detail {
 
@@ -71,19 +72,15 @@ inline std::string read_file(const std::filesystem::path& path) {
 }
 
 inline void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path tmp = path;
-  tmp += ".partial";
+  check_output_path(path, {.overwrite = true, .example = "report.html"});
+  PartialFile tmp(path);
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    std::ofstream out(tmp.path(), std::ios::binary | std::ios::trunc);
     out << text;
     out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw InputError(path.string() + ": cannot write the report");
-    }
+    if (!out) throw InputError(path.string() + ": cannot write the report (is the disk full?)");
   }
-  std::filesystem::rename(tmp, path);
+  tmp.commit();
 }
 
 // The three libraries, read now and inlined: the page fetches nothing when it is viewed.

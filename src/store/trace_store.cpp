@@ -14,6 +14,7 @@
 #include "store/sqlite.hpp"
 #include "store/trace_schema.hpp"
 #include "store/writer_lock.hpp"
+#include "tailq/output_path.hpp"
 #include "tailq/run_options.hpp"
 #include "tailq/trace.hpp"
 
@@ -54,6 +55,7 @@ const char* times_table(TimeKind kind) {
 // Opens a trace read-only and checks its application id and version; returns the version.
 int open_read_only(const std::filesystem::path& path, std::optional<sqlite::Database>& db) {
   if (!std::filesystem::exists(path)) throw StoreError(path.string() + ": no such trace file");
+  check_input_file(path, "trace file");
   store::open_for_reading(path, db);
   return store::read_schema_version(*db);
 }
@@ -597,29 +599,10 @@ namespace tailq {
 
 void write_trace_atomically(const std::filesystem::path& path, bool overwrite,
                             const std::function<void(const std::filesystem::path&)>& fill) {
-  namespace fs = std::filesystem;
-  if (!overwrite && fs::exists(path)) {
-    throw OptionError("overwrite", path.string() + " exists (ask to replace it)");
-  }
-  fs::path tmp = path;
-  tmp += ".partial";
-  auto remove_all = [&] {
-    std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-      fs::path p = tmp;
-      p += suffix;
-      fs::remove(p, ignored);
-    }
-  };
-  remove_all();  // left over from a crash of an earlier attempt
-  try {
-    fill(tmp);
-    fs::rename(tmp, path);
-  } catch (...) {
-    remove_all();
-    throw;
-  }
-  remove_all();
+  check_output_path(path, {.overwrite = overwrite});
+  PartialFile tmp(path);
+  fill(tmp.path());
+  tmp.commit();
 }
 
 }  // namespace tailq
