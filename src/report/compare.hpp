@@ -25,7 +25,7 @@ struct Comparison {
   bool common_deadlines = true;  // all at the first trace's deadlines
 };
 
-// Labels by what differs (batch size, backend, model, threads, scenario, host), else by file
+// Labels by what differs (batch size, backend, model, threads, workers, scenario, host), else by file
 // name; a file name is added wherever that leaves two labels equal.
 std::vector<std::string> trace_labels(const std::vector<std::filesystem::path>& paths,
                                       const std::vector<Experiment>& experiments);

@@ -41,6 +41,7 @@ std::vector<std::vector<std::string>> attributes(const std::vector<Experiment>& 
     };
     rows.push_back({named("batch", value_text(settings, "batch_size")), e.backend, e.model,
                     named("threads", value_text(settings, "threads")),
+                    named("workers", value_text(settings, "workers")),
                     value_text(settings, "scenario"),
                     named("host", value_text(system, "hostname"))});
   }

@@ -107,7 +107,7 @@ constexpr const char* kWorstSpec = R"json({
   "data": {"name": "values"}})json";
 
 constexpr const char* kLatencySpec = R"json({
-  "width": 460, "height": 240,
+  "width": "container", "height": 240,
   "mark": {"type": "line", "point": true},
   "encoding": {
     "x": {"field": "load", "type": "quantitative", "title": "offered load (instances/s)"},
