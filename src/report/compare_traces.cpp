@@ -69,6 +69,11 @@ std::vector<std::string> trace_labels(const std::vector<std::filesystem::path>& 
     const std::string file = paths[i].filename().string();
     labels[i] = labels[i].empty() ? file : labels[i] + " (" + file + ")";
   }
+  // Files of one name in different folders: the path as given tells them apart.
+  seen = std::multiset<std::string>(labels.begin(), labels.end());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (seen.count(labels[i]) > 1) labels[i] = paths[i].string();
+  }
   return labels;
 }
 
@@ -177,7 +182,10 @@ std::string comparison_text(const Comparison& c) {
   if (c.common_deadlines) {
     out += fmt::format("every trace at the deadlines of {} (the first):", c.traces.front().label);
     for (const ThresholdQuality& t : base.thresholds) {
-      if (!t.from_sweep) out += fmt::format(" {} = {}", t.label, human_seconds(t.seconds));
+      if (!t.from_sweep) {
+        out += fmt::format("{} {} = {}", out.back() == ':' ? "" : ",", t.label,
+                           human_seconds(t.seconds));
+      }
     }
     out += "\n";
   } else {

@@ -55,7 +55,11 @@ inline ordered_json named_colors(const std::vector<std::pair<std::string, std::s
 }
 
 inline ordered_json legend_below(int columns) {
-  return {{"orient", "bottom"}, {"columns", columns}, {"labelLimit", 600}, {"title", nullptr}};
+  return {{"orient", "bottom"},
+          {"columns", columns},
+          {"labelLimit", 600},
+          {"titleLimit", 800},
+          {"title", nullptr}};
 }
 
 // The chart entry a page renders: id, title, a Vega-Lite spec whose data go in by name.

@@ -294,7 +294,8 @@ ordered_json prediction_chart(const PredictionReport& prediction) {
         "x": {"field": "quality", "type": "quantitative"},
         "tooltip": [{"field": "what"}, {"field": "quality"}, {"field": "lo"}, {"field": "hi"}]}}
     ]})json");
-  s["encoding"]["color"]["legend"] = {{"orient", "bottom"}, {"labelLimit", 600}};
+  s["encoding"]["color"]["legend"] = {
+      {"orient", "bottom"}, {"labelLimit", 600}, {"titleLimit", 800}};
   return make_chart(
       "prediction",
       "Worst Q@T of the held-out rounds: measured, and predicted (median, 90% interval)",
