@@ -52,7 +52,7 @@ import json, sys
 c = json.load(open(sys.argv[1]))
 assert c["kind"] == "load" and [d["label"] for d in c["deadlines"]] == ["p99", "50ms"], c
 one, two = c["traces"]
-assert one["name"].startswith("sweep.trace") and two["name"].startswith("sweep2.trace")
+assert (one["name"], two["name"]) == ("workers 1", "workers 2"), (one["name"], two["name"])
 # Both held to the first trace's deadlines, in seconds.
 for t in (one, two):
     assert [x["seconds"] for x in t["capacity"]] == [d["seconds"] for d in c["deadlines"]], t

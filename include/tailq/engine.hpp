@@ -21,7 +21,12 @@ struct AnalysisRequest {
   std::vector<ThresholdSpec> thresholds;  // in the order they are reported
   std::size_t sweep = 0;                  // K evenly spaced deadlines from pooled min to max
   bool sweep_trim_outliers = false;       // sweep between the 1.5 IQR fences instead
-  unsigned threads = 0;                   // 0: one per core
+  // The sweep ends at this pooled percentile instead of the max (100), so that a few far
+  // outliers do not stretch a chart's time axis; it may then space its deadlines evenly in
+  // log(time) (needs a positive minimum; else it stays linear).
+  double sweep_top = 100;
+  bool sweep_geometric = false;
+  unsigned threads = 0;  // 0: one per core
 };
 
 // Pooled latency of all batch times of the analysed rounds (each batch counted once per round).
@@ -49,9 +54,9 @@ struct TailQuality {
   std::string metric;          // metric name
   double nominal_quality = 0;  // every answer on time
   LatencySummary latency;
-  std::vector<ThresholdQuality> thresholds;   // requested ones in order, then the sweep
-  std::vector<std::string> warnings;          // e.g. outputs that changed between rounds
-  std::optional<QualityGuarantee> guarantee;  // when asked for: per requested deadline
+  std::vector<ThresholdQuality> thresholds;    // requested ones in order, then the sweep
+  std::vector<std::string> warnings;           // e.g. outputs that changed between rounds
+  std::optional<QualityGuarantee> guarantee;   // when asked for: per requested deadline
   std::optional<PrecisionEstimate> precision;  // when asked for: per requested deadline
 };
 

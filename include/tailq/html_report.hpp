@@ -17,6 +17,7 @@ struct HtmlReportOptions {
   unsigned threads = 0;
   std::string thresholds = "p90,p99,p99.9";  // compare: the deadlines of its table
   double max_drop = 0.01;                    // compare of load traces: capacity's drop
+  bool own_deadlines = false;  // compare: each trace at its own percentiles, not the first's
 };
 
 // The folder of charting libraries: $TAILQ_WEB_MODULES, else the one the build knows.
@@ -36,5 +37,11 @@ std::string comparison_json(const std::vector<std::filesystem::path>& traces,
                             const HtmlReportOptions& options);
 void write_html_comparison(const std::vector<std::filesystem::path>& traces,
                            const std::filesystem::path& output, const HtmlReportOptions& options);
+// One analysis for `tailq compare`: returns the side-by-side table for a terminal (or the JSON
+// when `json`), and writes the page to `html` unless it is empty. Traces are labelled by what
+// differs between them; refused unless all measured the same instances of one dataset.
+std::string compare_traces(const std::vector<std::filesystem::path>& traces,
+                           const HtmlReportOptions& options, bool json,
+                           const std::filesystem::path& html);
 
 }  // namespace tailq

@@ -18,6 +18,7 @@ double percentile_sorted(std::span<const double> sorted, double q);
 // Distribution of a per-round quantity over rounds; std uses ddof = 1 (NaN for one value).
 struct Summary {
   double min = 0, p1 = 0, p5 = 0, median = 0, mean = 0, std = 0, max = 0;
+  double p95 = 0;  // with p5, the middle 90% of rounds a report draws as a band
 };
 Summary summarize(std::span<const double> values);  // values need not be sorted; not empty
 

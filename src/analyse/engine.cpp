@@ -88,6 +88,9 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
       q.push_back(request.thresholds[t].value);
     }
   }
+  const bool sweep_to_percentile = request.sweep > 0 && request.sweep_top < 100;
+  const std::size_t top_of = q.size();
+  if (sweep_to_percentile) q.push_back(request.sweep_top);
   if (request.sweep_trim_outliers) {
     q.push_back(25);
     q.push_back(75);
@@ -111,12 +114,14 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
   const std::size_t stats = additive ? additive->statistic_count() : 0;
   const bool any_deadline = request.sweep > 0 || !request.thresholds.empty();
   const bool fused = additive && any_deadline && !request.sweep_trim_outliers &&
+                     !sweep_to_percentile &&
                      r_count * q.size() * stats * sizeof(double) <= kMaxPendingBytes;
 
   std::vector<double> at;  // values at `ranks`
   double sweep_lo = pooled.min(), sweep_hi = pooled.max();
   if (!fused) {
     at = pooled.values_at_ranks(rounds, ranks, threads);
+    if (sweep_to_percentile) sweep_hi = at[top_of];
     if (request.sweep_trim_outliers) {
       const double q1 = at[at.size() - 2], q3 = at[at.size() - 1];
       std::tie(sweep_lo, sweep_hi) =
@@ -136,7 +141,16 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
     known.push_back(result.thresholds[t].seconds);
   }
   if (request.sweep > 0) {
-    for (double s : linspace(sweep_lo, sweep_hi, request.sweep)) {
+    const bool geometric = request.sweep_geometric && sweep_lo > 0 && sweep_hi > sweep_lo;
+    std::vector<double> sweep =
+        geometric ? linspace(std::log(sweep_lo), std::log(sweep_hi), request.sweep)
+                  : linspace(sweep_lo, sweep_hi, request.sweep);
+    if (geometric) {
+      for (double& s : sweep) s = std::exp(s);
+      sweep.front() = sweep_lo;  // exact ends: the pooled min and the top percentile
+      sweep.back() = sweep_hi;
+    }
+    for (double s : sweep) {
       ThresholdQuality& item = result.thresholds.emplace_back();
       item.label = "sweep";
       item.seconds = s;

@@ -33,6 +33,7 @@ Summary summarize(std::span<const double> values) {
   s.p1 = percentile_sorted(sorted, 1);
   s.p5 = percentile_sorted(sorted, 5);
   s.median = percentile_sorted(sorted, 50);
+  s.p95 = percentile_sorted(sorted, 95);
   // Two-pass mean and variance: per-round qualities are close together, so the naive
   // sum-of-squares formula would cancel badly.
   s.mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / n;

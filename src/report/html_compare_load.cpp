@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "report/compare.hpp"
 #include "report/html_load.hpp"
 #include "report/html_page.hpp"
 #include "report/units.hpp"
@@ -26,18 +27,17 @@ std::vector<ComparedLoad> analyse_loads(const std::vector<std::filesystem::path>
   options.thresholds = parse_thresholds(o.thresholds);
   options.max_drop = o.max_drop;
   options.threads = o.threads;
-  Experiment first;
+  const TraceReader first(paths.front());
+  std::vector<Experiment> experiments;
   for (const auto& path : paths) {
     const TraceReader trace(path);
-    const Experiment& e = trace.experiment();
     if (!is_load_trace(trace)) {
       throw InputError("compare: " + path.string() + " was not measured under load but " +
                        paths[0].string() + " was; compare load traces with load traces");
     }
-    if (out.empty()) first = e;
-    require_comparable(paths[0], first, path, e);
-    out.push_back({path.filename().string() + " (" + e.model + ", " + e.backend + ")",
-                   analyze_load(trace, options)});
+    require_same_instances(paths[0], first, path, trace);
+    experiments.push_back(trace.experiment());
+    out.push_back({"", analyze_load(trace, options)});
     if (out.size() == 1) {
       // The baseline's deadlines, in seconds, for everyone (labels kept as written).
       for (std::size_t d = 0; d < options.thresholds.size(); ++d) {
@@ -46,6 +46,8 @@ std::vector<ComparedLoad> analyse_loads(const std::vector<std::filesystem::path>
       }
     }
   }
+  const std::vector<std::string> labels = trace_labels(paths, experiments);
+  for (std::size_t i = 0; i < labels.size(); ++i) out[i].name = labels[i];
   return out;
 }
 
@@ -105,7 +107,7 @@ constexpr const char* kWorstSpec = R"json({
   "data": {"name": "values"}})json";
 
 constexpr const char* kLatencySpec = R"json({
-  "width": 460, "height": 240,
+  "width": "container", "height": 240,
   "mark": {"type": "line", "point": true},
   "encoding": {
     "x": {"field": "load", "type": "quantitative", "title": "offered load (instances/s)"},
@@ -123,6 +125,38 @@ ordered_json chart(const char* id, const char* title, const char* spec, ordered_
 }
 
 }  // namespace
+
+std::string load_comparison_text(const std::vector<std::filesystem::path>& traces,
+                                 const HtmlReportOptions& options) {
+  const std::vector<ComparedLoad> all = analyse_loads(traces, options);
+  const LoadAnalysis& base = all.front().analysis;
+  std::string out = fmt::format(
+      "compare under load: {}; every trace at the deadlines of {} (the "
+      "first, at its lowest load):",
+      base.metric, all.front().name);
+  for (const LoadCapacity& c : base.capacity) {
+    out += fmt::format(" {} = {}", c.label, human_seconds(c.seconds));
+  }
+  out += fmt::format(
+      "\ncapacity: highest load whose worst round stays within {} points of "
+      "nominal\n",
+      percent(base.max_drop));
+  std::size_t name = 5;
+  for (const ComparedLoad& c : all) name = std::max(name, c.name.size());
+  out += fmt::format("{:<{}}  {:>9}", "trace", name, "nominal %");
+  for (const LoadCapacity& c : base.capacity)
+    out += fmt::format("  {:>14}", "capacity @" + c.label);
+  out += "\n";
+  for (const ComparedLoad& c : all) {
+    out += fmt::format("{:<{}}  {:>9}", c.name, name, percent(c.analysis.nominal_quality));
+    for (const LoadCapacity& cap : c.analysis.capacity) {
+      out += fmt::format("  {:>14}", cap.capacity_qps ? fmt::format("{:g}/s", *cap.capacity_qps)
+                                                      : std::string("below lowest"));
+    }
+    out += "\n";
+  }
+  return out;
+}
 
 std::string load_comparison_json(const std::vector<std::filesystem::path>& traces,
                                  const HtmlReportOptions& options) {

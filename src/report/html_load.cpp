@@ -21,22 +21,24 @@ using detail::html_escape;
 using nlohmann::ordered_json;
 
 constexpr const char* kQualitySpec = R"json({
-  "width": 460, "height": 280,
+  "width": "container", "height": 280,
   "layer": [
     {"mark": {"type": "line", "point": true},
      "encoding": {
        "x": {"field": "load", "type": "quantitative", "title": "offered load (instances/s)"},
        "y": {"field": "quality", "type": "quantitative", "title": "Q@T (%)",
              "scale": {"zero": false}},
-       "color": {"field": "deadline", "type": "nominal", "sort": null},
+       "color": {"field": "deadline", "type": "nominal", "sort": null, "title": null,
+                 "legend": {"orient": "bottom", "labelLimit": 600}},
        "strokeDash": {"field": "statistic", "type": "nominal", "title": "over rounds"},
        "tooltip": [{"field": "deadline"}, {"field": "statistic"}, {"field": "load"},
                    {"field": "quality", "format": ".2f"}]}},
-    {"data": {"name": "nominal"}, "mark": {"type": "rule", "color": "gray", "strokeDash": [2, 2]},
-     "encoding": {"y": {"field": "nominal", "type": "quantitative"}}}]})json";
+    {"data": {"name": "nominal"}, "mark": {"type": "rule", "strokeDash": [2, 2]},
+     "encoding": {"y": {"field": "nominal", "type": "quantitative"},
+                  "color": {"datum": "nominal quality (every answer on time)"}}}]})json";
 
 constexpr const char* kLatencySpec = R"json({
-  "width": 460, "height": 240,
+  "width": "container", "height": 240,
   "mark": {"type": "line", "point": true},
   "encoding": {
     "x": {"field": "load", "type": "quantitative", "title": "offered load (instances/s)"},

@@ -12,13 +12,10 @@ namespace tailq::detail {
 void write_load_report(const TraceReader& trace, const std::filesystem::path& output,
                        const HtmlReportOptions& options);
 
-// `tailq compare` compares one dataset under one metric: throws InputError naming both traces
-// when `e` (of `path`) differs from `first` (of `first_path`).
-void require_comparable(const std::filesystem::path& first_path, const Experiment& first,
-                        const std::filesystem::path& path, const Experiment& e);
-
 // `tailq compare` of load traces (html_compare_load.cpp); the html_compare.cpp entry points
 // hand over to these when the first trace was measured under load.
+std::string load_comparison_text(const std::vector<std::filesystem::path>& traces,
+                                 const HtmlReportOptions& options);
 std::string load_comparison_json(const std::vector<std::filesystem::path>& traces,
                                  const HtmlReportOptions& options);
 void write_load_comparison(const std::vector<std::filesystem::path>& traces,

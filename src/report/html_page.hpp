@@ -98,17 +98,22 @@ for (const c of charts) {
   const h = document.createElement('h2'); h.textContent = c.title; host.appendChild(h);
   const div = document.createElement('div'); div.className = 'chart'; div.id = c.id;
   host.appendChild(div);
+  // The views stay reachable (window.tailqViews) so that tests can read the scales drawn.
   vegaEmbed(div, c.spec, {actions: false, renderer: 'svg'})
+    .then(r => { (window.tailqViews = window.tailqViews || {})[c.id] = r.view; })
     .catch(e => { console.error('chart ' + c.id + ': ' + e); });
 }
 </script>
 )js";
 
 constexpr const char* kPageStyle =
-    "<style>body{font:14px system-ui,sans-serif;margin:2em auto;max-width:960px;color:#222}"
+    "<style>body{font:14px system-ui,sans-serif;margin:2em auto;max-width:1400px;padding:0 1.5em;"
+    "color:#222}.answer{font-size:1.1em;background:#f3f7fb;padding:.6em 1em;border-left:4px solid"
+    " #4c78a8}"
     "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}table{border-collapse:collapse}"
     "td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:right}td:first-child,"
-    "th:first-child{text-align:left}.warn{color:#a40;font-weight:600}.chart{margin:1em 0}"
+    "th:first-child{text-align:left}.warn{color:#a40;font-weight:600}.chart{margin:1em "
+    "0;width:100%}"
     "</style>\n";
 
 }  // namespace tailq::detail
