@@ -108,6 +108,25 @@ std::string answer_table(const TailQuality& total) {
   return html;
 }
 
+// A latency-only trace (no outcomes): per deadline the share of instances late, over rounds;
+// the curves below then show the share on time (the on-time metric).
+std::string late_section(const TailQuality& total) {
+  std::string html =
+      "<h2>Latency only: instances late at each deadline (total time)</h2>\n<p>This trace "
+      "records no outcomes, so it has no quality; the charts' Q@T is the share of instances "
+      "answered on time.</p>\n<table><tr><th>deadline</th><th>ms</th><th>late % (mean)</th>"
+      "<th>late % (median round)</th><th>late % (P95 round)</th><th>late % (worst round)</th></tr>";
+  for (const ThresholdQuality& t : total.thresholds) {
+    if (t.from_sweep) continue;
+    html += fmt::format(
+        "<tr><td>{}</td><td>{:.4g}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td>"
+        "<td>{:.2f}</td></tr>",
+        html_escape(t.label), 1e3 * t.seconds, 100 * t.late_fraction_mean,
+        100 * (1 - t.quality.median), 100 * (1 - t.quality.p5), 100 * t.late_fraction_max);
+  }
+  return html + "</table>\n";
+}
+
 TailQuality analyse(const TraceReader& trace, TimeKind kind, const HtmlReportOptions& o) {
   TraceAnalysisOptions a;
   a.time = kind;
@@ -453,12 +472,20 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
     }
   }
   html << "</table>\n";
-  for (const std::string& w : warnings) {
-    html << "<p class=\"warn\">warning: " << html_escape(w) << "</p>\n";
+  if (!warnings.empty()) {
+    html << "<div id=\"warnings\" style=\"border:2px solid #a40;padding:0 .8em;margin:1em 0\">";
+    for (const std::string& w : warnings) {
+      html << "<p class=\"warn\">warning: " << html_escape(w) << "</p>\n";
+    }
+    html << "</div>\n";
   }
-  html << "<h2>The answer: quality when every answer has a deadline (total time)</h2>\n"
-       << answer_table(total);
-  if (total.guarantee) html << guarantee_paragraph(*total.guarantee);
+  if (total.metric == kOnTimeMetric) {
+    html << late_section(total);
+  } else {
+    html << "<h2>The answer: quality when every answer has a deadline (total time)</h2>\n"
+         << answer_table(total);
+    if (total.guarantee) html << guarantee_paragraph(*total.guarantee);
+  }
   html << "<div id=\"charts\"></div>\n";
   html << "<h2>Slowest instances</h2>\n<table><tr><th>instance</th><th>mean ms</th><th>std ms"
           "</th><th>max ms</th></tr>";
