@@ -20,6 +20,7 @@
 
 #include "import/csv_reader.hpp"
 #include "tailq/error.hpp"
+#include "tailq/metric.hpp"
 #include "test_util.hpp"
 
 namespace tailq {
@@ -309,6 +310,10 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"BatchInferenceDiffers",
                   kBatchHeader + "0,0,1,2,a\n0,1,1,2,a\n1,0,1,2,a\n1,1,1.5,2,a\n",
                   {"times.csv:5: inference:", "round 1, batch 'a'", "1.5", "line 4"}},
+        ErrorCase{"TotalBelowInference",
+                  kTimesHeader + "0,a,1,2\n4,a,0.5,0.25\n",
+                  {"times.csv:3: total: round 4, instance 'a': total time 0.25 is less than "
+                   "inference time 0.5 (total includes inference: are the columns swapped?)"}},
         ErrorCase{"BatchTotalDiffers",
                   kBatchHeader + "7,0,1,2,a\n7,1,1,3,a\n",
                   {"times.csv:3: total:", "round 7, batch 'a'", "3 differs from 2 at line 2"}}),
@@ -482,6 +487,16 @@ TEST_F(TimesNpyTest, ErrorsInTheSecondFileNameIt) {
                                {"missing.npy: cannot read"}));
 }
 
+TEST_F(TimesNpyTest, TotalBelowInferenceNamesElementRoundAndInstance) {
+  const auto a = write("inference.npy", npy_bytes("<f8", "(2, 3)", kSix));
+  const auto b = write("total.npy", npy_bytes("<f8", "(2, 3)", {1, 2, 3, 4, 4.5, 6}));
+  EXPECT_TRUE(ThrowsInputError(
+      [&] { read_times_npy(a, b); },
+      {"total.npy: element [1, 1] (round 1, instance 1): total time 4.5 is less than inference "
+       "time 5 in",
+       "inference.npy (total includes inference: are the files swapped?)"}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outcomes CSV
 
@@ -565,6 +580,142 @@ INSTANTIATE_TEST_SUITE_P(
                   kClassHeader + "0,a,a\n1,\"b c\",b\n",
                   {"outcomes.csv:3: label:", "'b c' contains a space"}}),
     case_name<ErrorCase>);
+
+// ---------------------------------------------------------------------------------------------
+// Import warnings (docs/import-formats.md, "Warnings") and write_imported_trace
+
+// Two rounds of three one-instance batches, every total `total` seconds.
+ImportedTimes uniform_times(double total) {
+  ImportedTimes t;
+  t.instance_names = {"0", "1", "2"};
+  t.batch_of_instance = {0, 1, 2};
+  t.batch_count = 3;
+  t.round_indices = {0, 1};
+  t.inference_s.assign(6, total / 2);
+  t.total_s.assign(6, total);
+  return t;
+}
+
+Outcomes classified(std::vector<std::string> labels, std::vector<std::string> predictions) {
+  Outcomes o;
+  o.kind = Outcomes::Kind::classification;
+  o.labels = std::move(labels);
+  o.predictions = std::move(predictions);
+  return o;
+}
+
+const Outcomes kGood = classified({"7", "3", "1"}, {"7", "3", "3"});
+
+TEST(ImportWarnings, TimesInMillisecondsOrMicroseconds) {
+  EXPECT_TRUE(import_warnings(uniform_times(0.0045), kGood).empty());
+  EXPECT_TRUE(import_warnings(uniform_times(1.0), kGood).empty());  // 1 s: not more than 1 s
+  EXPECT_EQ(import_warnings(uniform_times(4.523), kGood),
+            std::vector<std::string>{
+                "the median total time is 4.523 s per batch, which looks like milliseconds: "
+                "tailq reads seconds; divide the times by 1,000 and import again (if they "
+                "really are seconds, ignore this)"});
+  const auto micro = import_warnings(uniform_times(4523), kGood);
+  ASSERT_EQ(micro.size(), 1u);
+  EXPECT_NE(micro[0].find("looks like microseconds: tailq reads seconds; divide the times by "
+                          "1,000,000"),
+            std::string::npos)
+      << micro[0];
+}
+
+TEST(ImportWarnings, ProbabilityRowsAndProbabilitiesForIntegerLabels) {
+  const auto times = uniform_times(0.01);
+  const auto rows = import_warnings(
+      times, classified({"0", "1", "2"}, {"0.1 0.7 0.2", "0.5 0.5 0", "0.9 0.05 0.05"}));
+  ASSERT_EQ(rows.size(), 1u);  // the vocabulary warning would only repeat it
+  EXPECT_EQ(rows[0],
+            "3 of 3 predictions look like probability rows (3 numbers summing to 1 for instance "
+            "'0'): a prediction lists predicted labels, best first; write the label of the "
+            "highest probability (the argmax), or the k best for top-k");
+  const auto scalars = import_warnings(times, classified({"0", "1", "1"}, {"0.13", "0.87", "0.6"}));
+  ASSERT_EQ(scalars.size(), 1u);
+  EXPECT_NE(scalars[0].find("3 of 3 predictions are numbers in (0, 1) while the labels are "
+                            "integers"),
+            std::string::npos)
+      << scalars[0];
+  // Top-2 class ids that happen to sum to 1 are labels, not probabilities.
+  EXPECT_TRUE(import_warnings(times, classified({"0", "1", "0"}, {"0 1", "1 0", "0 1"})).empty());
+}
+
+TEST(ImportWarnings, VocabulariesThatMatchOnlyAsNumbersOrIgnoringCase) {
+  const auto times = uniform_times(0.01);
+  const auto numbers = import_warnings(times, classified({"7", "3", "1"}, {"7.0", "3.0", "3.0"}));
+  ASSERT_EQ(numbers.size(), 1u);
+  EXPECT_EQ(numbers[0],
+            "only 0% of the predictions name a class that occurs among the labels (label '7', "
+            "prediction '7.0'): they match as numbers; write labels and predictions the same way "
+            "(whole numbers as integers), or import with numeric_labels (tailq import "
+            "--numeric-labels)");
+  const auto cased = import_warnings(times, classified({"cat", "dog", "cat"}, {"Cat", "Dog", "x"}));
+  ASSERT_EQ(cased.size(), 1u);
+  EXPECT_NE(cased[0].find("they match when case is ignored"), std::string::npos) << cased[0];
+  const auto apart = import_warnings(times, classified({"a", "b", "c"}, {"x", "y", "a"}));
+  ASSERT_EQ(apart.size(), 1u);
+  EXPECT_NE(apart[0].find("only 33% of the predictions"), std::string::npos) << apart[0];
+  // Half the answers are known classes: a bad model, not a vocabulary mismatch.
+  EXPECT_TRUE(import_warnings(times, classified({"a", "b"}, {"a", "z"})).empty());
+}
+
+TEST(ImportWarnings, NumericLabelsBecomeIntegers) {
+  Outcomes o = classified({"7.0", "07", "cat", "2.5"}, {"7 3.0", "7e0", "cat", "2.50"});
+  normalise_numeric_labels(o);
+  EXPECT_EQ(o.labels, (std::vector<std::string>{"7", "7", "cat", "2.5"}));
+  EXPECT_EQ(o.predictions, (std::vector<std::string>{"7 3", "7", "cat", "2.50"}));
+}
+
+using WriteImportedTest = ImportTest;
+
+TEST_F(WriteImportedTest, WarningsAreReturnedAndKeptInTheTrace) {
+  ImportRequest request;
+  request.output = dir_ / "ms.trace";
+  const auto warnings = write_imported_trace(uniform_times(4.5), kGood, request);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(TraceReader(request.output).experiment().warnings, warnings);
+  request.output = dir_ / "clean.trace";
+  EXPECT_TRUE(write_imported_trace(uniform_times(0.0045), kGood, request).empty());
+  EXPECT_TRUE(TraceReader(request.output).experiment().warnings.empty());
+}
+
+TEST_F(WriteImportedTest, NumericLabelsOptionNormalisesBeforeStoring) {
+  ImportRequest request;
+  request.output = dir_ / "n.trace";
+  request.numeric_labels = true;
+  EXPECT_TRUE(write_imported_trace(uniform_times(0.01),
+                                   classified({"7", "3", "1"}, {"7.0", "3.0", "x"}), request)
+                  .empty());
+  EXPECT_EQ(TraceReader(request.output).outcomes().predictions,
+            (std::vector<std::string>{"7", "3", "x"}));
+}
+
+TEST_F(WriteImportedTest, TotalBelowInferenceInMemoryNamesRoundAndBatch) {
+  ImportedTimes times = uniform_times(0.01);
+  times.inference_s[4] = 0.02;  // round 1, batch 1
+  ImportRequest request;
+  request.output = dir_ / "bad.trace";
+  EXPECT_TRUE(ThrowsInputError([&] { write_imported_trace(times, kGood, request); },
+                               {"times: round 1, batch 1: total time 0.01 s is less than "
+                                "inference time 0.02 s (total includes inference"}));
+  EXPECT_FALSE(fs::exists(request.output));
+}
+
+TEST_F(WriteImportedTest, LatencyOnlyTraceHasNoOutcomesAndTheOnTimeMetric) {
+  Outcomes none;
+  none.kind = Outcomes::Kind::none;
+  ImportRequest request;
+  request.output = dir_ / "latency.trace";
+  EXPECT_TRUE(write_imported_trace(uniform_times(0.01), none, request).empty());
+  const TraceReader trace(request.output);
+  EXPECT_EQ(trace.outcomes().kind, Outcomes::Kind::none);
+  EXPECT_TRUE(trace.outcomes().labels.empty());
+  EXPECT_EQ(trace.experiment().metric, "on-time");
+  EXPECT_TRUE(ThrowsInputError([&] { make_metric("accuracy", trace.outcomes()); },
+                               {"metric 'accuracy' does not apply to a latency-only trace (it "
+                                "records no outcomes); choose one of: on-time"}));
+}
 
 }  // namespace
 }  // namespace tailq

@@ -85,6 +85,16 @@ void add_analyze_command(CLI::App& app) {
                                          with_flag("--bad-round", [&] { return parse_percentage(options->bad_round); })};
     }
     const TraceReader trace(options->trace);
+    if (trace.outcomes().kind == Outcomes::Kind::none) {
+      // Intervals and guarantees bound a quality, which a latency-only trace does not have.
+      if (options->answer || analysis.guarantee) {
+        throw InputError(options->trace + ": a latency-only trace (imported without outcomes) " +
+                         "has no quality to " + (options->answer ? "answer for" : "guarantee") +
+                         "; drop " + (options->answer ? "--answer" : "--guarantee") +
+                         " for its late fractions, or import it with --outcomes");
+      }
+      analysis.precision.reset();
+    }
     if (options->load > 0) analysis.offered_qps = options->load;
     // A load trace mixes loads: unless one is picked, show quality against load.
     if (is_load_trace(trace) && !analysis.offered_qps && !options->csv) {

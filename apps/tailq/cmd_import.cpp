@@ -18,8 +18,11 @@ void add_import_command(CLI::App& app) {
   cmd->add_option("--times", r.times_csv, "CSV: round,instance,inference,total[,batch]");
   cmd->add_option("--inference-npy", r.inference_npy, ".npy (rounds x instances) of inference s");
   cmd->add_option("--total-npy", r.total_npy, ".npy (rounds x instances) of total s");
-  cmd->add_option("--outcomes", r.outcomes_csv, "CSV: instance,label,prediction or instance,score")
-      ->required();
+  cmd->add_option("--outcomes", r.outcomes_csv,
+                  "CSV: instance,label,prediction or instance,score (none: latency only)");
+  cmd->add_flag("--numeric-labels", r.numeric_labels,
+                "write whole-number labels and predictions as integers (7.0 -> 7) before "
+                "comparing them");
   cmd->add_option("--warmup-rounds", options->warmup, "warm-up rounds, e.g. 0,1 or 0-4");
   cmd->add_option("-o,--output", options->output, "trace file to create")->required();
   cmd->add_flag("--force", r.overwrite, "replace an existing trace");
@@ -36,7 +39,10 @@ void add_import_command(CLI::App& app) {
     options->request.output = options->output;
     if (!options->warmup.empty())
       options->request.warmup_rounds = parse_round_list(options->warmup);
-    import_trace(options->request);
+    // Warnings go to stderr, where they are seen even when stdout is piped away.
+    for (const std::string& w : import_trace(options->request)) {
+      std::cerr << "tailq: warning: " << w << "\n";
+    }
     std::cout << "wrote " << options->output << "\n";
   });
 }

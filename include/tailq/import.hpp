@@ -25,11 +25,13 @@ struct ImportedTimes {
 };
 
 // CSV with header `round,instance,inference,total[,batch]` (columns in any order, rows in any
-// order, seconds). Instances are ordered numerically when every name is a non-negative integer,
-// otherwise in order of first appearance. Without a batch column every instance is its own batch.
+// order, seconds; total >= inference in every row). Instances are ordered numerically when every
+// name is a non-negative integer, otherwise in order of first appearance. Without a batch column
+// every instance is its own batch.
 ImportedTimes read_times_csv(const std::filesystem::path& path);
 
-// Two numpy .npy files, shape (rounds, instances), float32 or float64, C order. Round r is
+// Two numpy .npy files, shape (rounds, instances), float32 or float64, C order, total >=
+// inference element by element. Round r is
 // index r, instance i is named "i", every instance is its own batch.
 ImportedTimes read_times_npy(const std::filesystem::path& inference,
                              const std::filesystem::path& total);
@@ -51,21 +53,34 @@ struct ImportRequest {
   std::filesystem::path times_csv;      // either this ...
   std::filesystem::path inference_npy;  // ... or these two
   std::filesystem::path total_npy;
-  std::filesystem::path outcomes_csv;
+  std::filesystem::path outcomes_csv;  // empty: a latency-only trace (Outcomes::Kind::none)
+  bool numeric_labels = false;         // see normalise_numeric_labels
   std::vector<std::int64_t> warmup_rounds;
   Experiment experiment;  // metric left empty: chosen from the outcome kind
   std::filesystem::path output;
   bool overwrite = false;
 };
 
+// What looks wrong in data that is valid as written (rules in docs/import-formats.md): times
+// that look like milliseconds or microseconds, predictions that look like probabilities, labels
+// and predictions that barely share a class. One sentence each, with the fix.
+std::vector<std::string> import_warnings(const ImportedTimes& times, const Outcomes& outcomes);
+
+// Classification: every label and predicted label that is a whole number, however written
+// ("7.0", "07", "7e0"), becomes its integer form ("7"), so that labels written by one program
+// match predictions written by another.
+void normalise_numeric_labels(Outcomes& outcomes);
+
 // Writes times and outcomes already in memory (e.g. numpy arrays from Python) as a trace,
-// whole or not at all; `request` gives the warm-up rounds, experiment, output and overwrite (its
-// file names are not used). Throws InputError for bad times or warm-up rounds.
-void write_imported_trace(const ImportedTimes& times, const Outcomes& outcomes,
-                          const ImportRequest& request);
+// whole or not at all; `request` gives the warm-up rounds, experiment, output, overwrite and
+// numeric_labels (its file names are not used). Throws InputError for bad times (total below
+// inference) or warm-up rounds. Returns the import warnings, which the trace keeps too.
+std::vector<std::string> write_imported_trace(const ImportedTimes& times, Outcomes outcomes,
+                                              const ImportRequest& request);
 
 // Reads, validates and writes the trace. The trace is written to a temporary file next to
-// `output` and renamed into place at the end, so a failure leaves no file behind.
-void import_trace(const ImportRequest& request);
+// `output` and renamed into place at the end, so a failure leaves no file behind. Returns the
+// import warnings.
+std::vector<std::string> import_trace(const ImportRequest& request);
 
 }  // namespace tailq

@@ -33,6 +33,8 @@ struct Experiment {
   std::string system_json = "{}";    // description of the machine (JSON object)
   std::string settings_json = "{}";  // run settings (JSON object)
   std::string extra_json = "{}";     // free-form (JSON object)
+  // What looked wrong in the data when it was imported (tailq import): shown by every reader.
+  std::vector<std::string> warnings;
 };
 
 struct Instance {
@@ -44,14 +46,15 @@ struct Instance {
 // What the metric needs of each instance's answer (instances in trace order).
 struct Outcomes {
   // text: one line of text per instance (OCR, transcription), scored by edit distance.
-  enum class Kind { classification, score, text };
+  // none: latency only, no answers were recorded; the only metric is "on-time".
+  enum class Kind { classification, score, text, none };
   Kind kind = Kind::classification;
   std::vector<std::string> labels;       // classification: the true label; text: the reference
   std::vector<std::string> predictions;  // classification: labels separated by spaces, best
                                          // first; text: the recognised text (UTF-8)
   std::vector<double> scores;            // score: quality of the answer in [0, 1]
 };
-// The outcome_kind stored in a trace: "classification", "score" or "text".
+// The outcome_kind stored in a trace: "classification", "score", "text" or "none".
 std::string_view to_string(Outcomes::Kind kind);
 
 struct RoundInfo {

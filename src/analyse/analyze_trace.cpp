@@ -19,6 +19,9 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
   const TraceRoundSource source(trace, options.time, std::move(rounds));
   TailQuality result = analyze(source, trace.batch_of_instance(), *metric, options.request);
   result.time = std::string(to_string(options.time));
+  // What the import found wrong in the data stays true of every analysis of it.
+  for (const std::string& w : trace.experiment().warnings)
+    result.warnings.push_back("import: " + w);
   // Q@T assumes that only time differs between rounds: say so when the answers did too.
   std::set<std::uint64_t> hashes;
   for (const RoundInfo& round : trace.rounds()) {

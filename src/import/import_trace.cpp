@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "import/csv_reader.hpp"
 #include "tailq/error.hpp"
 #include "tailq/import.hpp"
 #include "tailq/metric.hpp"
@@ -20,6 +21,20 @@ std::int64_t parse_round(std::string_view text, std::string_view item) {
                       "'" + std::string(item) + "' is not a round number or range A-B");
   }
   return value;
+}
+
+// The readers name file and line; times built in memory (Python) get round and batch.
+void check_total_covers_inference(const ImportedTimes& times) {
+  for (std::size_t k = 0; k < times.total_s.size(); ++k) {
+    if (times.total_s[k] < times.inference_s[k]) {
+      throw InputError(
+          "times: round " + std::to_string(times.round_indices[k / times.batch_count]) +
+          ", batch " + std::to_string(k % times.batch_count) + ": total time " +
+          import_detail::format_double(times.total_s[k]) + " s is less than inference time " +
+          import_detail::format_double(times.inference_s[k]) +
+          " s (total includes inference: are the two swapped?)");
+    }
+  }
 }
 
 }  // namespace
@@ -55,7 +70,7 @@ std::vector<std::int64_t> parse_round_list(std::string_view text) {
   return {rounds.begin(), rounds.end()};
 }
 
-void import_trace(const ImportRequest& request) {
+std::vector<std::string> import_trace(const ImportRequest& request) {
   const bool from_csv = !request.times_csv.empty();
   if (from_csv == (!request.inference_npy.empty() || !request.total_npy.empty())) {
     throw OptionError("times",
@@ -66,21 +81,23 @@ void import_trace(const ImportRequest& request) {
     throw OptionError(request.inference_npy.empty() ? "inference_npy" : "total_npy",
                       "the .npy files of inference and total times go together");
   }
-  if (request.outcomes_csv.empty()) throw OptionError("outcomes", "is required");
-
   const ImportedTimes times = from_csv ? read_times_csv(request.times_csv)
                                        : read_times_npy(request.inference_npy, request.total_npy);
-  ImportedOutcomes imported = read_outcomes_csv(request.outcomes_csv, times.instance_names);
-  Outcomes outcomes = std::move(imported.outcomes);
-  if (outcomes.kind == Outcomes::Kind::classification) {
-    outcomes.labels.clear();
-    for (auto& label : imported.labels) outcomes.labels.push_back(label.value_or(""));
+  Outcomes outcomes;
+  outcomes.kind = Outcomes::Kind::none;  // without outcomes: latency only
+  if (!request.outcomes_csv.empty()) {
+    ImportedOutcomes imported = read_outcomes_csv(request.outcomes_csv, times.instance_names);
+    outcomes = std::move(imported.outcomes);
+    if (outcomes.kind == Outcomes::Kind::classification) {
+      outcomes.labels.clear();
+      for (auto& label : imported.labels) outcomes.labels.push_back(label.value_or(""));
+    }
   }
-  write_imported_trace(times, outcomes, request);
+  return write_imported_trace(times, std::move(outcomes), request);
 }
 
-void write_imported_trace(const ImportedTimes& times, const Outcomes& outcomes,
-                          const ImportRequest& request) {
+std::vector<std::string> write_imported_trace(const ImportedTimes& times, Outcomes outcomes,
+                                              const ImportRequest& request) {
   for (std::int64_t r : request.warmup_rounds) {
     if (!std::binary_search(times.round_indices.begin(), times.round_indices.end(), r)) {
       throw OptionError("warmup_rounds", "round " + std::to_string(r) + " is not in the times");
@@ -99,12 +116,15 @@ void write_imported_trace(const ImportedTimes& times, const Outcomes& outcomes,
   for (std::uint32_t b : times.batch_of_instance) {
     if (b >= times.batch_count) throw InputError("times: a batch index outside the batches");
   }
+  check_total_covers_inference(times);
   std::vector<Instance> instances(n);
   for (std::size_t i = 0; i < instances.size(); ++i) {
     instances[i].name = times.instance_names[i];
     instances[i].batch = times.batch_of_instance[i];
   }
+  if (request.numeric_labels) normalise_numeric_labels(outcomes);
   Experiment experiment = request.experiment;
+  experiment.warnings = import_warnings(times, outcomes);
   if (experiment.metric.empty()) experiment.metric = default_metric(outcomes.kind);
   make_metric(experiment.metric, outcomes);  // an unknown metric fails before anything is written
 
@@ -121,6 +141,7 @@ void write_imported_trace(const ImportedTimes& times, const Outcomes& outcomes,
     }
     writer.close();
   });
+  return experiment.warnings;
 }
 
 }  // namespace tailq

@@ -130,6 +130,13 @@ ImportedTimes read_times_csv(const std::filesystem::path& path) {
     if (has_batch && batch.empty()) fail_at(file, row.line, "batch", "empty batch id");
     const double inference = parse_time(field(kInference), reader, row.line, "inference");
     const double total = parse_time(field(kTotal), reader, row.line, "total");
+    if (total < inference) {
+      fail_at(file, row.line, "total",
+              "round " + std::to_string(round) + ", " + describe_instance(name) + ": total time " +
+                  std::string(field(kTotal)) + " is less than inference time " +
+                  std::string(field(kInference)) +
+                  " (total includes inference: are the columns swapped?)");
+    }
 
     if (round != last_round) {
       const auto [it, inserted] =

@@ -99,6 +99,18 @@ ImportedTimes read_times_npy(const std::filesystem::path& inference,
   ImportedTimes out;
   decode(inference_array, out.inference_s);
   decode(total_array, out.total_s);
+  const std::size_t columns = inference_array.shape[1];
+  for (std::size_t k = 0; k < out.total_s.size(); ++k) {
+    if (out.total_s[k] < out.inference_s[k]) {
+      fail_file(total_array.name,
+                "element [" + std::to_string(k / columns) + ", " + std::to_string(k % columns) +
+                    "] (round " + std::to_string(k / columns) + ", instance " +
+                    std::to_string(k % columns) + "): total time " +
+                    import_detail::format_double(out.total_s[k]) + " is less than inference time " +
+                    import_detail::format_double(out.inference_s[k]) + " in " +
+                    inference_array.name + " (total includes inference: are the files swapped?)");
+    }
+  }
 
   const std::size_t rounds = inference_array.shape[0];
   const std::size_t instances = inference_array.shape[1];

@@ -39,6 +39,7 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::vector<std::string> metric_names(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::score) return {"score"};
+  if (kind == Outcomes::Kind::none) return {std::string(kOnTimeMetric)};
   if (kind == Outcomes::Kind::text) return {"char-accuracy", "word-accuracy", "line-accuracy"};
   return {"accuracy",        "top<k>",       "f1-weighted",        "f1-macro",
           "precision-macro", "recall-macro", "precision-weighted", "recall-weighted"};
@@ -46,6 +47,7 @@ std::vector<std::string> metric_names(Outcomes::Kind kind) {
 
 std::string default_metric(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::text) return "char-accuracy";
+  if (kind == Outcomes::Kind::none) return std::string(kOnTimeMetric);
   return kind == Outcomes::Kind::score ? "score" : "accuracy";
 }
 
@@ -57,12 +59,16 @@ std::unique_ptr<Metric> make_metric(std::string_view name, const Outcomes& outco
     if (auto metric = make_f1_family(outcomes, name)) return metric;
   } else if (outcomes.kind == Outcomes::Kind::text) {
     if (auto metric = make_text_metric(outcomes, name)) return metric;
+  } else if (outcomes.kind == Outcomes::Kind::none) {
+    if (name == kOnTimeMetric) return make_on_time();
   } else if (name == "score") {
     return make_mean_score(outcomes);
   }
-  throw InputError("metric '" + std::string(name) + "' does not apply to " +
-                   std::string(to_string(outcomes.kind)) +
-                   " outcomes; choose one of: " + joined(metric_names(outcomes.kind)));
+  const std::string what = outcomes.kind == Outcomes::Kind::none
+                               ? "a latency-only trace (it records no outcomes)"
+                               : std::string(to_string(outcomes.kind)) + " outcomes";
+  throw InputError("metric '" + std::string(name) + "' does not apply to " + what +
+                   "; choose one of: " + joined(metric_names(outcomes.kind)));
 }
 
 }  // namespace tailq

@@ -12,6 +12,7 @@ std::unique_ptr<Metric> make_top_k_accuracy(const Outcomes& outcomes, std::size_
 // "f1-weighted", "f1-macro", "precision-macro", ...; nullptr when `name` is not one of them.
 std::unique_ptr<Metric> make_f1_family(const Outcomes& outcomes, std::string_view name);
 std::unique_ptr<Metric> make_mean_score(const Outcomes& outcomes);
+std::unique_ptr<Metric> make_on_time();
 // "line-accuracy", "char-accuracy", "word-accuracy"; nullptr when `name` is not one of them.
 std::unique_ptr<Metric> make_text_metric(const Outcomes& outcomes, std::string_view name);
 

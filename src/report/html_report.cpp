@@ -112,6 +112,18 @@ std::string answer_table(const TailQuality& total) {
 // The answer in a sentence, first on the page: at the P99 deadline, a typical and a bad round
 // with their intervals, and how far the bad round falls below the nominal quality.
 std::string headline(const TailQuality& total) {
+  if (total.metric == kOnTimeMetric || !total.precision || total.precision->deadlines.empty()) {
+    // Latency only: no quality to state, but how many answers miss the P99 deadline.
+    for (const ThresholdQuality& t : total.thresholds) {
+      if (t.label != "p99") continue;
+      return fmt::format(
+          "<p class=\"answer\"><b>At the P99 deadline ({}), {}% of answers are late in a typical "
+          "round and {}% in the worst of {} measured rounds.</b></p>\n",
+          detail::human_seconds(t.seconds), detail::percent(1 - t.quality.median),
+          detail::percent(t.late_fraction_max), total.rounds);
+    }
+    return {};
+  }
   const PrecisionEstimate& p = *total.precision;
   std::size_t k = 0;
   while (k + 1 < p.deadlines.size() && p.deadlines[k].label != "p99") ++k;
@@ -134,6 +146,25 @@ std::string slowest_table(const FitReport& fit) {
         s.stats.mean * 1e3,
         std::isfinite(s.stats.std) ? fmt::format("{:.4g}", s.stats.std * 1e3) : std::string("-"),
         s.stats.max * 1e3);
+  }
+  return html + "</table>\n";
+}
+
+// A latency-only trace (no outcomes): per deadline the share of instances late, over rounds;
+// the curves below then show the share on time (the on-time metric).
+std::string late_section(const TailQuality& total) {
+  std::string html =
+      "<h2>Latency only: instances late at each deadline (total time)</h2>\n<p>This trace "
+      "records no outcomes, so it has no quality; the charts' Q@T is the share of instances "
+      "answered on time.</p>\n<table><tr><th>deadline</th><th>ms</th><th>late % (mean)</th>"
+      "<th>late % (median round)</th><th>late % (P95 round)</th><th>late % (worst round)</th></tr>";
+  for (const ThresholdQuality& t : total.thresholds) {
+    if (t.from_sweep) continue;
+    html += fmt::format(
+        "<tr><td>{}</td><td>{:.4g}</td><td>{:.2f}</td><td>{:.2f}</td><td>{:.2f}</td>"
+        "<td>{:.2f}</td></tr>",
+        html_escape(t.label), 1e3 * t.seconds, 100 * t.late_fraction_mean,
+        100 * (1 - t.quality.median), 100 * (1 - t.quality.p5), 100 * t.late_fraction_max);
   }
   return html + "</table>\n";
 }
@@ -247,12 +278,20 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
     }
   }
   html << "</table>\n";
-  for (const std::string& w : warnings) {
-    html << "<p class=\"warn\">warning: " << html_escape(w) << "</p>\n";
+  if (!warnings.empty()) {
+    html << "<div id=\"warnings\" style=\"border:2px solid #a40;padding:0 .8em;margin:1em 0\">";
+    for (const std::string& w : warnings) {
+      html << "<p class=\"warn\">warning: " << html_escape(w) << "</p>\n";
+    }
+    html << "</div>\n";
   }
-  html << "<h2>The answer: quality when every answer has a deadline (total time)</h2>\n"
-       << answer_table(total);
-  if (total.guarantee) html << guarantee_paragraph(*total.guarantee);
+  if (total.metric == kOnTimeMetric) {
+    html << late_section(total);
+  } else {
+    html << "<h2>The answer: quality when every answer has a deadline (total time)</h2>\n"
+         << answer_table(total);
+    if (total.guarantee) html << guarantee_paragraph(*total.guarantee);
+  }
   html << "<div id=\"charts\"></div>\n" << slowest_table(fit);
   html << "<script type=\"application/json\" id=\"tailq-charts\">"
        << detail::script_safe_json(charts) << "</script>\n";

@@ -38,21 +38,41 @@ ordered_json guarantee_json(const QualityGuarantee& g) {
           {"deadlines", std::move(deadlines)}};
 }
 
+// A latency-only trace: per deadline the share of instances late, over rounds, and no quality
+// (the on-time metric's per-round value is 1 - the late share).
+ordered_json late_item(const ThresholdQuality& t, bool per_round) {
+  const Summary& q = t.quality;
+  ordered_json item;
+  item["label"] = t.label;
+  item["seconds"] = t.seconds;
+  item["late_fraction"] = {{"min", number(1 - q.max)},     {"median", number(1 - q.median)},
+                           {"mean", t.late_fraction_mean}, {"p95", number(1 - q.p5)},
+                           {"p99", number(1 - q.p1)},      {"max", t.late_fraction_max}};
+  if (per_round) item["per_round_late_fraction"] = t.per_round_late_fraction;
+  return item;
+}
+
 }  // namespace
 
 std::string to_json(const TailQuality& r, bool per_round) {
+  const bool latency_only = r.metric == kOnTimeMetric;
   ordered_json j;
   j["rounds"] = r.rounds;
   j["instances"] = r.instances;
   j["time"] = r.time;
   j["metric"] = r.metric;
-  j["nominal_quality"] = number(r.nominal_quality);
+  if (latency_only) j["latency_only"] = true;
+  j["nominal_quality"] = latency_only ? ordered_json() : number(r.nominal_quality);
   const LatencySummary& l = r.latency;
   j["latency"] = {{"count", l.count}, {"min", l.min}, {"p50", l.p50},
                   {"p90", l.p90},     {"p95", l.p95}, {"p99", l.p99},
                   {"p99.9", l.p99_9}, {"max", l.max}, {"mean", l.mean}};
   ordered_json thresholds = ordered_json::array();
   for (const ThresholdQuality& t : r.thresholds) {
+    if (latency_only) {
+      thresholds.push_back(late_item(t, per_round));
+      continue;
+    }
     ordered_json item;
     item["label"] = t.label;
     item["seconds"] = t.seconds;

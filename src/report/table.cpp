@@ -58,16 +58,41 @@ void write_guarantee(std::ostream& out, const QualityGuarantee& g) {
   }
 }
 
-}  // namespace
-
-void write_table(std::ostream& out, const TailQuality& r) {
-  const LatencySummary& l = r.latency;
-  out << fmt::format("{} rounds x {} instances, {} time, metric {}\n", r.rounds, r.instances,
-                     r.time, r.metric);
+void write_latency(std::ostream& out, const LatencySummary& l) {
   out << fmt::format("latency  min {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}\n",
                      human_seconds(l.min), human_seconds(l.p50), human_seconds(l.p90),
                      human_seconds(l.p95), human_seconds(l.p99), human_seconds(l.p99_9),
                      human_seconds(l.max));
+}
+
+// A latency-only trace has no quality: per deadline, the share of instances late in a round,
+// over rounds. The on-time metric's per-round quality is 1 - that share, so its low
+// percentiles are the late share's high ones.
+void write_late_table(std::ostream& out, const TailQuality& r) {
+  out << fmt::format("{} rounds x {} instances, {} time, latency only (no outcomes recorded)\n",
+                     r.rounds, r.instances, r.time);
+  write_latency(out, r.latency);
+  for (const std::string& w : r.warnings) out << "warning: " << w << "\n";
+  out << "\nlate: share of instances answered after the deadline, per round\n";
+  out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}\n", "deadline", "seconds",
+                     "mean%", "best%", "median%", "p95%", "p99%", "worst%");
+  for (const ThresholdQuality& t : r.thresholds) {
+    const Summary& q = t.quality;
+    out << fmt::format("{:<10} {:>11} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}\n", t.label,
+                       human_seconds(t.seconds), percent(t.late_fraction_mean), percent(1 - q.max),
+                       percent(1 - q.median), percent(1 - q.p5), percent(1 - q.p1),
+                       percent(t.late_fraction_max));
+  }
+}
+
+}  // namespace
+
+void write_table(std::ostream& out, const TailQuality& r) {
+  if (r.metric == kOnTimeMetric) return write_late_table(out, r);
+  const LatencySummary& l = r.latency;
+  out << fmt::format("{} rounds x {} instances, {} time, metric {}\n", r.rounds, r.instances,
+                     r.time, r.metric);
+  write_latency(out, l);
   out << fmt::format("nominal quality (no deadline): {}%{}\n", percent(r.nominal_quality),
                      error_rate(r.metric, r.nominal_quality));
   for (const std::string& w : r.warnings) out << "warning: " << w << "\n";

@@ -158,9 +158,18 @@ void load_experiment(const sqlite::Database& db, int version, LoadedTrace& t, Pr
       problems.add(std::string("experiment: '") + key + "' is not a JSON object");
     }
   }
+  if (values.contains("warnings")) {
+    const auto parsed = nlohmann::json::parse(values["warnings"], nullptr, false);
+    if (parsed.is_array() &&
+        std::all_of(parsed.begin(), parsed.end(), [](const auto& w) { return w.is_string(); })) {
+      e.warnings = parsed.get<std::vector<std::string>>();
+    } else {
+      problems.add("experiment: 'warnings' is not a JSON array of strings");
+    }
+  }
   outcome_kind = values["outcome_kind"];
   if (values.contains("outcome_kind") && outcome_kind != "classification" &&
-      outcome_kind != "score" && outcome_kind != "text") {
+      outcome_kind != "score" && outcome_kind != "text" && outcome_kind != "none") {
     problems.add("experiment: unknown outcome kind '" + outcome_kind + "'");
   }
   if (values.contains("batch_count") && !parse_count(values["batch_count"], t.batch_count)) {
@@ -206,7 +215,10 @@ void check_header(const sqlite::Database& db, const std::optional<std::string>& 
   }
 }
 
-void load_instances(const sqlite::Database& db, LoadedTrace& t, bool labelled, Problems& problems) {
+void load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& problems) {
+  const Outcomes::Kind kind = t.outcomes.kind;
+  // Text outcomes keep a reference and a recognised line where classification keeps labels.
+  const bool labelled = kind == Outcomes::Kind::classification || kind == Outcomes::Kind::text;
   sqlite::Statement q(db,
                       "SELECT i.idx, i.name, i.batch, i.input_size, i.label, o.instance, "
                       "o.prediction, o.score FROM instances i LEFT JOIN outputs o ON "
@@ -243,7 +255,7 @@ void load_instances(const sqlite::Database& db, LoadedTrace& t, bool labelled, P
       }
       t.outcomes.labels.push_back(q.text(4));
       t.outcomes.predictions.push_back(q.text(6));
-    } else {
+    } else if (kind == Outcomes::Kind::score) {
       if (!is_finite_number(q, 7) || q.real(7) < 0 || q.real(7) > 1) {
         problems.add(where + ": the score is not a number in [0, 1]");
       }
@@ -511,9 +523,9 @@ LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& proble
   load_experiment(db, version, t, problems, outcome_kind, stored_header);
   t.outcomes.kind = outcome_kind == "score"  ? Outcomes::Kind::score
                     : outcome_kind == "text" ? Outcomes::Kind::text
+                    : outcome_kind == "none" ? Outcomes::Kind::none
                                              : Outcomes::Kind::classification;
-  // Text outcomes keep a reference and a recognised line where classification keeps labels.
-  load_instances(db, t, t.outcomes.kind != Outcomes::Kind::score, problems);
+  load_instances(db, t, problems);
   check_header(db, stored_header, problems);
   load_rounds(db, version, t, problems);
   return t;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -88,6 +89,8 @@ std::string_view to_string(Outcomes::Kind kind) {
       return "score";
     case Outcomes::Kind::text:
       return "text";
+    case Outcomes::Kind::none:
+      return "none";
     case Outcomes::Kind::classification:
       break;
   }
@@ -142,9 +145,11 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
   if (std::filesystem::exists(path)) throw StoreError(path.string() + ": file exists");
   const std::size_t n = instances.size();
   // Classification and text outcomes both hold a label and a prediction per instance.
-  const bool labelled = outcomes.kind != Outcomes::Kind::score;
+  const bool labelled =
+      outcomes.kind == Outcomes::Kind::classification || outcomes.kind == Outcomes::Kind::text;
+  const bool scored = outcomes.kind == Outcomes::Kind::score;
   if (labelled ? (outcomes.labels.size() != n || outcomes.predictions.size() != n)
-               : outcomes.scores.size() != n) {
+               : scored && outcomes.scores.size() != n) {
     throw StoreError(path.string() + ": outcomes do not match the " + std::to_string(n) +
                      " instances");
   }
@@ -185,6 +190,10 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
         {"tailq_version", TAILQ_VERSION},
     };
     for (const auto& [key, value] : entries) put.bind(1, key).bind(2, value).run();
+    // Only when there are any, so that a trace without them reads in older tailq versions.
+    if (!experiment.warnings.empty()) {
+      put.bind(1, "warnings").bind(2, nlohmann::json(experiment.warnings).dump()).run();
+    }
   }
   {
     sqlite::Statement put(db, "INSERT INTO instances VALUES (?, ?, ?, ?, ?)");
@@ -205,8 +214,10 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
       out.bind(1, idx);
       if (labelled) {
         out.bind(2, outcomes.predictions[i]).bind_null(3);
-      } else {
+      } else if (scored) {
         out.bind_null(2).bind(3, outcomes.scores[i]);
+      } else {
+        out.bind_null(2).bind_null(3);  // latency only: the row says "no answer recorded"
       }
       out.run();
     }
