@@ -65,10 +65,8 @@ void add_compare_command(CLI::App& app) {
       check_output_path(o->output, {.overwrite = true, .example = "compare.html"});
     }
     std::cout << compare_traces(paths, o->report, o->json, o->output);
-    if (o->json) std::cout << "
-";
-    if (!o->output.empty()) std::cerr << "wrote " << o->output << "
-";
+    if (o->json) std::cout << "\n";
+    if (!o->output.empty()) std::cerr << "wrote " << o->output << "\n";
   });
 }
 
