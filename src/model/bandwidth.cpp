@@ -118,6 +118,15 @@ std::size_t count_distinct(std::span<const double> data) {
   return distinct;
 }
 
+// Number of distinct values; one pass over neighbours when the data come sorted, as
+// describe()'s do (-0.0 and 0.0 are equal there too).
+std::size_t distinct_values(std::span<const double> data) {
+  if (!std::is_sorted(data.begin(), data.end())) return count_distinct(data);
+  std::size_t distinct = 1;
+  for (std::size_t i = 1; i < data.size(); ++i) distinct += data[i] != data[i - 1];
+  return distinct;
+}
+
 // exp(-i pi k / 2g) for k = 0..g-1. Kept for the last grid size of each thread: a fit's g sines
 // and cosines cost more than its FFT, and one thread fits many densities on one grid size.
 const std::vector<std::complex<double>>& dct_twiddles(std::size_t g) {
@@ -327,7 +336,7 @@ Bandwidth isj_bandwidth(std::span<const double> data, std::size_t grid_points) {
   if (data.size() > 3 && range > 0 && std::isfinite(lo) && std::isfinite(hi)) {
     std::vector<double> binned(grid_points, 0.0);
     linear_bin(data, lo, hi, binned);
-    if (const auto h = isj_from_binned(binned, lo, hi, data.size(), count_distinct(data))) {
+    if (const auto h = isj_from_binned(binned, lo, hi, data.size(), distinct_values(data))) {
       return {*h, BandwidthSelector::isj};
     }
   }
