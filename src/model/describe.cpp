@@ -165,8 +165,7 @@ Description describe(std::span<const double> values, bool with_bandwidth) {
   if (values.empty()) throw InputError("describe: no values");
   require_finite(values, "describe");
 
-  std::vector<double> sorted(values.begin(), values.end());
-  detail::sort_finite(sorted);
+  const std::vector<double> sorted = detail::sorted_finite(values);
   Description d;
   d.count = sorted.size();
   d.min = sorted.front();

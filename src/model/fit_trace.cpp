@@ -37,16 +37,24 @@ Description describe_batch(std::span<const double> column) {
   return d;
 }
 
-// Batch-major columns from round-major rows: columns[b * rows + r] = rows_data[r * batches + b].
-// Eight rounds at a time, so that each batch's eight values fill one cache line of the output.
-std::vector<double> transpose(std::span<const double> rows_data, std::size_t batches) {
-  const std::size_t rows = rows_data.size() / batches;
-  std::vector<double> columns(rows_data.size());
+// The times of batches [first, first + width) over `rounds`, batch-major: column b holds
+// batch first + b in round order. Rounds are read eight at a time and written out together, so
+// that each batch's eight values fill one cache line rather than touching eight.
+std::vector<double> read_columns(const TraceReader& trace, TimeKind kind,
+                                 std::span<const std::int64_t> rounds, std::size_t first,
+                                 std::size_t width) {
   constexpr std::size_t kTile = 8;
-  for (std::size_t first = 0; first < rows; first += kTile) {
-    const std::size_t last = std::min(rows, first + kTile);
-    for (std::size_t b = 0; b < batches; ++b) {
-      for (std::size_t r = first; r < last; ++r) columns[b * rows + r] = rows_data[r * batches + b];
+  const std::size_t batches = trace.batch_count(), r_count = rounds.size();
+  std::vector<double> columns(width * r_count), tile(kTile * batches);
+  for (std::size_t r0 = 0; r0 < r_count; r0 += kTile) {
+    const std::size_t tile_rounds = std::min(kTile, r_count - r0);
+    for (std::size_t t = 0; t < tile_rounds; ++t) {
+      trace.read_times(rounds[r0 + t], kind, std::span(tile).subspan(t * batches, batches));
+    }
+    for (std::size_t b = 0; b < width; ++b) {
+      for (std::size_t t = 0; t < tile_rounds; ++t) {
+        columns[b * r_count + r0 + t] = tile[t * batches + first + b];
+      }
     }
   }
   return columns;
@@ -60,19 +68,14 @@ std::vector<Description> describe_batches(const TraceReader& trace, TimeKind kin
   const std::size_t batches = trace.batch_count(), r_count = rounds.size();
   const std::size_t chunk = std::max<std::size_t>(1, std::min(batches, budget / r_count));
   std::vector<Description> out(batches);
-  std::vector<double> round(batches), columns;
   for (std::size_t first = 0; first < batches; first += chunk) {
     const std::size_t width = std::min(chunk, batches - first);
-    columns.assign(width * r_count, 0.0);
-    for (std::size_t r = 0; r < r_count; ++r) {
-      trace.read_times(rounds[r], kind, round);
-      for (std::size_t b = 0; b < width; ++b) columns[b * r_count + r] = round[first + b];
-    }
-    const auto column = [&](std::size_t b) {
-      return std::span<const double>(columns).subspan(b * r_count, r_count);
-    };
+    const std::vector<double> columns = read_columns(trace, kind, rounds, first, width);
     detail::run_tasks(
-        threads, width, [] {}, [&](std::size_t b) { out[first + b] = describe_batch(column(b)); });
+        threads, width, [] {},
+        [&](std::size_t b) {
+          out[first + b] = describe_batch(std::span(columns).subspan(b * r_count, r_count));
+        });
   }
   return out;
 }
@@ -100,23 +103,22 @@ std::vector<Description> describe_pooled_and_batches(const TraceReader& trace,
   // Pooled figures: every round while they fit the budget, else evenly spaced rounds.
   const std::size_t step = std::max<std::size_t>(
       1, (rounds.size() * batches + request.pooled_budget - 1) / request.pooled_budget);
-  std::vector<double> pooled = read_pooled(trace, request.time, rounds, step);
   report.pooled_rounds = (rounds.size() + step - 1) / step;
-  // With every round pooled, the batches' columns are the pooled values rearranged (with one
-  // batch, the pooled values themselves) rather than read again, if both fit the budget. The
-  // pooled description then runs next to the batches' on the threads.
-  if (step == 1 && (batches == 1 || 2 * pooled.size() <= request.pooled_budget)) {
-    const std::vector<double> transposed =
-        batches == 1 ? std::vector<double>{} : transpose(pooled, batches);
-    const std::span<const double> columns = batches == 1 ? pooled : transposed;
+  if (step == 1) {
+    // Every round fits: the batches' columns are all the pooled values, whose description
+    // (which sorts them) does not depend on their order. It runs on the calling thread while
+    // the others start on the batches.
+    const std::vector<double> columns = read_columns(trace, request.time, rounds, 0, batches);
     std::vector<Description> per_batch(batches);
     detail::run_tasks(
-        request.threads, batches, [&] { report.pooled = describe(pooled, true); },
+        request.threads, batches, [&] { report.pooled = describe(columns, true); },
         [&](std::size_t b) {
-          per_batch[b] = describe_batch(columns.subspan(b * rounds.size(), rounds.size()));
+          per_batch[b] =
+              describe_batch(std::span(columns).subspan(b * rounds.size(), rounds.size()));
         });
     return per_batch;
   }
+  std::vector<double> pooled = read_pooled(trace, request.time, rounds, step);
   report.pooled = describe(pooled, true);
   pooled = {};
   return describe_batches(trace, request.time, rounds, request.pooled_budget, request.threads);

@@ -3,11 +3,12 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 namespace tailq::detail {
 
-// Sorts finite values ascending: the same order as std::sort, in which only -0.0 and 0.0 (equal
-// values) may come in either order. About 4x faster than std::sort on 10^6 times, 1.5x on 10^3.
-void sort_finite(std::span<double> values);
+// The finite `values` in ascending order: the order std::sort gives, in which only -0.0 and 0.0
+// (equal values) may come either way. About 4x faster than std::sort on 10^6 times, 1.5x on 10^3.
+std::vector<double> sorted_finite(std::span<const double> values);
 
 }  // namespace tailq::detail
