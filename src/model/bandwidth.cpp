@@ -13,7 +13,6 @@
 #include <complex>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <numbers>
 #include <numeric>
 #include <optional>
@@ -31,7 +30,6 @@ namespace {
 
 constexpr double kPi = std::numbers::pi;
 constexpr int kStages = 7;  // l in the paper: Botev's choice, and ours
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 using detail::Extent;
 using detail::finite_extent;
@@ -245,8 +243,8 @@ double FixedPoint::squared_norm(int s, double t) const {
     // Every later term is at most tail_max x e (the recurrence's drift is ~1e-13, well inside
     // a factor 2). Once that is below half an ulp of the sum, which only grows, adding the
     // terms rounds back to the same sum every time: stopping changes no bit of the result.
-    const double ulp = std::nextafter(sum, kInfinity) - sum;
-    if (8 * tail_max_[s][(first - 1) / kBlock] * e < ulp) break;
+    // An ulp of a positive sum is at least sum x 2^-53, hence 2 x 2 x tail_max x e < sum 2^-53.
+    if (tail_max_[s][(first - 1) / kBlock] * e < sum * 0x1p-55) break;
     double ratio = std::exp(-(2 * k + 1) * rate);
     const std::size_t end = std::min(first + kBlock, w.size() + 1);
     for (std::size_t j = first; j < end; ++j) {
