@@ -14,7 +14,6 @@ namespace tailq {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Compensated summation: the rounding error of each addition is carried separately, so a sum
 // of many values stays within an ulp or so of the exact sum whatever the order. Pooled
@@ -46,29 +45,53 @@ double careful_mean(std::span<const double> values, double lo, double hi) {
   return std::clamp(sum.value() / static_cast<double>(values.size()), lo, hi);
 }
 
-// numpy.median of |x - median| for sorted x, without sorting the deviations: they shrink from
-// the first value to the median and grow after it, two sorted runs merged here up to the middle.
-// Each deviation is the same expression as numpy's, and the middle pair is averaged as numpy.median
-// does ((a + b) / 2), so results match it bit for bit.
-double median_abs_deviation(std::span<const double> sorted, double median) {
-  const std::size_t n = sorted.size(), half = n / 2;
-  std::size_t right = static_cast<std::size_t>(
-      std::lower_bound(sorted.begin(), sorted.end(), median) - sorted.begin());
-  std::size_t left = right;  // values [0, left) are below the median, the nearest last
-  double lower = 0, upper = 0;
-  for (std::size_t k = 0; k <= half; ++k) {
-    lower = upper;
-    const double from_left = left > 0 ? std::abs(sorted[left - 1] - median) : kInfinity;
-    const double from_right = right < n ? std::abs(sorted[right] - median) : kInfinity;
-    if (from_left <= from_right) {
-      upper = from_left;
-      --left;
-    } else {
-      upper = from_right;
-      ++right;
+// The deviations |x - median| of sorted x shrink from the first value to the median and grow
+// after it: two sorted runs, `below` (the values under the median, nearest first) and `above`.
+// Each deviation is the same expression as numpy's, so the runs hold exactly numpy's values.
+class DeviationRuns {
+ public:
+  DeviationRuns(std::span<const double> sorted, double median)
+      : sorted_(sorted),
+        median_(median),
+        split_(static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), median) -
+                                        sorted.begin())) {}
+
+  // The k-th smallest deviation (from 0), by binary search on how many of the k + 1 smallest
+  // come from `below`: i of them are, when below(i) is not smaller than above(k - i).
+  double smallest(std::size_t k) const {
+    const std::size_t n_below = split_, n_above = sorted_.size() - split_;
+    std::size_t lo = k + 1 > n_above ? k + 1 - n_above : 0, hi = std::min(k + 1, n_below);
+    while (lo < hi) {
+      const std::size_t i = lo + (hi - lo) / 2;
+      if (above(k - i) > below(i)) {
+        lo = i + 1;
+      } else {
+        hi = i;
+      }
     }
+    const std::size_t j = k + 1 - lo;  // taken from `above`
+    if (lo == 0) return above(j - 1);
+    if (j == 0) return below(lo - 1);
+    return std::max(below(lo - 1), above(j - 1));
   }
-  if (n % 2 == 1) return upper;
+
+ private:
+  double below(std::size_t i) const { return std::abs(sorted_[split_ - 1 - i] - median_); }
+  double above(std::size_t j) const { return std::abs(sorted_[split_ + j] - median_); }
+
+  std::span<const double> sorted_;
+  double median_;
+  std::size_t split_;  // values [0, split_) are below the median
+};
+
+// numpy.median of |x - median| for sorted x, in O(log n) without sorting the deviations; the
+// middle pair is averaged as numpy.median does ((a + b) / 2), so results match it bit for bit.
+double median_abs_deviation(std::span<const double> sorted, double median) {
+  const DeviationRuns runs(sorted, median);
+  const std::size_t half = sorted.size() / 2;
+  const double upper = runs.smallest(half);
+  if (sorted.size() % 2 == 1) return upper;
+  const double lower = runs.smallest(half - 1);
   const double mid = (lower + upper) / 2;
   // Only for values near the largest double does a + b overflow; halving first is then exact.
   return std::isfinite(mid) ? mid : lower / 2 + upper / 2;
