@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "model/tasks.hpp"
+#include "model/time_columns.hpp"
 #include "tailq/error.hpp"
 #include "tailq/fit.hpp"
 #include "tailq/round_source.hpp"
@@ -37,45 +38,20 @@ Description describe_batch(std::span<const double> column) {
   return d;
 }
 
-// The times of batches [first, first + width) over `rounds`, batch-major: column b holds
-// batch first + b in round order. Rounds are read eight at a time and written out together, so
-// that each batch's eight values fill one cache line rather than touching eight.
-std::vector<double> read_columns(const TraceReader& trace, TimeKind kind,
-                                 std::span<const std::int64_t> rounds, std::size_t first,
-                                 std::size_t width) {
-  constexpr std::size_t kTile = 8;
-  const std::size_t batches = trace.batch_count(), r_count = rounds.size();
-  std::vector<double> columns(width * r_count), tile(kTile * batches);
-  for (std::size_t r0 = 0; r0 < r_count; r0 += kTile) {
-    const std::size_t tile_rounds = std::min(kTile, r_count - r0);
-    for (std::size_t t = 0; t < tile_rounds; ++t) {
-      trace.read_times(rounds[r0 + t], kind, std::span(tile).subspan(t * batches, batches));
-    }
-    for (std::size_t b = 0; b < width; ++b) {
-      for (std::size_t t = 0; t < tile_rounds; ++t) {
-        columns[b * r_count + r0 + t] = tile[t * batches + first + b];
-      }
-    }
-  }
-  return columns;
-}
-
 // Statistics of every batch's times over the measured rounds, reading the rounds once per chunk
 // of batches so that at most `budget` times are held.
 std::vector<Description> describe_batches(const TraceReader& trace, TimeKind kind,
                                           std::span<const std::int64_t> rounds, std::size_t budget,
                                           unsigned threads) {
-  const std::size_t batches = trace.batch_count(), r_count = rounds.size();
-  const std::size_t chunk = std::max<std::size_t>(1, std::min(batches, budget / r_count));
+  const std::size_t batches = trace.batch_count();
+  const std::size_t chunk = std::max<std::size_t>(1, std::min(batches, budget / rounds.size()));
   std::vector<Description> out(batches);
   for (std::size_t first = 0; first < batches; first += chunk) {
     const std::size_t width = std::min(chunk, batches - first);
-    const std::vector<double> columns = read_columns(trace, kind, rounds, first, width);
+    const detail::TimeColumns columns(trace, kind, rounds, first, width, threads);
     detail::run_tasks(
         threads, width, [] {},
-        [&](std::size_t b) {
-          out[first + b] = describe_batch(std::span(columns).subspan(b * r_count, r_count));
-        });
+        [&](std::size_t b) { out[first + b] = describe_batch(columns.column(b)); });
   }
   return out;
 }
@@ -108,14 +84,11 @@ std::vector<Description> describe_pooled_and_batches(const TraceReader& trace,
     // Every round fits: the batches' columns are all the pooled values, whose description
     // (which sorts them) does not depend on their order. It runs on the calling thread while
     // the others start on the batches.
-    const std::vector<double> columns = read_columns(trace, request.time, rounds, 0, batches);
+    const detail::TimeColumns columns(trace, request.time, rounds, 0, batches, request.threads);
     std::vector<Description> per_batch(batches);
     detail::run_tasks(
-        request.threads, batches, [&] { report.pooled = describe(columns, true); },
-        [&](std::size_t b) {
-          per_batch[b] =
-              describe_batch(std::span(columns).subspan(b * rounds.size(), rounds.size()));
-        });
+        request.threads, batches, [&] { report.pooled = describe(columns.all(), true); },
+        [&](std::size_t b) { per_batch[b] = describe_batch(columns.column(b)); });
     return per_batch;
   }
   std::vector<double> pooled = read_pooled(trace, request.time, rounds, step);
