@@ -195,23 +195,24 @@ FixedPoint::FixedPoint(std::span<const double> a2, std::size_t distinct)
   const double n = static_cast<double>(distinct);
   // weights_[s][k-1] = 2 pi^(2s) k^(2s) a2_k, built once: the root finder calls us ~20 times.
   // Powers by repeated products (a few roundings each): 10^5 calls of std::pow would cost
-  // more than the whole root search.
-  for (int s = 2; s <= kStages; ++s) weights_[s].resize(a2.size());
-  for (std::size_t k = 1; k <= a2.size(); ++k) {
+  // more than the whole root search. One stage at a time, so that the loops run over
+  // contiguous arrays (and vectorise); the products are the same.
+  const std::size_t g1 = a2.size();
+  std::vector<double> term(g1), step(g1);
+  for (std::size_t k = 1; k <= g1; ++k) {
     const double k2 = static_cast<double>(k) * static_cast<double>(k);
-    double term = 2 * k2 * kPi * kPi * a2[k - 1];  // s = 1
-    for (int s = 2; s <= kStages; ++s) {
-      term *= k2 * kPi * kPi;
-      weights_[s][k - 1] = term;
-    }
+    term[k - 1] = 2 * k2 * kPi * kPi * a2[k - 1];  // s = 1
+    step[k - 1] = k2 * kPi * kPi;
   }
-  const std::size_t blocks = (a2.size() + kBlock - 1) / kBlock;
+  const std::size_t blocks = (g1 + kBlock - 1) / kBlock;
   for (int s = 2; s <= kStages; ++s) {
+    std::vector<double>& w = weights_[s];
+    w.resize(g1);
+    for (std::size_t i = 0; i < g1; ++i) w[i] = term[i] *= step[i];
     tail_max_[s].assign(blocks + 1, 0.0);
     for (std::size_t b = blocks; b-- > 0;) {
-      const auto first = weights_[s].begin() + static_cast<std::ptrdiff_t>(b * kBlock);
-      const auto last =
-          weights_[s].begin() + static_cast<std::ptrdiff_t>(std::min((b + 1) * kBlock, a2.size()));
+      const auto first = w.begin() + static_cast<std::ptrdiff_t>(b * kBlock);
+      const auto last = w.begin() + static_cast<std::ptrdiff_t>(std::min((b + 1) * kBlock, g1));
       tail_max_[s][b] = std::max(tail_max_[s][b + 1], *std::max_element(first, last));
     }
   }
