@@ -120,6 +120,29 @@ TEST(Isj, BinnedEqualsDirect) {
   }
 }
 
+// Sorted data have their distinct values counted between neighbours, not hashed: the count
+// (and with the same bins, the bandwidth) must be the fixture's.
+TEST(Isj, SortedDataCountDistinctValuesAlike) {
+  for (const char* name : {"normal_1000", "lognormal_2000", "tied_7_levels", "n3", "constant"}) {
+    SCOPED_TRACE(name);
+    const auto& c = bandwidth_case(name);
+    std::vector<double> x = data_of(c);
+    std::sort(x.begin(), x.end());
+    const double range = x.back() - x.front();
+    const double lo = x.front() - range / 2, hi = x.back() + range / 2;
+    std::vector<double> binned(1 << 14, 0.0);
+    linear_bin(x, lo, hi, binned);
+    const Bandwidth from_bins =
+        isj_bandwidth_binned(binned, lo, hi, x.size(), c["distinct"].get<std::size_t>(),
+                             c["sd"].get<double>(), c["iqr"].get<double>());
+    const Bandwidth direct = isj_bandwidth(x);
+    EXPECT_EQ(from_bins.selector, direct.selector);
+    if (direct.selector == BandwidthSelector::isj) {
+      EXPECT_EQ(from_bins.value, direct.value);
+    }
+  }
+}
+
 TEST(LinearBin, SplitsWeightBetweenNeighboursAndKeepsTheMean) {
   std::vector<double> counts(5, 0.0);  // grid 0, 1, 2, 3, 4
   linear_bin(std::vector<double>{0.25, 3.0, 4.0, -1.0, 9.0}, 0, 4, counts);

@@ -10,9 +10,11 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "model/sort_finite.hpp"
 #include "tailq/error.hpp"
 
 namespace tailq {
@@ -177,6 +179,56 @@ TEST(FitLine, ConstantYFitsExactlyButHasNoCorrelation) {
   EXPECT_EQ(fit->slope, 0.0);
   EXPECT_EQ(fit->intercept, 0.1);
   EXPECT_EQ(fit->r_squared, 0.0);
+}
+
+// Data that a bucket sort on the bits handles badly or specially, next to times.
+std::vector<std::vector<double>> awkward_samples() {
+  std::mt19937_64 rng(5);
+  std::lognormal_distribution<double> times(std::log(5e-3), 0.2);
+  std::normal_distribution<double> signed_values(0, 1);
+  std::uniform_real_distribution<double> exponent(-300, 300);
+  std::vector<std::vector<double>> samples(7);
+  for (int i = 0; i < 100000; ++i) samples[0].push_back(times(rng));
+  for (int i = 0; i < 5000; ++i) samples[1].push_back(signed_values(rng));
+  for (int i = 0; i < 5000; ++i) samples[2].push_back(static_cast<double>(i % 3));  // ties
+  samples[3] = samples[0];
+  samples[3][17] = 1e300;  // one far outlier puts nearly everything into one bucket
+  for (int i = 0; i < 5000; ++i) samples[4].push_back(std::pow(10.0, exponent(rng)));
+  for (int i = 0; i < 1000; ++i) samples[5].push_back(i % 2 ? 5e-324 * i : -0.0);  // subnormal
+  for (std::size_t n : {0, 1, 2, 63, 64, 65}) {
+    for (std::size_t i = 0; i < n; ++i) samples[6].push_back(times(rng));
+    samples.push_back(samples[6]);
+    samples[6].clear();
+  }
+  return samples;
+}
+
+TEST(SortFinite, SameOrderAsStdSort) {
+  for (const std::vector<double>& values : awkward_samples()) {
+    std::vector<double> expected = values;
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(detail::sorted_finite(values), expected) << values.size() << " values";
+  }
+}
+
+// The MAD outliers against numpy's way: sort the deviations and take their median.
+TEST(Describe, MadOutliersMatchSortedDeviations) {
+  std::mt19937_64 rng(8);
+  std::normal_distribution<double> d(1, 0.5);
+  std::vector<std::size_t> sizes = {100, 101, 1000, 1001};
+  for (std::size_t n = 1; n <= 40; ++n) sizes.insert(sizes.end(), 3, n);
+  for (std::size_t n : sizes) {
+    std::vector<double> v(n);
+    for (double& x : v) x = std::round(d(rng) * 8) / 8;  // ties around the median too
+    const Description got = describe(v, false);
+    std::vector<double> dev;
+    for (double x : v) dev.push_back(std::abs(x - got.median));
+    std::sort(dev.begin(), dev.end());
+    const double mad = n % 2 ? dev[n / 2] : (dev[n / 2 - 1] + dev[n / 2]) / 2;
+    const auto beyond =
+        std::count_if(dev.begin(), dev.end(), [&](double x) { return x > 3 * mad; });
+    EXPECT_EQ(got.outliers_mad, mad > 0 ? static_cast<std::size_t>(beyond) : 0u) << n;
+  }
 }
 
 }  // namespace

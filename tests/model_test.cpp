@@ -1,14 +1,19 @@
 // The convergence monitor, the Monte Carlo time models and hold-out validation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 
 #include "model/distinct_count.hpp"
+#include "model/tasks.hpp"
+#include "model/time_columns.hpp"
 #include "tailq/convergence.hpp"
 #include "tailq/error.hpp"
 #include "tailq/fit.hpp"
 #include "tailq/predict.hpp"
+#include "tailq/round_source.hpp"
 #include "tailq/synthetic.hpp"
 #include "test_util.hpp"
 
@@ -238,6 +243,63 @@ TEST(Fit, DescribesPooledAndPerInstanceTimes) {
   const FitReport sampled = describe_trace(TraceReader(dir / "f.trace"), request);
   EXPECT_EQ(sampled.pooled_rounds, 10u);
   EXPECT_EQ(sampled.slowest[0].name, r.slowest[0].name);  // per-instance figures unchanged
+}
+
+// Enough values (3 x 10^5) for the trace to be read on several connections.
+TEST(Fit, SameFiguresOnOneThreadOrMany) {
+  testing::TempDir dir;
+  SyntheticSpec spec;
+  spec.rounds = 300;
+  spec.instances = 1000;
+  generate_synthetic_trace(spec, dir / "t.trace");
+  const TraceReader trace(dir / "t.trace");
+  FitRequest request;
+  request.threads = 1;
+  const FitReport one = describe_trace(trace, request);
+  request.threads = 3;
+  const FitReport three = describe_trace(trace, request);
+  EXPECT_EQ(one.pooled.mean, three.pooled.mean);
+  EXPECT_EQ(one.pooled.kurtosis, three.pooled.kurtosis);
+  EXPECT_EQ(one.pooled.outliers_mad, three.pooled.outliers_mad);
+  EXPECT_EQ(one.pooled.bandwidth.value, three.pooled.bandwidth.value);
+  ASSERT_EQ(one.per_instance.size(), three.per_instance.size());
+  for (std::size_t i = 0; i < one.per_instance.size(); ++i) {
+    EXPECT_EQ(one.per_instance[i].min, three.per_instance[i].min);
+    EXPECT_EQ(one.per_instance[i].median, three.per_instance[i].median);
+    EXPECT_EQ(one.per_instance[i].max, three.per_instance[i].max);
+  }
+  // Columns read on three connections hold what the reader reads, batch by batch.
+  const std::vector<std::int64_t> rounds = measured_rounds(trace);
+  const detail::TimeColumns columns(trace, TimeKind::inference, rounds, 10, 5, 3);
+  std::vector<double> times(trace.batch_count());
+  for (std::size_t r = 0; r < rounds.size(); r += 37) {
+    trace.read_times(rounds[r], TimeKind::inference, times);
+    for (std::size_t b = 0; b < 5; ++b) EXPECT_EQ(columns.column(b)[r], times[10 + b]);
+  }
+}
+
+TEST(RunTasks, RunsEveryTaskAndRethrowsTheFirstErrorByIndex) {
+  std::vector<int> done(100, 0);
+  bool led = false;
+  detail::run_tasks(
+      3, done.size(), [&] { led = true; }, [&](std::size_t i) { ++done[i]; });
+  EXPECT_TRUE(led);
+  EXPECT_EQ(std::count(done.begin(), done.end(), 1), 100);
+  for (int trial = 0; trial < 20; ++trial) {
+    try {
+      detail::run_tasks(
+          3, 50, [] {},
+          [](std::size_t i) {
+            if (i == 7 || i == 30) throw InputError("task " + std::to_string(i));
+          });
+      ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+      EXPECT_STREQ(e.what(), "task 7");
+    }
+  }
+  EXPECT_THROW(detail::run_tasks(
+                   2, 10, [] { throw InputError("lead"); }, [](std::size_t) {}),
+               InputError);
 }
 
 }  // namespace

@@ -116,6 +116,29 @@ std::size_t count_distinct(std::span<const double> data) {
   return distinct;
 }
 
+// Number of distinct values; one pass over neighbours when the data come sorted, as
+// describe()'s do (-0.0 and 0.0 are equal there too).
+std::size_t distinct_values(std::span<const double> data) {
+  if (!std::is_sorted(data.begin(), data.end())) return count_distinct(data);
+  std::size_t distinct = 1;
+  for (std::size_t i = 1; i < data.size(); ++i) distinct += data[i] != data[i - 1];
+  return distinct;
+}
+
+// exp(-i pi k / 2g) for k = 0..g-1. Kept for the last grid size of each thread: a fit's g sines
+// and cosines cost more than its FFT, and one thread fits many densities on one grid size.
+const std::vector<std::complex<double>>& dct_twiddles(std::size_t g) {
+  thread_local std::vector<std::complex<double>> twiddle;
+  if (twiddle.size() != g) {
+    twiddle.resize(g);
+    for (std::size_t k = 0; k < g; ++k) {
+      const double angle = -kPi * static_cast<double>(k) / (2.0 * static_cast<double>(g));
+      twiddle[k] = std::polar(1.0, angle);
+    }
+  }
+  return twiddle;
+}
+
 // (a_k / 2)^2 for k = 1..g-1 in Botev's notation: a_k / 2 = sum_j p_j cos(pi k (2j + 1) / 2g),
 // the DCT-II of p (scipy's dct(p) / 2). Makhoul's reordering turns it into one g-point FFT:
 // v = (p_0, p_2, p_4, ..., p_5, p_3, p_1) and a_k / 2 = Re(exp(-i pi k / 2g) FFT(v)_k).
@@ -128,10 +151,10 @@ std::vector<double> squared_dct(std::span<const double> p) {
   thread_local Eigen::FFT<double> fft;
   std::vector<std::complex<double>> spectrum;
   fft.fwd(spectrum, v);
+  const std::vector<std::complex<double>>& twiddle = dct_twiddles(g);
   std::vector<double> a2(g - 1);
   for (std::size_t k = 1; k < g; ++k) {
-    const double angle = -kPi * static_cast<double>(k) / (2.0 * static_cast<double>(g));
-    const double half_a = (std::polar(1.0, angle) * spectrum[k]).real();
+    const double half_a = (twiddle[k] * spectrum[k]).real();
     a2[k - 1] = half_a * half_a;
   }
   return a2;
@@ -142,65 +165,97 @@ std::vector<double> squared_dct(std::span<const double> p) {
 // down from s = l to s = 2; the last estimate gives t = (2 N sqrt(pi) ||f''||^2)^(-2/5).
 class FixedPoint {
  public:
-  FixedPoint(std::span<const double> a2, std::size_t distinct)
-      : n_(static_cast<double>(distinct)), weights_(kStages + 1) {
-    // weights_[s][k-1] = 2 pi^(2s) k^(2s) a2_k, built once: the root finder calls us ~20 times.
-    // Powers by repeated products (a few roundings each): 10^5 calls of std::pow would cost
-    // more than the whole root search.
-    for (int s = 2; s <= kStages; ++s) weights_[s].resize(a2.size());
-    for (std::size_t k = 1; k <= a2.size(); ++k) {
-      const double k2 = static_cast<double>(k) * static_cast<double>(k);
-      double term = 2 * k2 * kPi * kPi * a2[k - 1];  // s = 1
-      for (int s = 2; s <= kStages; ++s) {
-        term *= k2 * kPi * kPi;
-        weights_[s][k - 1] = term;
-      }
-    }
-  }
+  FixedPoint(std::span<const double> a2, std::size_t distinct);
 
   double operator()(double t) const {
     double norm = squared_norm(kStages, t);
     for (int s = kStages - 1; s >= 2; --s) {
-      double odd_product = 1;  // 1 x 3 x 5 x ... x (2s - 1)
-      for (int j = 3; j <= 2 * s - 1; j += 2) odd_product *= j;
-      const double k0 = odd_product / std::sqrt(2 * kPi);
-      const double c = (1 + std::pow(0.5, s + 0.5)) / 3;
-      const double time = std::pow(2 * c * k0 / n_ / norm, 2.0 / (3 + 2 * s));
+      const double time = std::pow(time_factor_[s] / norm, time_power_[s]);
       norm = squared_norm(s, time);
     }
-    return t - std::pow(2 * n_ * std::sqrt(kPi) * norm, -0.4);
+    return t - std::pow(root_factor_ * norm, -0.4);
   }
 
  private:
-  // 2 pi^(2s) sum_k k^(2s) a2_k exp(-k^2 pi^2 t): the squared norm of the s-th derivative.
-  // exp(-k^2 r) by the recurrence e_(k+1) = e_k exp(-(2k + 1) r), restarted from std::exp every
-  // kRestart terms so that round-off stays within ~2 kRestart ulps: 16k calls of exp per stage
-  // were most of the time of a bandwidth.
-  double squared_norm(int s, double t) const {
-    constexpr std::size_t kRestart = 32;
-    const std::vector<double>& w = weights_[s];
-    const double rate = kPi * kPi * t;
-    const double ratio_step = std::exp(-2 * rate);
-    double sum = 0;
-    for (std::size_t first = 1; first <= w.size(); first += kRestart) {
-      const double k = static_cast<double>(first);
-      // exp underflows to 0 beyond 745; k only grows, so the rest of the sum is 0 too.
-      if (k * k * rate > 745.2) break;
-      double e = std::exp(-k * k * rate);
-      double ratio = std::exp(-(2 * k + 1) * rate);
-      const std::size_t end = std::min(first + kRestart, w.size() + 1);
-      for (std::size_t j = first; j < end; ++j) {
-        sum += w[j - 1] * e;
-        e *= ratio;
-        ratio *= ratio_step;
-      }
-    }
-    return sum;
-  }
+  static constexpr std::size_t kBlock = 32;  // terms between restarts of the exp recurrence
 
-  double n_;
+  double squared_norm(int s, double t) const;
+
   std::vector<std::vector<double>> weights_;
+  // tail_max_[s][b]: the largest weight from block b on, which bounds what the rest can add.
+  std::vector<std::vector<double>> tail_max_;
+  // The constants of each stage's time, (2 c k0 / N) and 2 / (3 + 2s), and 2 N sqrt(pi).
+  double time_factor_[kStages + 1] = {};
+  double time_power_[kStages + 1] = {};
+  double root_factor_ = 0;
 };
+
+FixedPoint::FixedPoint(std::span<const double> a2, std::size_t distinct)
+    : weights_(kStages + 1), tail_max_(kStages + 1) {
+  const double n = static_cast<double>(distinct);
+  // weights_[s][k-1] = 2 pi^(2s) k^(2s) a2_k, built once: the root finder calls us ~20 times.
+  // Powers by repeated products (a few roundings each): 10^5 calls of std::pow would cost
+  // more than the whole root search. One stage at a time, so that the loops run over
+  // contiguous arrays (and vectorise); the products are the same.
+  const std::size_t g1 = a2.size();
+  std::vector<double> term(g1), step(g1);
+  for (std::size_t k = 1; k <= g1; ++k) {
+    const double k2 = static_cast<double>(k) * static_cast<double>(k);
+    term[k - 1] = 2 * k2 * kPi * kPi * a2[k - 1];  // s = 1
+    step[k - 1] = k2 * kPi * kPi;
+  }
+  const std::size_t blocks = (g1 + kBlock - 1) / kBlock;
+  for (int s = 2; s <= kStages; ++s) {
+    std::vector<double>& w = weights_[s];
+    w.resize(g1);
+    for (std::size_t i = 0; i < g1; ++i) w[i] = term[i] *= step[i];
+    tail_max_[s].assign(blocks + 1, 0.0);
+    for (std::size_t b = blocks; b-- > 0;) {
+      const auto first = w.begin() + static_cast<std::ptrdiff_t>(b * kBlock);
+      const auto last = w.begin() + static_cast<std::ptrdiff_t>(std::min((b + 1) * kBlock, g1));
+      tail_max_[s][b] = std::max(tail_max_[s][b + 1], *std::max_element(first, last));
+    }
+  }
+  for (int s = 2; s < kStages; ++s) {
+    double odd_product = 1;  // 1 x 3 x 5 x ... x (2s - 1)
+    for (int j = 3; j <= 2 * s - 1; j += 2) odd_product *= j;
+    const double k0 = odd_product / std::sqrt(2 * kPi);
+    const double c = (1 + std::pow(0.5, s + 0.5)) / 3;
+    time_factor_[s] = 2 * c * k0 / n;
+    time_power_[s] = 2.0 / (3 + 2 * s);
+  }
+  root_factor_ = 2 * n * std::sqrt(kPi);
+}
+
+// 2 pi^(2s) sum_k k^(2s) a2_k exp(-k^2 pi^2 t): the squared norm of the s-th derivative.
+// exp(-k^2 r) by the recurrence e_(k+1) = e_k exp(-(2k + 1) r), restarted from std::exp every
+// kBlock terms so that round-off stays within ~2 kBlock ulps: 16k calls of exp per stage
+// were most of the time of a bandwidth.
+double FixedPoint::squared_norm(int s, double t) const {
+  const std::vector<double>& w = weights_[s];
+  const double rate = kPi * kPi * t;
+  const double ratio_step = std::exp(-2 * rate);
+  double sum = 0;
+  for (std::size_t first = 1; first <= w.size(); first += kBlock) {
+    const double k = static_cast<double>(first);
+    // exp underflows to 0 beyond 745; k only grows, so the rest of the sum is 0 too.
+    if (k * k * rate > 745.2) break;
+    double e = std::exp(-k * k * rate);
+    // Every later term is at most tail_max x e (the recurrence's drift is ~1e-13, well inside
+    // a factor 2). Once that is below half an ulp of the sum, which only grows, adding the
+    // terms rounds back to the same sum every time: stopping changes no bit of the result.
+    // An ulp of a positive sum is at least sum x 2^-53, hence 2 x 2 x tail_max x e < sum 2^-53.
+    if (tail_max_[s][(first - 1) / kBlock] * e < sum * 0x1p-55) break;
+    double ratio = std::exp(-(2 * k + 1) * rate);
+    const std::size_t end = std::min(first + kBlock, w.size() + 1);
+    for (std::size_t j = first; j < end; ++j) {
+      sum += w[j - 1] * e;
+      e *= ratio;
+      ratio *= ratio_step;
+    }
+  }
+  return sum;
+}
 
 // Botev's root(): fzero on [0, tol] with tol from N, doubling tol while there is no sign
 // change, up to 0.1 (where Botev gives up on a root and minimises |f| instead; a minimum that is
@@ -280,7 +335,7 @@ Bandwidth isj_bandwidth(std::span<const double> data, std::size_t grid_points) {
   if (data.size() > 3 && range > 0 && std::isfinite(lo) && std::isfinite(hi)) {
     std::vector<double> binned(grid_points, 0.0);
     linear_bin(data, lo, hi, binned);
-    if (const auto h = isj_from_binned(binned, lo, hi, data.size(), count_distinct(data))) {
+    if (const auto h = isj_from_binned(binned, lo, hi, data.size(), distinct_values(data))) {
       return {*h, BandwidthSelector::isj};
     }
   }

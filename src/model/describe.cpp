@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/sort_finite.hpp"
 #include "tailq/error.hpp"
 #include "tailq/stats.hpp"
 
@@ -14,14 +15,17 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Neumaier's compensated summation: the rounding error of each addition is carried separately,
-// so a sum of many values stays within an ulp or so of the exact sum whatever the order. Pooled
-// descriptions sum millions of times; per-instance ones are cheap either way.
+// Compensated summation: the rounding error of each addition is carried separately, so a sum
+// of many values stays within an ulp or so of the exact sum whatever the order. Pooled
+// descriptions sum millions of times; per-instance ones are cheap either way. The error comes
+// from Knuth's branch-free 2Sum; Neumaier's branch on |sum| >= |x| gives the same exact error
+// but mispredicts on sums that hover around 0, as deviations from the mean do.
 class CompensatedSum {
  public:
   void add(double x) {
     const double t = sum_ + x;
-    compensation_ += std::abs(sum_) >= std::abs(x) ? (sum_ - t) + x : (x - t) + sum_;
+    const double x_part = t - sum_;
+    compensation_ += (sum_ - (t - x_part)) + (x - x_part);
     sum_ = t;
   }
   double value() const { return sum_ + compensation_; }
@@ -41,16 +45,53 @@ double careful_mean(std::span<const double> values, double lo, double hi) {
   return std::clamp(sum.value() / static_cast<double>(values.size()), lo, hi);
 }
 
-// numpy.median: the middle value, or the mean of the two middle values for even n, computed as
-// numpy does ((a + b) / 2) so that results match it bit for bit. `values` is reordered.
-double median_in_place(std::vector<double>& values) {
-  const std::size_t half = values.size() / 2;
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(half),
-                   values.end());
-  const double upper = values[half];
-  if (values.size() % 2 == 1) return upper;
-  const double lower =
-      *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(half));
+// The deviations |x - median| of sorted x shrink from the first value to the median and grow
+// after it: two sorted runs, `below` (the values under the median, nearest first) and `above`.
+// Each deviation is the same expression as numpy's, so the runs hold exactly numpy's values.
+class DeviationRuns {
+ public:
+  DeviationRuns(std::span<const double> sorted, double median)
+      : sorted_(sorted),
+        median_(median),
+        split_(static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), median) -
+                                        sorted.begin())) {}
+
+  // The k-th smallest deviation (from 0), by binary search on how many of the k + 1 smallest
+  // come from `below`: i of them are, when below(i) is not smaller than above(k - i).
+  double smallest(std::size_t k) const {
+    const std::size_t n_below = split_, n_above = sorted_.size() - split_;
+    std::size_t lo = k + 1 > n_above ? k + 1 - n_above : 0, hi = std::min(k + 1, n_below);
+    while (lo < hi) {
+      const std::size_t i = lo + (hi - lo) / 2;
+      if (above(k - i) > below(i)) {
+        lo = i + 1;
+      } else {
+        hi = i;
+      }
+    }
+    const std::size_t j = k + 1 - lo;  // taken from `above`
+    if (lo == 0) return above(j - 1);
+    if (j == 0) return below(lo - 1);
+    return std::max(below(lo - 1), above(j - 1));
+  }
+
+ private:
+  double below(std::size_t i) const { return std::abs(sorted_[split_ - 1 - i] - median_); }
+  double above(std::size_t j) const { return std::abs(sorted_[split_ + j] - median_); }
+
+  std::span<const double> sorted_;
+  double median_;
+  std::size_t split_;  // values [0, split_) are below the median
+};
+
+// numpy.median of |x - median| for sorted x, in O(log n) without sorting the deviations; the
+// middle pair is averaged as numpy.median does ((a + b) / 2), so results match it bit for bit.
+double median_abs_deviation(std::span<const double> sorted, double median) {
+  const DeviationRuns runs(sorted, median);
+  const std::size_t half = sorted.size() / 2;
+  const double upper = runs.smallest(half);
+  if (sorted.size() % 2 == 1) return upper;
+  const double lower = runs.smallest(half - 1);
   const double mid = (lower + upper) / 2;
   // Only for values near the largest double does a + b overflow; halving first is then exact.
   return std::isfinite(mid) ? mid : lower / 2 + upper / 2;
@@ -72,26 +113,10 @@ void require_finite(std::span<const double> values, const char* what) {
   }
 }
 
-}  // namespace
-
-Description describe(std::span<const double> values, bool with_bandwidth) {
-  if (values.empty()) throw InputError("describe: no values");
-  require_finite(values, "describe");
-
-  std::vector<double> sorted(values.begin(), values.end());
-  std::sort(sorted.begin(), sorted.end());
+// Mean, standard deviation, skewness and kurtosis of sorted values into `d`.
+void add_moments(std::span<const double> sorted, Description& d) {
   const std::size_t count = sorted.size();
   const double n = static_cast<double>(count);
-
-  Description d;
-  d.count = count;
-  d.min = sorted.front();
-  d.max = sorted.back();
-  d.median = median_of_sorted(sorted);
-  d.q1 = percentile_sorted(sorted, 25);
-  d.q3 = percentile_sorted(sorted, 75);
-  d.iqr = d.q3 - d.q1;
-
   // Central moments from deviations about an accurate mean, never sum(x^2) - n mean^2: times of
   // ~1e-3 s with ~1e-9 s spread would lose every significant digit to that cancellation. Even
   // the correctly rounded mean is off by up to half an ulp (~1e-19 s there), which shifts every
@@ -134,27 +159,46 @@ Description describe(std::span<const double> values, bool with_bandwidth) {
     const double g2 = m4 / (m2 * m2) - 3;
     d.kurtosis = ((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3));
   }
+}
 
+// The three outlier counts of sorted values, given their quartiles, mean, std and median.
+void add_outliers(std::span<const double> sorted, Description& d) {
   // Fences computed with the same operations as the numpy reference, so that a value exactly on
   // a fence is classified the same way.
   const double iqr_low = d.q1 - 1.5 * d.iqr;
   const double iqr_high = d.q3 + 1.5 * d.iqr;
   const double sigma_fence = 3 * d.std;  // NaN for one value: no comparison is true
-  std::vector<double> deviations(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const double v = sorted[i];
-    if (v < iqr_low || v > iqr_high) ++d.outliers_iqr;
-    if (std::abs(v - d.mean) > sigma_fence) ++d.outliers_sigma;
-    deviations[i] = std::abs(v - d.median);
-  }
   // MAD = 0 (over half the values equal to the median) would make the 3 MAD fence of width 0
   // and flag every value off the median, which says nothing about outliers: count none then.
-  const double mad_fence = 3 * median_in_place(deviations);
-  if (mad_fence > 0) {
-    d.outliers_mad = static_cast<std::size_t>(std::count_if(
-        deviations.begin(), deviations.end(), [&](double dev) { return dev > mad_fence; }));
+  const double mad_fence = 3 * median_abs_deviation(sorted, d.median);
+  std::size_t iqr = 0, sigma = 0, mad = 0;
+  for (double v : sorted) {
+    iqr += v < iqr_low || v > iqr_high;
+    sigma += std::abs(v - d.mean) > sigma_fence;
+    mad += std::abs(v - d.median) > mad_fence;
   }
+  d.outliers_iqr = iqr;
+  d.outliers_sigma = sigma;
+  d.outliers_mad = mad_fence > 0 ? mad : 0;
+}
 
+}  // namespace
+
+Description describe(std::span<const double> values, bool with_bandwidth) {
+  if (values.empty()) throw InputError("describe: no values");
+  require_finite(values, "describe");
+
+  const std::vector<double> sorted = detail::sorted_finite(values);
+  Description d;
+  d.count = sorted.size();
+  d.min = sorted.front();
+  d.max = sorted.back();
+  d.median = median_of_sorted(sorted);
+  d.q1 = percentile_sorted(sorted, 25);
+  d.q3 = percentile_sorted(sorted, 75);
+  d.iqr = d.q3 - d.q1;
+  add_moments(sorted, d);
+  add_outliers(sorted, d);
   if (with_bandwidth) d.bandwidth = isj_bandwidth(sorted);
   return d;
 }

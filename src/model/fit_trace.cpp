@@ -1,7 +1,8 @@
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
+#include "model/tasks.hpp"
+#include "model/time_columns.hpp"
 #include "tailq/error.hpp"
 #include "tailq/fit.hpp"
 #include "tailq/round_source.hpp"
@@ -31,43 +32,70 @@ FitReport::Spread spread(std::string name, std::vector<double> values, bool in_s
   return s;
 }
 
+// A batch's statistics over the measured rounds: its times in round order.
+Description describe_batch(std::span<const double> column) {
+  Description d = describe(column, false);
+  d.bandwidth = isj_bandwidth(column, kInstanceGridPoints);
+  return d;
+}
+
 // Statistics of every batch's times over the measured rounds, reading the rounds once per chunk
-// of batches so that at most `budget` times are held. `every_round`, when given, holds the times
-// of every round already (round-major): with one batch that is its only column, taken instead of
-// reading the trace again.
+// of batches so that at most `budget` times are held.
 std::vector<Description> describe_batches(const TraceReader& trace, TimeKind kind,
                                           std::span<const std::int64_t> rounds, std::size_t budget,
-                                          unsigned threads, std::vector<double>* every_round) {
-  const std::size_t batches = trace.batch_count(), r_count = rounds.size();
-  const std::size_t chunk = std::max<std::size_t>(1, std::min(batches, budget / r_count));
+                                          unsigned threads) {
+  const std::size_t batches = trace.batch_count();
+  const std::size_t chunk = std::max<std::size_t>(1, std::min(batches, budget / rounds.size()));
   std::vector<Description> out(batches);
-  std::vector<double> round(batches), columns;
-  const unsigned workers = std::max(1u, threads ? threads : std::thread::hardware_concurrency());
   for (std::size_t first = 0; first < batches; first += chunk) {
     const std::size_t width = std::min(chunk, batches - first);
-    if (every_round != nullptr && batches == 1 && every_round->size() == r_count) {
-      columns = std::move(*every_round);
-    } else {
-      columns.assign(width * r_count, 0.0);
-      for (std::size_t r = 0; r < r_count; ++r) {
-        trace.read_times(rounds[r], kind, round);
-        for (std::size_t b = 0; b < width; ++b) columns[b * r_count + r] = round[first + b];
-      }
-    }
-    std::vector<std::thread> pool;
-    for (unsigned w = 0; w < workers; ++w) {
-      pool.emplace_back([&, w] {
-        for (std::size_t b = w; b < width; b += workers) {
-          const auto column = std::span<const double>(columns).subspan(b * r_count, r_count);
-          Description d = describe(column, false);
-          d.bandwidth = isj_bandwidth(column, kInstanceGridPoints);
-          out[first + b] = d;
-        }
-      });
-    }
-    for (auto& t : pool) t.join();
+    const detail::TimeColumns columns(trace, kind, rounds, first, width, threads);
+    detail::run_tasks(
+        threads, width, [] {},
+        [&](std::size_t b) { out[first + b] = describe_batch(columns.column(b)); });
   }
   return out;
+}
+
+// Reads the pooled rounds (every `step`-th measured round) into one round-major vector.
+std::vector<double> read_pooled(const TraceReader& trace, TimeKind kind,
+                                std::span<const std::int64_t> rounds, std::size_t step) {
+  const std::size_t batches = trace.batch_count();
+  std::vector<double> pooled, round(batches);
+  // Reserved once: each doubling of a vector this large maps (and zeroes) fresh pages.
+  pooled.reserve((rounds.size() + step - 1) / step * batches);
+  for (std::size_t r = 0; r < rounds.size(); r += step) {
+    trace.read_times(rounds[r], kind, round);
+    pooled.insert(pooled.end(), round.begin(), round.end());
+  }
+  return pooled;
+}
+
+// The pooled description into `report`, and each batch's, returned.
+std::vector<Description> describe_pooled_and_batches(const TraceReader& trace,
+                                                     const FitRequest& request,
+                                                     std::span<const std::int64_t> rounds,
+                                                     FitReport& report) {
+  const std::size_t batches = trace.batch_count();
+  // Pooled figures: every round while they fit the budget, else evenly spaced rounds.
+  const std::size_t step = std::max<std::size_t>(
+      1, (rounds.size() * batches + request.pooled_budget - 1) / request.pooled_budget);
+  report.pooled_rounds = (rounds.size() + step - 1) / step;
+  if (step == 1) {
+    // Every round fits: the batches' columns are all the pooled values, whose description
+    // (which sorts them) does not depend on their order. It runs on the calling thread while
+    // the others start on the batches.
+    const detail::TimeColumns columns(trace, request.time, rounds, 0, batches, request.threads);
+    std::vector<Description> per_batch(batches);
+    detail::run_tasks(
+        request.threads, batches, [&] { report.pooled = describe(columns.all(), true); },
+        [&](std::size_t b) { per_batch[b] = describe_batch(columns.column(b)); });
+    return per_batch;
+  }
+  std::vector<double> pooled = read_pooled(trace, request.time, rounds, step);
+  report.pooled = describe(pooled, true);
+  pooled = {};
+  return describe_batches(trace, request.time, rounds, request.pooled_budget, request.threads);
 }
 
 }  // namespace
@@ -78,29 +106,8 @@ FitReport describe_trace(const TraceReader& trace, const FitRequest& request) {
   FitReport report;
   report.time = std::string(to_string(request.time));
   report.rounds = rounds.size();
-  const std::size_t batches = trace.batch_count();
-
-  // Pooled figures: every round while they fit the budget, else evenly spaced rounds.
-  const std::size_t step = std::max<std::size_t>(
-      1, (rounds.size() * batches + request.pooled_budget - 1) / request.pooled_budget);
-  std::vector<double> pooled, round(batches);
-  // Reserved once: each doubling of a vector this large maps (and zeroes) fresh pages.
-  pooled.reserve((rounds.size() + step - 1) / step * batches);
-  for (std::size_t r = 0; r < rounds.size(); r += step) {
-    trace.read_times(rounds[r], request.time, round);
-    pooled.insert(pooled.end(), round.begin(), round.end());
-    ++report.pooled_rounds;
-  }
-  report.pooled = describe(pooled, true);
-  // With one batch the pooled times are its column: a million one-instance rounds cost far
-  // more to read again than their values do to keep.
-  const bool reuse = step == 1 && batches == 1;
-  if (!reuse) pooled = {};
-
   const std::vector<Description> per_batch =
-      describe_batches(trace, request.time, rounds, request.pooled_budget, request.threads,
-                       reuse ? &pooled : nullptr);
-  pooled = {};
+      describe_pooled_and_batches(trace, request, rounds, report);
   const auto& instances = trace.instances();
   std::vector<std::size_t> order(instances.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
