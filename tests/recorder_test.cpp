@@ -121,7 +121,7 @@ TEST(Recorder, ResumeContinuesTheIndicesAndTheMonitors) {
   EXPECT_TRUE(rec.round_is_warmup());
   EXPECT_EQ(rec.inference_monitor().rounds(), 2u);
   RecorderOptions exists = options(path, {});
-  EXPECT_TRUE(ThrowsInputError([&] { Recorder::create(exists); }, {"exists (ask to replace it)"}));
+  EXPECT_TRUE(ThrowsInputError([&] { Recorder::create(exists); }, {"t.trace' exists"}));
 }
 
 }  // namespace

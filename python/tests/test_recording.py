@@ -45,7 +45,7 @@ def test_per_instance_layout_round_trip(tmp_path, run_cli):
         assert trace.predictions == [f"{label} 0" for label in LABELS]
         assert trace.experiment["settings"]["batch_layout"] == "per_instance"
         assert (trace.experiment["model"], trace.experiment["backend"]) == ("m", "b")
-    cli = run_cli("analyze", path, "--json", "--time", "inference", "--thresholds", "1",
+    cli = run_cli("analyze", path, "--json", "--time", "inference", "--thresholds", "1s",
                   "--metric", "top2")
     assert cli["rounds"] == 5 and cli["instances"] == len(LABELS)
     assert cli["latency"]["min"] == expected[1:].min()
