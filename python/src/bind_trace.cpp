@@ -153,9 +153,7 @@ tailq.Recorder. Use it as a context manager, or call close(); arrays it returned
           "Input size of every instance (NaN where unknown)")
       .def_property_readonly("outcome_kind",
                              [](const NativeTrace& self) {
-                               return self.open()->outcomes().kind == Outcomes::Kind::score
-                                          ? "score"
-                                          : "classification";
+                               return std::string(to_string(self.open()->outcomes().kind));
                              })
       .def_property_readonly("labels",
                              [](const NativeTrace& self) -> py::object {

@@ -163,3 +163,15 @@ def test_import_arrays_round_trip(tmp_path, run_cli):
         assert trace.batch_count == 3 and list(trace.round_indices) == list(range(10, 22))
         assert np.array_equal(trace.times("inference", per_instance=True)[:, ::2],
                               inference[:, :3])
+
+
+def test_latency_only_trace_has_outcome_kind_none(tmp_path, run_cli):
+    times = tmp_path / "times.csv"
+    times.write_text("round,instance,inference,total\n" +
+                     "".join(f"{r},{i},0.001,{0.002 + 0.001 * i}\n" for r in range(4) for i in range(3)))
+    path = tmp_path / "lat.trace"
+    run_cli("import", "--times", times, "--warmup-rounds", "0", "-o", path)
+    trace = tailq.Trace(path)
+    assert trace.outcome_kind == "none"
+    result = trace.analyze(thresholds="3ms")
+    assert result["thresholds"][0]["late_fraction"]["mean"] == pytest.approx(1 / 3)
