@@ -1,0 +1,62 @@
+#include "metrics/coco/accumulate.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace tailq::coco {
+
+void count_on_time(const CocoEvaluation::Category& c, std::span<const std::uint8_t> on_time,
+                   std::vector<std::uint32_t>& before) {
+  const std::size_t n = c.image.size();
+  before.resize(n + 1);
+  std::uint32_t count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    before[i] = count;
+    count += on_time[c.image[i]] != 0;
+  }
+  before[n] = count;
+}
+
+ThresholdResult accumulate(const CocoEvaluation::Category& c, std::size_t area,
+                           std::size_t threshold, std::span<const std::uint8_t> on_time,
+                           std::span<const std::uint32_t> before, std::vector<double>& precision) {
+  // numpy's spacing(1): the reference adds it to every denominator.
+  constexpr double kEps = std::numeric_limits<double>::epsilon();
+  ThresholdResult out;
+  precision.resize(c.counted[area] + 1);
+  std::uint32_t tp = 0;
+  std::uint32_t ignored = 0;
+  for (const std::uint32_t event : c.events[area * kThresholds + threshold]) {
+    const std::uint32_t entry = event >> 1;
+    if (!on_time[c.image[entry]]) continue;
+    if (event & 1) {
+      ++ignored;
+      continue;
+    }
+    ++tp;
+    // Entries counted up to and including this one: true and false positives.
+    const double counted = static_cast<double>(before[entry] + 1 - ignored);
+    precision[tp] = static_cast<double>(tp) / (counted + kEps);
+    for (std::size_t l = 0; l + 1 < kDetectionLimits.size(); ++l)
+      out.true_positives[l] += c.rank[entry] < kDetectionLimits[l];
+  }
+  out.true_positives.back() = tp;
+  // The envelope: precision at a recall is the best precision at that recall or beyond.
+  for (std::uint32_t j = tp; j > 1; --j) precision[j - 1] = std::max(precision[j - 1], precision[j]);
+  for (const std::uint32_t j : c.reach[area])
+    if (j <= tp) out.precision_sum += precision[j];
+  return out;
+}
+
+std::array<std::uint32_t, kRecallPoints> recall_reach(std::uint32_t counted) {
+  std::array<std::uint32_t, kRecallPoints> reach{};
+  std::uint32_t j = 1;  // recall point 0 reads the first entry: the best precision overall
+  for (std::size_t r = 0; r < kRecallPoints; ++r) {
+    const double point = recall_threshold(r);
+    while (j < counted && static_cast<double>(j) / static_cast<double>(counted) < point) ++j;
+    reach[r] = j;
+  }
+  return reach;
+}
+
+}  // namespace tailq::coco
