@@ -42,7 +42,8 @@ ThresholdResult accumulate(const CocoEvaluation::Category& c, std::size_t area,
   }
   out.true_positives.back() = tp;
   // The envelope: precision at a recall is the best precision at that recall or beyond.
-  for (std::uint32_t j = tp; j > 1; --j) precision[j - 1] = std::max(precision[j - 1], precision[j]);
+  for (std::uint32_t j = tp; j > 1; --j)
+    precision[j - 1] = std::max(precision[j - 1], precision[j]);
   for (const std::uint32_t j : c.reach[area])
     if (j <= tp) out.precision_sum += precision[j];
   return out;

@@ -13,8 +13,8 @@ namespace tailq {
 namespace {
 
 void check_box(const CocoBox& b, const std::string& what) {
-  const bool finite = std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.width) &&
-                      std::isfinite(b.height);
+  const bool finite =
+      std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.width) && std::isfinite(b.height);
   if (!finite || b.width < 0 || b.height < 0)
     throw InputError(what + ": box needs finite coordinates and a width and height >= 0");
 }

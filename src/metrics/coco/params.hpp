@@ -31,8 +31,6 @@ inline double linspace_point(double start, double stop, std::size_t n, std::size
   return static_cast<double>(i) * step + start;
 }
 inline double iou_threshold(std::size_t t) { return linspace_point(0.5, 0.95, kThresholds, t); }
-inline double recall_threshold(std::size_t r) {
-  return linspace_point(0.0, 1.0, kRecallPoints, r);
-}
+inline double recall_threshold(std::size_t r) { return linspace_point(0.0, 1.0, kRecallPoints, r); }
 
 }  // namespace tailq::coco
