@@ -43,12 +43,13 @@ void check(const CocoDataset& data) {
     check_box(d.box, what);
     if (!std::isfinite(d.score)) throw InputError(what + ": score must be finite");
   }
-  if (data.image_count >= (std::size_t{1} << 31) / coco::kMaxDetections)
+  if (data.image_count >= (std::size_t{1} << 30) / coco::kMaxDetections)
     throw InputError("image_count: too many images for one evaluation");
 }
 
 struct Entry {
   double score;
+  std::size_t detection;
   std::uint32_t image;
   std::uint8_t rank;
   const coco::ImageMatch* match;
@@ -77,21 +78,35 @@ CocoEvaluation::Category build_category(const CocoDataset& data,
     for (std::size_t a = 0; a < coco::kAreas; ++a)
       c.counted[a] += static_cast<std::uint32_t>(matches[i].counted_truths[a]);
     for (std::size_t r = 0; r < dets.size(); ++r)
-      entries.push_back(Entry{data.detections[dets[r]].score, static_cast<std::uint32_t>(i),
-                              static_cast<std::uint8_t>(r), &matches[i]});
+      entries.push_back(Entry{data.detections[dets[r]].score, dets[r],
+                              static_cast<std::uint32_t>(i), static_cast<std::uint8_t>(r),
+                              &matches[i]});
   }
   // Entries are in image order, then rank: a stable sort breaks ties in score the same way.
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.score > b.score; });
+  using Category = CocoEvaluation::Category;
   for (std::size_t e = 0; e < entries.size(); ++e) {
-    c.image.push_back(entries[e].image);
-    c.rank.push_back(entries[e].rank);
+    const Entry& x = entries[e];
+    const CocoBox& b = data.detections[x.detection].box;
+    std::uint8_t bits = 0;
+    for (std::size_t a = 0; a < coco::kAreas; ++a)
+      bits |= static_cast<std::uint8_t>(coco::kAreaRanges[a].contains(b.width * b.height) << a);
+    c.image.push_back(x.image);
+    c.rank.push_back(x.rank);
+    c.in_range.push_back(bits);
     for (std::size_t k = 0; k < c.events.size(); ++k) {
-      const coco::Outcome o =
-          entries[e].match->outcome(k / coco::kThresholds, k % coco::kThresholds, entries[e].rank);
-      if (o == coco::Outcome::false_positive) continue;
-      const auto code = static_cast<std::uint32_t>(e << 1) | (o == coco::Outcome::ignored);
-      c.events[k].push_back(code);
+      const std::size_t a = k / coco::kThresholds;
+      const bool inside = (bits >> a) & 1;
+      const coco::Outcome o = x.match->outcome(a, k % coco::kThresholds, x.rank);
+      std::uint32_t kind = 0;
+      if (o == coco::Outcome::true_positive)
+        kind = inside ? Category::hit : Category::hit_outside;
+      else if (o == coco::Outcome::ignored && inside)  // matched to an ignored truth
+        kind = Category::ignored_inside;
+      else
+        continue;  // a false positive, or ignored for its own area: no event
+      c.events[k].push_back({x.image, static_cast<std::uint32_t>(e << 2) | kind});
     }
   }
   for (std::size_t a = 0; a < coco::kAreas; ++a) c.reach[a] = coco::recall_reach(c.counted[a]);

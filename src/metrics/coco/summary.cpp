@@ -45,12 +45,12 @@ CocoSummary CocoEvaluation::summary(std::span<const std::uint8_t> on_time) const
   std::vector<std::uint32_t> before;
   std::vector<double> precision;
   for (const Category& c : categories_) {
-    coco::count_on_time(c, on_time, before);
     for (std::size_t a = 0; a < kAreas; ++a) {
       if (c.counted[a] == 0) continue;  // the reference's -1: left out of the means
       const double counted = c.counted[a];
+      coco::count_on_time(c, a, on_time, before);
       for (std::size_t t = 0; t < kThresholds; ++t) {
-        const coco::ThresholdResult r = coco::accumulate(c, a, t, on_time, before, precision);
+        const auto r = coco::accumulate<true>(c, a, t, on_time, before, precision);
         ap[a].add(r.precision_sum, kPoints);
         ar[a].add(r.true_positives[2] / counted);
         if (a != kAll) continue;
@@ -79,9 +79,10 @@ double CocoEvaluation::average_precision(std::span<const std::uint8_t> on_time) 
   std::vector<double> precision;
   for (const Category& c : categories_) {
     if (c.counted[kAll] == 0) continue;
-    coco::count_on_time(c, on_time, before);
+    coco::count_on_time(c, kAll, on_time, before);
     for (std::size_t t = 0; t < kThresholds; ++t)
-      ap.add(coco::accumulate(c, kAll, t, on_time, before, precision).precision_sum, kPoints);
+      ap.add(coco::accumulate<false>(c, kAll, t, on_time, before, precision).precision_sum,
+             kPoints);
   }
   return ap.value();
 }
