@@ -24,6 +24,7 @@ std::uint64_t key_of(double v) {
 
 // Insertion sort for the few values of a typical bucket; std::sort for the rest.
 void sort_bucket(double* first, double* last) {
+  if (last - first < 2) return;  // also an empty vector's null data()
   if (last - first > 32) {
     std::sort(first, last);
     return;
