@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # ThreadSanitizer over tailq's multi-threaded parts: the engine's worker threads, Monte Carlo
 # prediction, convergence, tailq fit's readers and tasks, and the load scenarios (a generator
-# thread and worker threads sharing a queue), in build-tsan/ with clang. Any data race fails (halt_on_error). LibTorch stays out
-# (its thread pool is not instrumented, so TSan would report races inside it that it cannot
-# see the synchronisation of).
+# thread and worker threads sharing a queue), in build-tsan/ with clang. Any data race fails
+# (halt_on_error). LibTorch stays out (its thread pool is not instrumented, so TSan would report
+# races inside it that it cannot see the synchronisation of).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${TAILQ_TSAN_BUILD:-build-tsan}
