@@ -101,6 +101,9 @@ grep -q '^5 rounds x 4 instances, total time, latency only (no outcomes recorded
 grep -qE '^4.5ms +4.5 ms +40.00 +25.00 +50.00 +50.00 +50.00 +50.00$' <<<"$table" \
   && ok || bad "latency-only table row: $table"
 ! grep -q 'nominal quality' <<<"$table" && ok || bad "latency-only table shows a quality"
+csv=$("$TAILQ" analyze lat.trace --csv --thresholds 4.5ms | head -1)
+[ "$csv" = "label,threshold_s,on_time_min,on_time_p5,on_time_median,on_time_mean,on_time_max,late_fraction_mean" ] \
+  && ok || bad "latency-only CSV header: $csv"
 expect_error "latency-only --guarantee" "has no quality to guarantee" \
   "$TAILQ" analyze lat.trace --guarantee 99%:95%
 expect_error "latency-only metric" "metric 'accuracy' does not apply to a latency-only trace" \
