@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "analyse/deadline_index.hpp"
@@ -99,6 +100,59 @@ TEST(Engine, GenericPathAgreesWithAdditivePathAndThreadCountDoesNotMatter) {
       }
     }
   }
+}
+
+// A report's sweep ends at a percentile (an outlier does not stretch the axis) and may space its
+// deadlines evenly in log(time); both ends are exact and every point scores like a deadline.
+TEST(Engine, SweepToAPercentileAndGeometricSpacing) {
+  std::mt19937_64 rng(5);
+  std::lognormal_distribution<double> t(std::log(0.002), 0.3);
+  const std::size_t instances = 400, rounds = 20;
+  std::vector<double> times(instances * rounds);
+  for (double& v : times) v = t(rng);
+  times[7] = 0.5;  // a stall far beyond the bulk
+  std::vector<std::uint32_t> batch_of(instances);
+  for (std::size_t i = 0; i < instances; ++i) batch_of[i] = static_cast<std::uint32_t>(i);
+  const Outcomes o = classification(instances, rng);
+  const auto metric = make_metric("accuracy", o);
+  const MatrixRoundSource source(times, instances);
+
+  AnalysisRequest request;
+  request.sweep = 50;
+  request.sweep_top = 99.9;
+  request.sweep_geometric = true;
+  const TailQuality r = analyze(source, batch_of, *metric, request);
+  ASSERT_EQ(r.thresholds.size(), 50u);
+  std::vector<double> sorted = times;
+  std::sort(sorted.begin(), sorted.end());
+  // numpy's percentile(..., 99.9, method="inverted_cdf") as numpy computes it, in doubles:
+  // the ceil(n * (99.9 / 100))-th smallest (99.9 / 100 rounds up, so 8000 -> rank 7993).
+  const auto k =
+      static_cast<std::size_t>(std::ceil(static_cast<double>(sorted.size()) * (99.9 / 100))) - 1;
+  EXPECT_EQ(r.thresholds.front().seconds, sorted.front());
+  EXPECT_EQ(r.thresholds.back().seconds, sorted[k]);
+  EXPECT_LT(r.thresholds.back().seconds, 0.5);
+  const double ratio = r.thresholds[1].seconds / r.thresholds[0].seconds;
+  for (std::size_t g = 1; g < r.thresholds.size(); ++g) {
+    EXPECT_NEAR(r.thresholds[g].seconds / r.thresholds[g - 1].seconds, ratio, 1e-9 * ratio);
+  }
+  // Each sweep point equals an explicit deadline at the same time.
+  AnalysisRequest at_point;
+  at_point.thresholds = {{ThresholdSpec::Kind::absolute, r.thresholds[17].seconds, "x"}};
+  const TailQuality x = analyze(source, batch_of, *metric, at_point);
+  EXPECT_EQ(x.thresholds[0].per_round, r.thresholds[17].per_round);
+
+  // Linear spacing without the flag, and no geometric spacing from a zero minimum.
+  request.sweep_geometric = false;
+  const TailQuality lin = analyze(source, batch_of, *metric, request);
+  const double step = lin.thresholds[1].seconds - lin.thresholds[0].seconds;
+  EXPECT_NEAR(lin.thresholds[30].seconds - lin.thresholds[29].seconds, step, 1e-12);
+  times[3] = 0.0;
+  request.sweep_geometric = true;
+  const TailQuality zero = analyze(MatrixRoundSource(times, instances), batch_of, *metric, request);
+  EXPECT_EQ(zero.thresholds.front().seconds, 0.0);
+  EXPECT_NEAR(zero.thresholds[2].seconds - zero.thresholds[1].seconds,
+              zero.thresholds[1].seconds - zero.thresholds[0].seconds, 1e-12);
 }
 
 TEST(Engine, LatencyOnlyWithoutDeadlines) {
