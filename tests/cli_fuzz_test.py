@@ -72,7 +72,7 @@ def bad_values(inputs):
     return ["", "-1", "0", "1e400", "99999999999999999999", "nan", "inf", "-inf", "5 ms", "5",
             "2%", "99:95", "99%:95%", "p200", "p99", "abc", ",", "-", "1:", ":5", "0.5", "1e-300",
             os.path.join(inputs, "adir"), os.path.join(inputs, "missing", "x.trace"),
-            "/sys/x.trace", "/dev/null", os.path.join(inputs, "times.csv")]
+            "/proc/x.trace", "/dev/null", os.path.join(inputs, "times.csv")]
 
 
 def listing(folder):
