@@ -30,7 +30,10 @@ constexpr const char* kQualitySpec = R"json({
              "scale": {"zero": false}},
        "color": {"field": "deadline", "type": "nominal", "sort": null, "title": null,
                  "legend": {"orient": "bottom", "labelLimit": 600}},
-       "strokeDash": {"field": "statistic", "type": "nominal", "title": "over rounds"},
+       "strokeDash": {"field": "statistic", "type": "nominal", "title": "over rounds",
+                      "scale": {"domain": ["median", "worst"], "range": [[1, 0], [5, 3]]},
+                      "legend": {"labelExpr":
+                        "datum.label + (datum.label == 'median' ? ' (solid line)' : ' (dashed line)')"}},
        "tooltip": [{"field": "deadline"}, {"field": "statistic"}, {"field": "load"},
                    {"field": "quality", "format": ".2f"}]}},
     {"data": {"name": "nominal"}, "mark": {"type": "rule", "strokeDash": [2, 2]},
