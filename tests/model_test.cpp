@@ -177,6 +177,16 @@ TEST(TimeModel, RoundEffectScalesWholeRounds) {
 }
 
 // The checks of the prediction issue, on generated traces whose truth is known.
+// A generated trace of rounds x instances (the synthetic generator's defaults otherwise).
+std::filesystem::path generated(const testing::TempDir& dir, std::size_t rounds,
+                                std::size_t instances, const char* name) {
+  SyntheticSpec spec;
+  spec.rounds = rounds;
+  spec.instances = instances;
+  generate_synthetic_trace(spec, dir / name);
+  return dir / name;
+}
+
 PredictionReport predict_generated(double round_drift, const testing::TempDir& dir) {
   SyntheticSpec spec;
   spec.rounds = 150;
@@ -211,24 +221,18 @@ TEST(Predict, RoundEffectModelWinsWhenRoundsAreCorrelated) {
 
 TEST(Predict, RejectsTooFewRounds) {
   testing::TempDir dir;
-  SyntheticSpec spec;
-  spec.rounds = 10;
-  spec.instances = 50;
-  generate_synthetic_trace(spec, dir / "s.trace");
+  const auto path = generated(dir, 10, 50, "s.trace");
   PredictionRequest request;
   request.holdout = 9;
-  EXPECT_THROW(predict_trace(TraceReader(dir / "s.trace"), request), InputError);
+  EXPECT_THROW(predict_trace(TraceReader(path), request), InputError);
 }
 
 TEST(Fit, DescribesPooledAndPerInstanceTimes) {
   testing::TempDir dir;
-  SyntheticSpec spec;
-  spec.rounds = 40;
-  spec.instances = 300;
-  generate_synthetic_trace(spec, dir / "f.trace");
+  const auto path = generated(dir, 40, 300, "f.trace");
   FitRequest request;
   request.slowest = 5;
-  const FitReport r = describe_trace(TraceReader(dir / "f.trace"), request);
+  const FitReport r = describe_trace(TraceReader(path), request);
   EXPECT_EQ(r.rounds, 40u);
   EXPECT_EQ(r.pooled.count, 40u * 300u);
   EXPECT_GT(r.pooled.bandwidth.value, 0);
@@ -240,7 +244,7 @@ TEST(Fit, DescribesPooledAndPerInstanceTimes) {
   EXPECT_GT(r.mean_vs_size->r_squared, 0.5);
   // A pooled budget smaller than the trace uses evenly spaced rounds.
   request.pooled_budget = 300 * 10;
-  const FitReport sampled = describe_trace(TraceReader(dir / "f.trace"), request);
+  const FitReport sampled = describe_trace(TraceReader(path), request);
   EXPECT_EQ(sampled.pooled_rounds, 10u);
   EXPECT_EQ(sampled.slowest[0].name, r.slowest[0].name);  // per-instance figures unchanged
 }
@@ -248,11 +252,8 @@ TEST(Fit, DescribesPooledAndPerInstanceTimes) {
 // Enough values (3 x 10^5) for the trace to be read on several connections.
 TEST(Fit, SameFiguresOnOneThreadOrMany) {
   testing::TempDir dir;
-  SyntheticSpec spec;
-  spec.rounds = 300;
-  spec.instances = 1000;
-  generate_synthetic_trace(spec, dir / "t.trace");
-  const TraceReader trace(dir / "t.trace");
+  const auto path = generated(dir, 300, 1000, "t.trace");
+  const TraceReader trace(path);
   FitRequest request;
   request.threads = 1;
   const FitReport one = describe_trace(trace, request);
