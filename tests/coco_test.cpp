@@ -143,7 +143,7 @@ TEST(Coco, MetricQualityIsApOverOnTimeImages) {
   const json& c = fixtures()["cases"][1];
   auto e = std::make_shared<const CocoEvaluation>(dataset(c));
   const auto metric = make_coco_metric(e);
-  EXPECT_EQ(metric->name(), "coco-ap");
+  EXPECT_EQ(metric->name(), "ap");
   for (const json& s : c["subsets"]) {
     const auto on_time = s["on_time"].get<std::vector<std::uint8_t>>();
     EXPECT_NEAR(metric->quality(on_time), s["summary"][0].get<double>(), 1e-9);

@@ -20,6 +20,10 @@ void add_import_command(CLI::App& app) {
   cmd->add_option("--total-npy", r.total_npy, ".npy (rounds x instances) of total s");
   cmd->add_option("--outcomes", r.outcomes_csv,
                   "CSV: instance,label,prediction or instance,score (none: latency only)");
+  cmd->add_option("--coco-annotations", r.coco_annotations,
+                  "detection: COCO annotations JSON (images, annotations, categories)");
+  cmd->add_option("--coco-detections", r.coco_detections,
+                  "detection: COCO results JSON (image_id, category_id, bbox, score)");
   cmd->add_flag("--numeric-labels", r.numeric_labels,
                 "write whole-number labels and predictions as integers (7.0 -> 7) before "
                 "comparing them");
@@ -32,7 +36,8 @@ void add_import_command(CLI::App& app) {
   cmd->callback([options] {
     const ImportRequest& given = options->request;
     for (const std::filesystem::path* input :
-         {&given.times_csv, &given.inference_npy, &given.total_npy, &given.outcomes_csv}) {
+         {&given.times_csv, &given.inference_npy, &given.total_npy, &given.outcomes_csv,
+          &given.coco_annotations, &given.coco_detections}) {
       if (!input->empty()) check_input_file(*input, "data file");
     }
     check_output_path(options->output, {.overwrite = given.overwrite});

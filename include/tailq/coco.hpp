@@ -10,7 +10,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "tailq/metric.hpp"
@@ -100,8 +103,31 @@ class CocoEvaluation {
   std::vector<Category> categories_;
 };
 
-// A Metric named "coco-ap" whose quality is AP (IoU 0.50:0.95) over the images answered in
-// time; instance i is image i.
-std::unique_ptr<Metric> make_coco_metric(std::shared_ptr<const CocoEvaluation> evaluation);
+// The summary's numbers as metric names: "ap", "ap50", "ap75", "ap-small", "ap-medium",
+// "ap-large", "ar1", "ar10", "ar100", "ar-small", "ar-medium", "ar-large".
+std::string_view coco_metric_name(CocoSummary::Index index);
+std::optional<CocoSummary::Index> parse_coco_metric(std::string_view name);
+
+// A Metric whose quality is summary(on_time)[index] over the images answered in time; instance i
+// is image i. "ap" takes the evaluation's faster path.
+std::unique_ptr<Metric> make_coco_metric(std::shared_ptr<const CocoEvaluation> evaluation,
+                                         CocoSummary::Index index = CocoSummary::ap);
+
+// Detection outcomes in a trace (Outcomes::Kind::detection; docs/detection.md, "In a trace"): per
+// image one JSON array as the label, [[category_id, x, y, width, height, area, iscrowd], ...],
+// and one as the prediction, [[category_id, x, y, width, height, score], ...], category ids as
+// in the COCO files. `value` is the area of a ground truth and the score of a detection.
+struct StoredBox {
+  std::int64_t category_id = 0;
+  CocoBox box;
+  double value = 0;
+  bool crowd = false;  // ground truth only
+};
+std::string encode_ground_truth(std::span<const StoredBox> boxes);
+std::string encode_detections(std::span<const StoredBox> boxes);
+// The dataset of a detection trace: image i is instance i; the categories are the ids that have
+// ground truth, ascending (detections of other categories cannot change any mean and are left
+// out, docs/detection.md). Throws InputError naming the instance for malformed entries.
+CocoDataset coco_dataset_of(const Outcomes& outcomes, std::span<const Instance> instances = {});
 
 }  // namespace tailq

@@ -39,12 +39,22 @@ ImportedTimes read_times_npy(const std::filesystem::path& inference,
 struct ImportedOutcomes {
   Outcomes outcomes;                               // per instance in `instance_names` order
   std::vector<std::optional<std::string>> labels;  // classification: true label per instance
+  std::vector<std::string> warnings;               // kept in the trace with import_warnings'
 };
 
 // CSV `instance,label,prediction` (classification; prediction = up to k labels separated by
 // spaces, best first) or `instance,score` (score in [0, 1]). Every instance needs exactly one row.
 ImportedOutcomes read_outcomes_csv(const std::filesystem::path& path,
                                    std::span<const std::string> instance_names);
+
+// Detection outcomes (Outcomes::Kind::detection) from a COCO annotations file (images,
+// annotations, categories) and a COCO results file (a JSON array of image_id, category_id, bbox,
+// score). The instances are named by their image ids; every image of the annotations needs one
+// and every instance must be one. Rejects duplicate image, category or annotation ids,
+// annotation id 0, unknown image ids, boxes with a negative size and non-finite numbers.
+ImportedOutcomes read_coco_outcomes(const std::filesystem::path& annotations,
+                                    const std::filesystem::path& detections,
+                                    std::span<const std::string> instance_names);
 
 // "0,1,2", "0-4", "0-2,7": round indices, ascending and unique.
 std::vector<std::int64_t> parse_round_list(std::string_view text);
@@ -53,8 +63,10 @@ struct ImportRequest {
   std::filesystem::path times_csv;      // either this ...
   std::filesystem::path inference_npy;  // ... or these two
   std::filesystem::path total_npy;
-  std::filesystem::path outcomes_csv;  // empty: a latency-only trace (Outcomes::Kind::none)
-  bool numeric_labels = false;         // see normalise_numeric_labels
+  std::filesystem::path outcomes_csv;      // empty: a latency-only trace (Outcomes::Kind::none)
+  std::filesystem::path coco_annotations;  // detection, instead of outcomes_csv: both or neither
+  std::filesystem::path coco_detections;
+  bool numeric_labels = false;  // see normalise_numeric_labels
   std::vector<std::int64_t> warmup_rounds;
   Experiment experiment;  // metric left empty: chosen from the outcome kind
   std::filesystem::path output;

@@ -47,15 +47,20 @@ struct Instance {
 struct Outcomes {
   // text: one line of text per instance (OCR, transcription), scored by edit distance.
   // none: latency only, no answers were recorded; the only metric is "on-time".
-  enum class Kind { classification, score, text, none };
+  // detection: per image, the ground-truth boxes (label) and the detected boxes (prediction),
+  // each a compact JSON array (docs/detection.md, "In a trace"), scored by COCO AP.
+  enum class Kind { classification, score, text, none, detection };
   Kind kind = Kind::classification;
   std::vector<std::string> labels;       // classification: the true label; text: the reference
   std::vector<std::string> predictions;  // classification: labels separated by spaces, best
                                          // first; text: the recognised text (UTF-8)
   std::vector<double> scores;            // score: quality of the answer in [0, 1]
 };
-// The outcome_kind stored in a trace: "classification", "score", "text" or "none".
+// The outcome_kind stored in a trace: "classification", "score", "text", "none" or "detection".
 std::string_view to_string(Outcomes::Kind kind);
+std::optional<Outcomes::Kind> parse_outcome_kind(std::string_view text);  // nullopt: unknown
+// Whether the kind keeps a label and a prediction (text) per instance.
+bool has_labels(Outcomes::Kind kind);
 
 struct RoundInfo {
   std::int64_t index = 0;

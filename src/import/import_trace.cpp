@@ -83,9 +83,23 @@ std::vector<std::string> import_trace(const ImportRequest& request) {
   }
   const ImportedTimes times = from_csv ? read_times_csv(request.times_csv)
                                        : read_times_npy(request.inference_npy, request.total_npy);
+  const bool coco = !request.coco_annotations.empty() || !request.coco_detections.empty();
+  if (coco && (request.coco_annotations.empty() || request.coco_detections.empty())) {
+    throw OptionError(request.coco_annotations.empty() ? "coco_annotations" : "coco_detections",
+                      "COCO outcomes need both the annotations and the detections file");
+  }
+  if (coco && !request.outcomes_csv.empty()) {
+    throw OptionError("outcomes", "give the outcomes either as a CSV or as COCO files");
+  }
   Outcomes outcomes;
   outcomes.kind = Outcomes::Kind::none;  // without outcomes: latency only
-  if (!request.outcomes_csv.empty()) {
+  ImportRequest with_warnings = request;
+  if (coco) {
+    ImportedOutcomes imported =
+        read_coco_outcomes(request.coco_annotations, request.coco_detections, times.instance_names);
+    outcomes = std::move(imported.outcomes);
+    with_warnings.experiment.warnings = std::move(imported.warnings);
+  } else if (!request.outcomes_csv.empty()) {
     ImportedOutcomes imported = read_outcomes_csv(request.outcomes_csv, times.instance_names);
     outcomes = std::move(imported.outcomes);
     if (outcomes.kind == Outcomes::Kind::classification) {
@@ -93,7 +107,7 @@ std::vector<std::string> import_trace(const ImportRequest& request) {
       for (auto& label : imported.labels) outcomes.labels.push_back(label.value_or(""));
     }
   }
-  return write_imported_trace(times, std::move(outcomes), request);
+  return write_imported_trace(times, std::move(outcomes), with_warnings);
 }
 
 std::vector<std::string> write_imported_trace(const ImportedTimes& times, Outcomes outcomes,
@@ -124,7 +138,8 @@ std::vector<std::string> write_imported_trace(const ImportedTimes& times, Outcom
   }
   if (request.numeric_labels) normalise_numeric_labels(outcomes);
   Experiment experiment = request.experiment;
-  experiment.warnings = import_warnings(times, outcomes);
+  for (std::string& w : import_warnings(times, outcomes))
+    experiment.warnings.push_back(std::move(w));
   if (experiment.metric.empty()) experiment.metric = default_metric(outcomes.kind);
   make_metric(experiment.metric, outcomes);  // an unknown metric fails before anything is written
 

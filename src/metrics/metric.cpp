@@ -4,6 +4,7 @@
 #include <string>
 
 #include "metrics/registry.hpp"
+#include "tailq/coco.hpp"
 #include "tailq/error.hpp"
 
 namespace tailq {
@@ -41,6 +42,12 @@ std::vector<std::string> metric_names(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::score) return {"score"};
   if (kind == Outcomes::Kind::none) return {std::string(kOnTimeMetric)};
   if (kind == Outcomes::Kind::text) return {"char-accuracy", "word-accuracy", "line-accuracy"};
+  if (kind == Outcomes::Kind::detection) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < CocoSummary{}.values.size(); ++i)
+      names.emplace_back(coco_metric_name(static_cast<CocoSummary::Index>(i)));
+    return names;
+  }
   return {"accuracy",        "top<k>",       "f1-weighted",        "f1-macro",
           "precision-macro", "recall-macro", "precision-weighted", "recall-weighted"};
 }
@@ -48,6 +55,7 @@ std::vector<std::string> metric_names(Outcomes::Kind kind) {
 std::string default_metric(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::text) return "char-accuracy";
   if (kind == Outcomes::Kind::none) return std::string(kOnTimeMetric);
+  if (kind == Outcomes::Kind::detection) return "ap";
   return kind == Outcomes::Kind::score ? "score" : "accuracy";
 }
 
@@ -59,6 +67,8 @@ std::unique_ptr<Metric> make_metric(std::string_view name, const Outcomes& outco
     if (auto metric = make_f1_family(outcomes, name)) return metric;
   } else if (outcomes.kind == Outcomes::Kind::text) {
     if (auto metric = make_text_metric(outcomes, name)) return metric;
+  } else if (outcomes.kind == Outcomes::Kind::detection) {
+    if (const auto index = parse_coco_metric(name)) return make_detection_metric(outcomes, *index);
   } else if (outcomes.kind == Outcomes::Kind::none) {
     if (name == kOnTimeMetric) return make_on_time();
   } else if (name == "score") {

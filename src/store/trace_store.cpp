@@ -83,18 +83,31 @@ std::string_view to_string(TimeKind kind) {
   return kind == TimeKind::inference ? "inference" : "total";
 }
 
+namespace {
+constexpr std::pair<Outcomes::Kind, std::string_view> kOutcomeKinds[] = {
+    {Outcomes::Kind::classification, "classification"},
+    {Outcomes::Kind::score, "score"},
+    {Outcomes::Kind::text, "text"},
+    {Outcomes::Kind::none, "none"},
+    {Outcomes::Kind::detection, "detection"},
+};
+}  // namespace
+
 std::string_view to_string(Outcomes::Kind kind) {
-  switch (kind) {
-    case Outcomes::Kind::score:
-      return "score";
-    case Outcomes::Kind::text:
-      return "text";
-    case Outcomes::Kind::none:
-      return "none";
-    case Outcomes::Kind::classification:
-      break;
-  }
+  for (const auto& [k, name] : kOutcomeKinds)
+    if (k == kind) return name;
   return "classification";
+}
+
+std::optional<Outcomes::Kind> parse_outcome_kind(std::string_view text) {
+  for (const auto& [k, name] : kOutcomeKinds)
+    if (name == text) return k;
+  return std::nullopt;
+}
+
+bool has_labels(Outcomes::Kind kind) {
+  return kind == Outcomes::Kind::classification || kind == Outcomes::Kind::text ||
+         kind == Outcomes::Kind::detection;
 }
 
 TimeKind parse_time_kind(std::string_view text) {
@@ -144,9 +157,7 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
                                 bool sync_each_round) {
   if (std::filesystem::exists(path)) throw StoreError(path.string() + ": file exists");
   const std::size_t n = instances.size();
-  // Classification and text outcomes both hold a label and a prediction per instance.
-  const bool labelled =
-      outcomes.kind == Outcomes::Kind::classification || outcomes.kind == Outcomes::Kind::text;
+  const bool labelled = has_labels(outcomes.kind);
   const bool scored = outcomes.kind == Outcomes::Kind::score;
   if (labelled ? (outcomes.labels.size() != n || outcomes.predictions.size() != n)
                : scored && outcomes.scores.size() != n) {

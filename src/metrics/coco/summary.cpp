@@ -89,23 +89,40 @@ double CocoEvaluation::average_precision(std::span<const std::uint8_t> on_time) 
 
 namespace {
 
+constexpr std::string_view kMetricNames[] = {"ap",        "ap50",     "ap75",      "ap-small",
+                                             "ap-medium", "ap-large", "ar1",       "ar10",
+                                             "ar100",     "ar-small", "ar-medium", "ar-large"};
+static_assert(std::size(kMetricNames) == std::tuple_size_v<decltype(CocoSummary::values)>);
+
 class CocoMetric : public Metric {
  public:
-  explicit CocoMetric(std::shared_ptr<const CocoEvaluation> e) : evaluation_(std::move(e)) {}
-  std::string_view name() const override { return "coco-ap"; }
+  CocoMetric(std::shared_ptr<const CocoEvaluation> e, CocoSummary::Index index)
+      : evaluation_(std::move(e)), index_(index) {}
+  std::string_view name() const override { return coco_metric_name(index_); }
   double quality(std::span<const std::uint8_t> on_time) const override {
-    return evaluation_->average_precision(on_time);
+    if (index_ == CocoSummary::ap) return evaluation_->average_precision(on_time);
+    return evaluation_->summary(on_time)[index_];
   }
 
  private:
   std::shared_ptr<const CocoEvaluation> evaluation_;
+  CocoSummary::Index index_;
 };
 
 }  // namespace
 
-std::unique_ptr<Metric> make_coco_metric(std::shared_ptr<const CocoEvaluation> evaluation) {
+std::string_view coco_metric_name(CocoSummary::Index index) { return kMetricNames[index]; }
+
+std::optional<CocoSummary::Index> parse_coco_metric(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kMetricNames); ++i)
+    if (kMetricNames[i] == name) return static_cast<CocoSummary::Index>(i);
+  return std::nullopt;
+}
+
+std::unique_ptr<Metric> make_coco_metric(std::shared_ptr<const CocoEvaluation> evaluation,
+                                         CocoSummary::Index index) {
   if (!evaluation) throw UsageError("make_coco_metric: evaluation is null");
-  return std::make_unique<CocoMetric>(std::move(evaluation));
+  return std::make_unique<CocoMetric>(std::move(evaluation), index);
 }
 
 }  // namespace tailq
