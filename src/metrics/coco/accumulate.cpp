@@ -49,11 +49,14 @@ ThresholdResult accumulate(const CocoEvaluation::Category& c, std::size_t area,
     }
   }
   out.true_positives.back() = tp;
-  // The envelope: precision at a recall is the best precision at that recall or beyond.
-  for (std::uint32_t j = tp; j > 1; --j)
-    precision[j - 1] = std::max(precision[j - 1], precision[j]);
-  for (const std::uint32_t j : c.reach[area])
-    if (j <= tp) out.precision_sum += precision[j];
+  // The envelope (precision at a recall is the best precision at that recall or beyond), read
+  // at the recall points; points never reached add 0.
+  const std::vector<std::uint32_t>& points = c.points_reached[area];
+  double best = 0;
+  for (std::uint32_t j = tp; j > 0; --j) {
+    best = std::max(best, precision[j]);
+    if (points[j] != 0) out.precision_sum += points[j] * best;
+  }
   return out;
 }
 
@@ -64,15 +67,16 @@ template ThresholdResult accumulate<false>(const CocoEvaluation::Category&, std:
                                            std::size_t, std::span<const std::uint8_t>,
                                            std::span<const std::uint32_t>, std::vector<double>&);
 
-std::array<std::uint32_t, kRecallPoints> recall_reach(std::uint32_t counted) {
-  std::array<std::uint32_t, kRecallPoints> reach{};
+std::vector<std::uint32_t> recall_points_reached(std::uint32_t counted) {
+  std::vector<std::uint32_t> points(counted + 1, 0);
+  if (counted == 0) return points;
   std::uint32_t j = 1;  // recall point 0 reads the first entry: the best precision overall
   for (std::size_t r = 0; r < kRecallPoints; ++r) {
     const double point = recall_threshold(r);
     while (j < counted && static_cast<double>(j) / static_cast<double>(counted) < point) ++j;
-    reach[r] = j;
+    ++points[j];
   }
-  return reach;
+  return points;
 }
 
 }  // namespace tailq::coco

@@ -35,8 +35,9 @@ struct CocoEvaluation::Category {
   std::array<std::vector<Event>, coco::kAreas * coco::kThresholds> events;
   // Non-ignored ground truths over all images, late or not (the recall's denominator).
   std::array<std::uint32_t, coco::kAreas> counted{};
-  // Per area and recall point, the number of true positives at which recall first reaches it.
-  std::array<std::array<std::uint32_t, coco::kRecallPoints>, coco::kAreas> reach{};
+  // Per area, for each count j of true positives (0..counted), how many recall points recall
+  // first reaches at j: the interpolated precisions sum to that weighted sum of the envelope.
+  std::array<std::vector<std::uint32_t>, coco::kAreas> points_reached;
 };
 
 namespace coco {
@@ -58,9 +59,9 @@ ThresholdResult accumulate(const CocoEvaluation::Category& c, std::size_t area,
                            std::size_t threshold, std::span<const std::uint8_t> on_time,
                            std::span<const std::uint32_t> before, std::vector<double>& precision);
 
-// For `counted` ground truths, the smallest count of true positives whose recall
-// (count / counted) reaches each recall point.
-std::array<std::uint32_t, kRecallPoints> recall_reach(std::uint32_t counted);
+// For `counted` ground truths: per count j of true positives (0..counted), the number of recall
+// points whose first count with recall (count / counted) at or above them is j.
+std::vector<std::uint32_t> recall_points_reached(std::uint32_t counted);
 
 }  // namespace coco
 }  // namespace tailq

@@ -109,7 +109,8 @@ CocoEvaluation::Category build_category(const CocoDataset& data,
       c.events[k].push_back({x.image, static_cast<std::uint32_t>(e << 2) | kind});
     }
   }
-  for (std::size_t a = 0; a < coco::kAreas; ++a) c.reach[a] = coco::recall_reach(c.counted[a]);
+  for (std::size_t a = 0; a < coco::kAreas; ++a)
+    c.points_reached[a] = coco::recall_points_reached(c.counted[a]);
   return c;
 }
 
