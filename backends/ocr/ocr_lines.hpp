@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <pcg_random.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@
 #include "tailq/harness.hpp"
 
 namespace tailq {
+namespace cache_file {
+class Reader;
+}
 
 inline constexpr char kDefaultWordList[] = "/usr/share/dict/american-english";
 // Where `tailq run --workload ocr` keeps generated sets, relative to the working directory (like
@@ -37,9 +41,10 @@ struct LineSetOptions {
   std::filesystem::path word_list = kDefaultWordList;
 };
 
-// What one line says and how it is drawn: drawn from the seed before anything is rendered.
+// What one line (or page, textdet_pages.hpp) says and how it is drawn: drawn from the seed
+// before anything is rendered.
 struct LineSpec {
-  std::string text;             // ASCII words separated by single spaces
+  std::string text;             // ASCII words separated by single spaces; a page's lines by '\n'
   std::string font;             // Pango font description without size, e.g. "DejaVu Serif Bold"
   double pixel_size = 0;        // font size in pixels (em)
   double angle_deg = 0;         // rotation, counter-clockwise
@@ -55,8 +60,18 @@ struct LineImage {
   std::vector<std::uint8_t> pixels;  // width x height, row-major, 0 black .. 255 white
 };
 
+// A word's box in a rendering, whole pixels: the smallest that holds its ink.
+struct WordBox {
+  std::uint32_t x = 0, y = 0, width = 0, height = 0;
+};
+
 // Words of the list made of ASCII letters only, in file order. Throws InputError.
 std::vector<std::string> read_word_list(const std::filesystem::path& path);
+// The draws that plan_lines makes for a line, in its order, shared with the pages: a text of
+// words (sometimes a number, sometimes with a comma; a final comma becomes a full stop) of at
+// most `target` characters, or one word of at most `target`; then the font, size and degradation.
+std::string plan_text(pcg32& rng, std::span<const std::string> words, std::size_t target);
+void plan_look(pcg32& rng, Degradation degradation, LineSpec& spec);
 // The specs of `options.lines` lines: lengths from 3 to 90 characters, six font families in four
 // styles, five sizes. Line i depends only on the seed and lines 0..i-1, so a larger set begins
 // with a smaller one.
@@ -64,9 +79,19 @@ std::vector<LineSpec> plan_lines(std::span<const std::string> words, const LineS
 // Plans and renders a whole set (ocr_render.cpp); line i draws its noise from PCG stream i + 1
 // of the seed. Throws InputError when the word list or a font is missing.
 std::vector<LineImage> generate_lines(const LineSetOptions& options);
+// Renders specs[i] with the noise of PCG stream i + 1 of `seed` (ocr_render.cpp). With
+// `word_boxes`, (*word_boxes)[i] receives the box of every word of specs[i] (the runs between
+// spaces and line ends) in text order, from Pango's layout of its glyphs. Throws InputError when
+// a font is missing.
+std::vector<LineImage> render_specs(std::span<const LineSpec> specs, std::uint64_t seed,
+                                    std::vector<std::vector<WordBox>>* word_boxes = nullptr);
 
 // The cache file format: every line's truth, font and pixels, with a checksum.
 std::string serialize_lines(const LineSetOptions& options, std::span<const LineImage> lines);
+// One image in the cache format (text, font, size, pixels), and back: false when the bytes end
+// early or the size is implausible.
+void put_image(std::string& out, const LineImage& image);
+bool read_image(cache_file::Reader& in, LineImage& image);
 // nullopt when `bytes` is not a complete set made with these options by this generator.
 std::optional<std::vector<LineImage>> parse_lines(const LineSetOptions& options,
                                                   std::string_view bytes);

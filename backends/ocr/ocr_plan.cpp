@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <pcg_random.hpp>
 
 #include "ocr/ocr_lines.hpp"
 #include "tailq/error.hpp"
@@ -77,44 +76,53 @@ std::vector<std::string> read_word_list(const std::filesystem::path& path) {
   return words;
 }
 
+std::string plan_text(pcg32& rng, std::span<const std::string> words, std::size_t target) {
+  std::string token = next_token(rng, words);
+  while (token.size() > target) token = next_token(rng, words);
+  std::string text = token;
+  for (;;) {
+    token = next_token(rng, words);
+    if (text.size() + 1 + token.size() > target) break;
+    text += ' ' + token;
+  }
+  if (text.back() == ',') text.back() = '.';
+  return text;
+}
+
+void plan_look(pcg32& rng, Degradation degradation, LineSpec& spec) {
+  spec.font = kFamilies[below(rng, std::size(kFamilies))] + style(below(rng, 10));
+  spec.pixel_size = kPixelSizes[below(rng, std::size(kPixelSizes))];
+  // Five draws in [0, 1), scaled by the degradation's ranges.
+  double u[5];
+  for (double& v : u) v = uniform(rng, 0, 1);
+  switch (degradation) {
+    case Degradation::none:
+      break;
+    case Degradation::light:
+      spec.angle_deg = -1 + 2 * u[0];
+      spec.ink = 70 * u[1];
+      spec.paper = 200 + 55 * u[2];
+      spec.blur_sigma = 0.3 + 0.6 * u[3];
+      spec.noise_sigma = 4 + 6 * u[4];
+      break;
+    case Degradation::heavy:
+      spec.angle_deg = -2 + 4 * u[0];
+      spec.ink = 40 + 60 * u[1];
+      spec.paper = 165 + 60 * u[2];
+      spec.blur_sigma = 0.5 + 0.7 * u[3];
+      spec.noise_sigma = 8 + 10 * u[4];
+      break;
+  }
+}
+
 std::vector<LineSpec> plan_lines(std::span<const std::string> words,
                                  const LineSetOptions& options) {
   pcg32 rng(options.seed, 0);
   std::vector<LineSpec> specs(options.lines);
   for (LineSpec& spec : specs) {
     const std::size_t target = kMinChars + below(rng, kMaxChars - kMinChars + 1);
-    std::string token = next_token(rng, words);
-    while (token.size() > target) token = next_token(rng, words);
-    spec.text = token;
-    for (;;) {
-      token = next_token(rng, words);
-      if (spec.text.size() + 1 + token.size() > target) break;
-      spec.text += ' ' + token;
-    }
-    if (spec.text.back() == ',') spec.text.back() = '.';
-    spec.font = kFamilies[below(rng, std::size(kFamilies))] + style(below(rng, 10));
-    spec.pixel_size = kPixelSizes[below(rng, std::size(kPixelSizes))];
-    // Five draws in [0, 1), scaled by the degradation's ranges.
-    double u[5];
-    for (double& v : u) v = uniform(rng, 0, 1);
-    switch (options.degradation) {
-      case Degradation::none:
-        break;
-      case Degradation::light:
-        spec.angle_deg = -1 + 2 * u[0];
-        spec.ink = 70 * u[1];
-        spec.paper = 200 + 55 * u[2];
-        spec.blur_sigma = 0.3 + 0.6 * u[3];
-        spec.noise_sigma = 4 + 6 * u[4];
-        break;
-      case Degradation::heavy:
-        spec.angle_deg = -2 + 4 * u[0];
-        spec.ink = 40 + 60 * u[1];
-        spec.paper = 165 + 60 * u[2];
-        spec.blur_sigma = 0.5 + 0.7 * u[3];
-        spec.noise_sigma = 8 + 10 * u[4];
-        break;
-    }
+    spec.text = plan_text(rng, words, target);
+    plan_look(rng, options.degradation, spec);
   }
   return specs;
 }

@@ -1,6 +1,8 @@
-// Renders planned OCR lines (ocr_lines.hpp) the way real text is rendered: Pango lays the text
-// out in the real font and Cairo rasterises it with grayscale anti-aliasing (hinting off, so the
-// pixels do not depend on the screen's settings), rotated about the centre. Then the
+// Renders planned OCR lines and pages (ocr_lines.hpp) the way real text is rendered: Pango lays
+// the text out in the real font and Cairo rasterises it with grayscale anti-aliasing (hinting
+// off, so the pixels do not depend on the screen's settings), rotated about the centre. A word's
+// box is the union of its glyphs' ink extents in Pango's layout, its corners mapped through the
+// same rotation, rounded outwards to whole pixels. Then the
 // degradations: the coverage is mapped between the paper and ink gray levels, blurred by
 // Leptonica's separable Gaussian convolution and given additive Gaussian noise from a seeded
 // PCG stream, and quantised to 8 bits.
@@ -9,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <pcg_random.hpp>
@@ -92,6 +95,64 @@ class Normal {
   bool have_spare_ = false;
 };
 
+// The extent of each word of `text` (the runs between spaces and line ends), in Pango units of
+// the layout's coordinates: the union of the ink of the glyph clusters that start inside it.
+struct Extent {
+  double x0 = std::numeric_limits<double>::infinity(), y0 = x0;
+  double x1 = -x0, y1 = -x0;
+};
+
+std::vector<Extent> word_extents(PangoLayout* layout, const std::string& text) {
+  std::vector<int> starts, ends;  // byte ranges of the words, ascending
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool gap = text[i] == ' ' || text[i] == '\n';
+    if (!gap && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\n')) {
+      starts.push_back(static_cast<int>(i));
+    }
+    if (!gap && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n')) {
+      ends.push_back(static_cast<int>(i + 1));
+    }
+  }
+  std::vector<Extent> extents(starts.size());
+  PangoLayoutIter* iter = pango_layout_get_iter(layout);
+  do {
+    const int index = pango_layout_iter_get_index(iter);
+    const auto after = std::upper_bound(starts.begin(), starts.end(), index);
+    if (after == starts.begin()) continue;
+    const auto word = static_cast<std::size_t>(after - starts.begin() - 1);
+    PangoRectangle ink;
+    pango_layout_iter_get_cluster_extents(iter, &ink, nullptr);
+    if (index >= ends[word] || ink.width <= 0 || ink.height <= 0) continue;
+    Extent& e = extents[word];
+    e.x0 = std::min<double>(e.x0, ink.x);
+    e.y0 = std::min<double>(e.y0, ink.y);
+    e.x1 = std::max<double>(e.x1, ink.x + ink.width);
+    e.y1 = std::max<double>(e.y1, ink.y + ink.height);
+  } while (pango_layout_iter_next_cluster(iter));
+  pango_layout_iter_free(iter);
+  for (const Extent& e : extents) {
+    if (!(e.x1 > e.x0)) throw std::logic_error("a word of '" + text + "' has no ink");
+  }
+  return extents;
+}
+
+// The whole-pixel box, inside the image, that holds `e` mapped by the context's transformation.
+WordBox device_box(cairo_t* cr, const Extent& e, int width, int height) {
+  double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+  for (const double px : {e.x0, e.x1}) {
+    for (const double py : {e.y0, e.y1}) {
+      double x = px / PANGO_SCALE, y = py / PANGO_SCALE;
+      cairo_user_to_device(cr, &x, &y);
+      x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+    }
+  }
+  const auto left = static_cast<std::uint32_t>(std::clamp(std::floor(x0), 0.0, double(width)));
+  const auto top = static_cast<std::uint32_t>(std::clamp(std::floor(y0), 0.0, double(height)));
+  const auto right = static_cast<std::uint32_t>(std::clamp(std::ceil(x1), 0.0, double(width)));
+  const auto bottom = static_cast<std::uint32_t>(std::clamp(std::ceil(y1), 0.0, double(height)));
+  return {left, top, right - left, bottom - top};
+}
+
 class Renderer {
  public:
   Renderer()
@@ -110,13 +171,16 @@ class Renderer {
     if (checked_.insert(font).second) require_font(map_.get(), context_.get(), font);
   }
 
-  LineImage render(const LineSpec& spec, std::uint64_t seed, std::uint64_t noise_stream) {
+  LineImage render(const LineSpec& spec, std::uint64_t seed, std::uint64_t noise_stream,
+                   std::vector<WordBox>* boxes) {
     FontDescription font(pango_font_description_from_string(spec.font.c_str()));
     pango_font_description_set_absolute_size(font.get(), spec.pixel_size * PANGO_SCALE);
     pango_layout_set_font_description(layout_.get(), font.get());
     pango_layout_set_text(layout_.get(), spec.text.data(), static_cast<int>(spec.text.size()));
     PangoRectangle logical;
     pango_layout_get_pixel_extents(layout_.get(), nullptr, &logical);
+    const std::vector<Extent> words =
+        boxes ? word_extents(layout_.get(), spec.text) : std::vector<Extent>();
 
     // The rotated text box plus a margin of half an em on every side.
     const double angle = spec.angle_deg * std::numbers::pi / 180;
@@ -138,6 +202,10 @@ class Renderer {
       pango_layout_context_changed(layout_.get());
       cairo_set_source_rgba(cr.get(), 0, 0, 0, 1);
       pango_cairo_show_layout(cr.get(), layout_.get());
+      if (boxes) {
+        boxes->clear();
+        for (const Extent& e : words) boxes->push_back(device_box(cr.get(), e, width, height));
+      }
     }
     cairo_surface_flush(surface.get());
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
@@ -197,17 +265,23 @@ class Renderer {
 
 }  // namespace
 
-std::vector<LineImage> generate_lines(const LineSetOptions& options) {
-  const std::vector<std::string> words = read_word_list(options.word_list);
-  const std::vector<LineSpec> specs = plan_lines(words, options);
+std::vector<LineImage> render_specs(std::span<const LineSpec> specs, std::uint64_t seed,
+                                    std::vector<std::vector<WordBox>>* word_boxes) {
   Renderer renderer;
   for (const LineSpec& spec : specs) renderer.check_font(spec.font);
-  std::vector<LineImage> lines;
-  lines.reserve(specs.size());
+  std::vector<LineImage> images;
+  images.reserve(specs.size());
+  if (word_boxes) word_boxes->assign(specs.size(), {});
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    lines.push_back(renderer.render(specs[i], options.seed, i + 1));
+    images.push_back(
+        renderer.render(specs[i], seed, i + 1, word_boxes ? &(*word_boxes)[i] : nullptr));
   }
-  return lines;
+  return images;
+}
+
+std::vector<LineImage> generate_lines(const LineSetOptions& options) {
+  const std::vector<std::string> words = read_word_list(options.word_list);
+  return render_specs(plan_lines(words, options), options.seed);
 }
 
 }  // namespace tailq

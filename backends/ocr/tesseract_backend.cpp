@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <omp.h>
 #include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
 #include <stdexcept>
 
 #include "tailq/error.hpp"
@@ -55,11 +58,40 @@ void assign_line(const char* text, std::string& answer) {
   }
 }
 
+void append_number(std::string& out, double value) {
+  char digits[32];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+// Every word Tesseract found on the page as a detection of category 1 (docs/detection.md, "In a
+// trace"), appended to the cleared `answer`: with its reserved capacity it does not allocate.
+void assign_words(tesseract::TessBaseAPI& api, std::string& answer) {
+  answer.assign("[");
+  const std::unique_ptr<tesseract::ResultIterator> words(api.GetIterator());
+  if (words && !words->Empty(tesseract::RIL_WORD)) {
+    do {
+      int left = 0, top = 0, right = 0, bottom = 0;
+      if (!words->BoundingBox(tesseract::RIL_WORD, &left, &top, &right, &bottom)) continue;
+      const double score = std::round(words->Confidence(tesseract::RIL_WORD) * 100) / 10000;
+      answer.append(answer.size() > 1 ? ",[1," : "[1,");
+      for (const int v : {left, top, right - left, bottom - top}) {
+        append_number(answer, v);
+        answer.push_back(',');
+      }
+      append_number(answer, score);
+      answer.push_back(']');
+    } while (words->Next(tesseract::RIL_WORD));
+  }
+  answer.push_back(']');
+}
+
 }  // namespace
 
 struct TesseractBackend::State {
   tesseract::TessBaseAPI api;
   std::filesystem::path model;
+  Reading reading = Reading::line_text;
   int threads = 1;
   int saved_max_active_levels = 1;
   int saved_num_threads = 1;
@@ -74,7 +106,8 @@ struct TesseractBackend::State {
   }
 };
 
-TesseractBackend::TesseractBackend(const std::filesystem::path& traineddata, int threads)
+TesseractBackend::TesseractBackend(const std::filesystem::path& traineddata, int threads,
+                                   Reading reading)
     : state_(std::make_unique<State>()) {
   if (threads < 1) throw InputError("threads must be at least 1, not " + std::to_string(threads));
   std::error_code ec;
@@ -87,6 +120,7 @@ TesseractBackend::TesseractBackend(const std::filesystem::path& traineddata, int
   }
   State& s = *state_;
   s.model = traineddata;
+  s.reading = reading;
   s.threads = threads;
   int failed = 0;
   {
@@ -98,7 +132,8 @@ TesseractBackend::TesseractBackend(const std::filesystem::path& traineddata, int
     throw InputError(traineddata.string() +
                      ": Tesseract cannot load it as an LSTM model (OEM_LSTM_ONLY)");
   }
-  s.api.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+  s.api.SetPageSegMode(reading == Reading::line_text ? tesseract::PSM_SINGLE_LINE
+                                                     : tesseract::PSM_AUTO);
   s.saved_max_active_levels = omp_get_max_active_levels();
   s.saved_num_threads = omp_get_max_threads();
   s.apply_threads();
@@ -112,7 +147,9 @@ TesseractBackend::~TesseractBackend() {
 std::string TesseractBackend::description() const {
   const State& s = *state_;
   std::string text = std::string("tesseract ") + tesseract::TessBaseAPI::Version() + " LSTM, " +
-                     s.model.filename().string() + ", single line, ";
+                     s.model.filename().string() +
+                     (s.reading == Reading::line_text ? ", single line, "
+                                                      : ", automatic page segmentation, words, ");
   if (s.threads == 1) return text + "1 thread (OpenMP off)";
   return text + std::to_string(s.threads) +
          " threads asked (OpenMP on; Tesseract's own team sizes, up to 4, apply in the LSTM)";
@@ -130,10 +167,14 @@ void TesseractBackend::infer(const Batch& batch, BatchOutput& out) {
     s.api.SetImage(image.pixels, image.width, image.height, 1, image.stride);
     s.api.SetSourceResolution(kSourceDpi);
     if (s.api.Recognize(nullptr) != 0) {
-      throw InputError(s.model.string() + ": Tesseract failed to recognise a line image");
+      throw InputError(s.model.string() + ": Tesseract failed to recognise an image");
     }
-    const std::unique_ptr<char[]> text(s.api.GetUTF8Text());
-    assign_line(text.get(), out.texts[i]);
+    if (s.reading == Reading::page_words) {
+      assign_words(s.api, out.texts[i]);
+    } else {
+      const std::unique_ptr<char[]> text(s.api.GetUTF8Text());
+      assign_line(text.get(), out.texts[i]);
+    }
   }
 }
 

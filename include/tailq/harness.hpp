@@ -43,9 +43,20 @@ struct Batch {
 struct BatchOutput {
   std::vector<float> scores;
   std::size_t width = 0;
-  // Text answers, one per instance, when the Dataset has no classes (OCR). The harness sizes it
-  // for the largest batch with room for a long line in each, so assigning one does not allocate.
+  // Answers as text, one per instance, when the Dataset has no classes: a line read (OCR) or an
+  // image's detections as JSON (Answers::detections). The harness sizes it for the largest batch
+  // with room for a long answer in each, so assigning or appending one does not allocate.
   std::vector<std::string> texts;
+};
+
+// What a Dataset's answers are, and so how the trace scores them (docs/trace-format.md).
+enum class Answers {
+  classes,  // rows of scores over classes(); label() is a class name
+  text,     // BatchOutput::texts, scored by edit distance against label()
+  // BatchOutput::texts, each an image's detections [[category_id, x, y, w, h, score], ...];
+  // label() its ground truth [[category_id, x, y, w, h, area, iscrowd], ...]; scored by COCO AP
+  // (docs/detection.md, "In a trace"). classes() must be empty.
+  detections,
 };
 
 class Dataset {
@@ -58,8 +69,10 @@ class Dataset {
   // Shape of one pre-processed instance, e.g. {1, 8, 8}.
   virtual std::vector<std::int64_t> instance_shape() const = 0;
   // Class names by output index: turns a row of scores into labels. Empty: the answers are
-  // text (BatchOutput::texts), scored by edit distance against label() (Outcomes::Kind::text).
+  // text (BatchOutput::texts), scored by edit distance against label() (Outcomes::Kind::text),
+  // unless answers() says they are detections.
   virtual const std::vector<std::string>& classes() const = 0;
+  virtual Answers answers() const { return classes().empty() ? Answers::text : Answers::classes; }
   // Timed (pre-processing): fetches and pre-processes `instances` into `batch`.
   virtual void prepare(std::span<const std::uint32_t> instances, Batch& batch) = 0;
 };
@@ -70,7 +83,7 @@ class Backend {
   // What runs the model, for the trace: framework, version, device, threads.
   virtual std::string description() const = 0;
   // Timed (inference): runs the model on `batch` and writes batch.size x out.width scores, or
-  // batch.size texts for a dataset without classes.
+  // batch.size texts (lines read, or detections as JSON) for a dataset without classes.
   virtual void infer(const Batch& batch, BatchOutput& out) = 0;
   // Timed (inference): blocks until work queued on an asynchronous device has finished, so
   // that a timing ends when the work does. CPU backends need not override it.

@@ -2,7 +2,7 @@
 // when a run needs them. The core (the command and the library) links no model framework, so a
 // command that runs no model starts in milliseconds. tailq's own runners are plug-ins too:
 // libtailq-torch.so (TorchScript), libtailq-opencv.so (ONNX through OpenCV's DNN module) and
-// libtailq-ocr.so (Tesseract on generated text lines).
+// libtailq-ocr.so (Tesseract on generated text lines and pages).
 //
 // Writing one: implement Backend (and, for a whole workload, Dataset) from tailq/harness.hpp,
 // fill a PluginTable, and export it with TAILQ_PLUGIN; build it against the installed headers
@@ -28,8 +28,9 @@
 namespace tailq {
 
 // Raised whenever a change to harness.hpp, run.hpp (RunSettings, Workload) or this header would
-// break a plug-in built before it.
-inline constexpr int kPluginAbi = 1;
+// break a plug-in built before it. 2: Dataset::answers() (detections) and
+// RunSettings::textdet_pages.
+inline constexpr int kPluginAbi = 2;
 
 // One model file to load for one worker.
 struct ModelRequest {

@@ -61,7 +61,7 @@ struct PrecisionStop {
 };
 
 struct RunSettings {
-  std::string workload = "digits";  // "digits" (LibTorch), "ocr" (Tesseract) or "sleep"
+  std::string workload = "digits";  // digits, model, ocr, textdet (Tesseract) or sleep
   std::filesystem::path output;     // empty: out/<workload>-<date>-<time>.trace
   std::size_t batch_size = 1;
   unsigned threads = 1;       // the backend's intra-op threads
@@ -76,7 +76,7 @@ struct RunSettings {
   LoadSettings load;
   // A plug-in (tailq/plugin.hpp) with the workload `workload`, or a runner for --model files
   std::filesystem::path plugin;
-  // digits, model, ocr
+  // digits, model, ocr, textdet
   std::filesystem::path model;  // the model file; empty: the workload's default
   std::filesystem::path data;   // digits: digits.csv.gz; empty: Debian's python3-sklearn copy
   // model: the user's inputs (.npy), labels (.npy or one per line), class names and sizes
@@ -88,9 +88,10 @@ struct RunSettings {
   std::uint64_t sleep_seed = 1;
   std::filesystem::path sleep_model;  // CSV law,correct per instance (overrides the two above)
   std::string sleep_round_effect;     // "ar1:SD:PHI": a round-speed process; empty: none
-  // ocr (--model: a Tesseract .traineddata file; empty: Debian's eng)
-  std::size_t ocr_lines = 200;        // generated text lines
-  std::uint64_t ocr_seed = 1;         // seed of the generated lines
+  // ocr and textdet (--model: a Tesseract .traineddata file; empty: Debian's eng)
+  std::size_t ocr_lines = 200;        // ocr: generated text lines
+  std::size_t textdet_pages = 60;     // textdet: generated pages
+  std::uint64_t ocr_seed = 1;         // seed of the generated lines or pages
   std::string ocr_degrade = "light";  // none | light | heavy
 };
 

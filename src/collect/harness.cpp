@@ -181,7 +181,7 @@ RunResult run_experiment(const RunSettings& settings, const WorkloadFactory& mak
   const std::size_t n = dataset.size();
   std::vector<Instance> instances(n);
   Outcomes outcomes;
-  outcomes.kind = dataset.classes().empty() ? Outcomes::Kind::text : Outcomes::Kind::classification;
+  outcomes.kind = detail::outcome_kind(dataset);
   for (std::size_t i = 0; i < n; ++i) {
     instances[i].name = std::to_string(i);
     instances[i].batch = static_cast<std::uint32_t>(

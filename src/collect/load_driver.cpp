@@ -35,7 +35,7 @@ struct RoundState {
   double started_unix_s = 0;
   std::vector<QueryTiming> timings;  // per instance, from origin
   std::vector<std::uint32_t> top;    // kTopK per instance
-  std::vector<std::string> texts;    // per instance, when the answers are text
+  std::vector<std::string> texts;    // per instance, when the answers are text or detections
   std::atomic<std::size_t> pending{0};
 };
 
@@ -55,6 +55,7 @@ class LoadDriver final : public RoundDriver {
         offered_qps_(offered_qps),
         n_(workers.front()->dataset->size()),
         text_answers_(workers.front()->dataset->classes().empty()),
+        text_capacity_(answer_capacity(*workers.front()->dataset)),
         first_round_(first_round),
         round_limit_(rounds),
         stop_(stop) {
@@ -187,7 +188,7 @@ class LoadDriver final : public RoundDriver {
     round->top.resize(kTopK * n_);
     if (text_answers_) {
       round->texts.resize(n_);
-      for (std::string& t : round->texts) t.reserve(kTextCapacity);
+      for (std::string& t : round->texts) t.reserve(text_capacity_);
     }
     round->pending.store(n_, std::memory_order_relaxed);
     return round;
@@ -278,7 +279,7 @@ class LoadDriver final : public RoundDriver {
     output.width = classes;
     if (classes == 0) {
       output.texts.resize(max_batch);
-      for (std::string& t : output.texts) t.reserve(kTextCapacity);
+      for (std::string& t : output.texts) t.reserve(answer_capacity(dataset));
     }
     std::vector<Query> taken;
     taken.reserve(max_batch);
@@ -342,7 +343,8 @@ class LoadDriver final : public RoundDriver {
   const LoadSettings& load_;
   const std::optional<double> offered_qps_;
   const std::size_t n_;
-  const bool text_answers_;
+  const bool text_answers_;  // lines read or detections, in RoundState::texts
+  const std::size_t text_capacity_;
   const std::int64_t first_round_;
   const std::size_t round_limit_;
   const std::atomic<bool>& stop_;

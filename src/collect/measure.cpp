@@ -19,12 +19,32 @@ RoundBuffers::RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::
   if (classes == 0) {
     output.texts.resize(batch_size);
     texts.resize(dataset.size());
-    for (std::string& text : output.texts) text.reserve(kTextCapacity);
-    for (std::string& text : texts) text.reserve(kTextCapacity);
+    for (std::string& text : output.texts) text.reserve(answer_capacity(dataset));
+    for (std::string& text : texts) text.reserve(answer_capacity(dataset));
   }
   const std::size_t batches = (dataset.size() + batch_size - 1) / batch_size;
   inference_s.resize(batches);
   total_s.resize(batches);
+}
+
+std::size_t answer_capacity(const Dataset& dataset) {
+  return dataset.answers() == Answers::detections ? kDetectionsCapacity : kTextCapacity;
+}
+
+Outcomes::Kind outcome_kind(const Dataset& dataset) {
+  switch (dataset.answers()) {
+    case Answers::classes:
+      return Outcomes::Kind::classification;
+    case Answers::text:
+      return Outcomes::Kind::text;
+    case Answers::detections:
+      // The detections travel in BatchOutput::texts, which the harness sizes only without classes.
+      if (!dataset.classes().empty()) {
+        throw std::logic_error(dataset.name() + ": a dataset of detections has no classes");
+      }
+      return Outcomes::Kind::detection;
+  }
+  throw std::logic_error("unknown Answers");
 }
 
 // A partial insertion sort: width is small.

@@ -10,15 +10,21 @@
 #include <vector>
 
 #include "tailq/harness.hpp"
+#include "tailq/trace.hpp"
 
 namespace tailq::detail {
 
 constexpr std::size_t kTopK = 5;
-// Bytes reserved for each text answer: a long OCR line fits without allocating.
+// Bytes reserved for each text answer: a long OCR line fits without allocating, and so do the
+// detections of a page (about 30 bytes each; COCO scores 100 per image, docs/detection.md).
 constexpr std::size_t kTextCapacity = 512;
+constexpr std::size_t kDetectionsCapacity = 1 << 13;
+std::size_t answer_capacity(const Dataset& dataset);
+// How a trace keeps the dataset's answers. Throws std::logic_error for detections with classes.
+Outcomes::Kind outcome_kind(const Dataset& dataset);
 
 struct RoundBuffers {
-  // classes == 0: the answers are text.
+  // classes == 0: the answers are text (lines or detections).
   RoundBuffers(const Dataset& dataset, std::size_t batch_size, std::size_t classes);
   Batch batch;
   BatchOutput output;

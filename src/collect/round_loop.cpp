@@ -48,7 +48,8 @@ namespace {
 
 bool level_done(const Session& s) { return level_met(s) || s.measured >= s.settings.max_rounds; }
 
-// FNV-1a over every instance's top classes (or text, each ended by a 0), in instance order.
+// FNV-1a over every instance's top classes (or text, lines read or detections as JSON, each
+// ended by a 0), in instance order.
 std::uint64_t output_hash(const RoundRecord& record) {
   std::uint64_t hash = 0xcbf29ce484222325ull;
   if (!record.texts.empty()) {
@@ -64,7 +65,7 @@ std::uint64_t output_hash(const RoundRecord& record) {
   return hash;
 }
 
-// What the metric scores: every instance's text, or its top classes by name.
+// What the metric scores: every instance's text (or detections), or its top classes by name.
 std::vector<std::string> predictions_of(const RoundRecord& record, const Dataset& dataset) {
   if (!record.texts.empty()) return record.texts;
   const std::size_t n = dataset.size();

@@ -81,7 +81,8 @@ const std::vector<Entry>& table() {
       text({"workload", "--workload", "NAME",
             "what to measure: digits (a CNN on the held-out UCI digits, run by LibTorch, or by "
             "OpenCV DNN for an .onnx --model), model (--model on --inputs), ocr (Tesseract on "
-            "generated text lines), sleep (a controlled ground truth), or a --plugin's"},
+            "generated text lines), textdet (Tesseract finding the words of generated pages), "
+            "sleep (a controlled ground truth), or a --plugin's"},
            &RunSettings::workload),
       path({"plugin", "--plugin", "FILE",
             "a plug-in (tailq/plugin.hpp) giving the workload or running --model files of its "
@@ -89,8 +90,8 @@ const std::vector<Entry>& table() {
            &RunSettings::plugin),
       path({"model", "--model", "FILE",
             "the model: TorchScript .pt or ONNX .onnx (digits, model), a Tesseract "
-            "LANG.traineddata (ocr)",
-            Role::identity, "digits,model,ocr,plugin"},
+            "LANG.traineddata (ocr, textdet)",
+            Role::identity, "digits,model,ocr,textdet,plugin"},
            &RunSettings::model),
       path({"data", "--data", "FILE",
             "digits.csv.gz in python3-sklearn's layout (default: its copy); the held-out test "
@@ -156,11 +157,14 @@ const std::vector<Entry>& table() {
            &RunSettings::sleep_round_effect),
       count({"ocr_lines", "--lines", "N", "text lines generated", Role::identity, "ocr"},
             &RunSettings::ocr_lines, 1, 100000),
-      count({"ocr_seed", "--ocr-seed", "N", "seed of the generated lines", Role::identity, "ocr"},
+      count({"textdet_pages", "--pages", "N", "pages generated", Role::identity, "textdet"},
+            &RunSettings::textdet_pages, 1, 10000),
+      count({"ocr_seed", "--ocr-seed", "N", "seed of the generated lines or pages", Role::identity,
+             "ocr,textdet"},
             &RunSettings::ocr_seed),
       text({"ocr_degrade", "--degrade", "HOW",
             "none (clean renderings) | light | heavy (contrast, rotation, blur, noise)",
-            Role::identity, "ocr"},
+            Role::identity, "ocr,textdet"},
            &RunSettings::ocr_degrade,
            [](std::string_view t) {
              if (t != "none" && t != "light" && t != "heavy") {

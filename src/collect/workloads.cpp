@@ -39,7 +39,7 @@ std::unique_ptr<Backend> model_backend(const RunSettings& settings,
   return table.make_backend(request);
 }
 
-// A workload that a plug-in provides whole: from --plugin, or tailq's own (ocr).
+// A workload that a plug-in provides whole: from --plugin, or tailq's own (ocr, textdet).
 Workload plugin_workload(const PluginTable& table, const RunSettings& settings, unsigned replica) {
   for (auto name = table.workloads; name && *name; ++name) {
     if (settings.workload == *name && table.make_workload) {
@@ -158,9 +158,12 @@ Workload make_workload(const RunSettings& settings, unsigned replica) {
     const PluginTable& mine = load_plugin(settings.plugin);
     if (mine.workloads && *mine.workloads) return plugin_workload(mine, settings, replica);
   }
-  if (settings.workload == "ocr") return plugin_workload(builtin_plugin("ocr"), settings, replica);
+  if (settings.workload == "ocr" || settings.workload == "textdet") {
+    return plugin_workload(builtin_plugin("ocr"), settings, replica);
+  }
   throw OptionError("workload", "unknown workload '" + settings.workload +
-                                    "' (built in: digits, model, ocr, sleep; or a plug-in's)");
+                                    "' (built in: digits, model, ocr, textdet, sleep; or a "
+                                    "plug-in's)");
 }
 
 }  // namespace tailq
