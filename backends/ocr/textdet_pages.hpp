@@ -24,7 +24,7 @@ inline constexpr std::uint32_t kTextdetGeneratorVersion = 1;
 inline constexpr std::int64_t kWordCategory = 1;
 
 struct PageSetOptions {
-  std::size_t pages = 60;
+  std::size_t pages = 30;
   std::uint64_t seed = 1;
   Degradation degradation = Degradation::light;
   std::filesystem::path word_list = kDefaultWordList;

@@ -90,7 +90,7 @@ struct RunSettings {
   std::string sleep_round_effect;     // "ar1:SD:PHI": a round-speed process; empty: none
   // ocr and textdet (--model: a Tesseract .traineddata file; empty: Debian's eng)
   std::size_t ocr_lines = 200;        // ocr: generated text lines
-  std::size_t textdet_pages = 60;     // textdet: generated pages
+  std::size_t textdet_pages = 30;     // textdet: generated pages
   std::uint64_t ocr_seed = 1;         // seed of the generated lines or pages
   std::string ocr_degrade = "light";  // none | light | heavy
 };
