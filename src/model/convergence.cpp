@@ -136,11 +136,13 @@ GridDensity RjsdMonitor::Impl::fit() const {
 }
 
 RjsdMonitor::RjsdMonitor(ConvergenceSettings settings) : impl_(std::make_unique<Impl>()) {
-  if (settings.fit_every == 0 || settings.window == 0 || settings.eval_points < 2 ||
-      !(settings.tau >= 0)) {
+  // A window near SIZE_MAX would wrap `window + 1` below and index before the first fit.
+  constexpr std::size_t kMaxWindow = 1000000;
+  if (settings.fit_every == 0 || settings.window == 0 || settings.window > kMaxWindow ||
+      settings.eval_points < 2 || !(settings.tau >= 0)) {
     throw InputError(
-        "convergence: fit_every and window must be positive, eval_points >= 2 and "
-        "tau >= 0");
+        "convergence: fit_every and window must be positive (window at most 1000000), "
+        "eval_points >= 2 and tau >= 0");
   }
   impl_->settings = settings;
 }
