@@ -41,12 +41,14 @@ std::vector<std::string> metric_names(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::score) return {"score"};
   if (kind == Outcomes::Kind::none) return {std::string(kOnTimeMetric)};
   if (kind == Outcomes::Kind::text) return {"char-accuracy", "word-accuracy", "line-accuracy"};
+  if (kind == Outcomes::Kind::ranking) return {"ndcg@<k>", "recall@<k>", "precision@<k>"};
   return {"accuracy",        "top<k>",       "f1-weighted",        "f1-macro",
           "precision-macro", "recall-macro", "precision-weighted", "recall-weighted"};
 }
 
 std::string default_metric(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::text) return "char-accuracy";
+  if (kind == Outcomes::Kind::ranking) return "ndcg@20";  // LightGCN's cut-off
   if (kind == Outcomes::Kind::none) return std::string(kOnTimeMetric);
   return kind == Outcomes::Kind::score ? "score" : "accuracy";
 }
@@ -59,6 +61,8 @@ std::unique_ptr<Metric> make_metric(std::string_view name, const Outcomes& outco
     if (auto metric = make_f1_family(outcomes, name)) return metric;
   } else if (outcomes.kind == Outcomes::Kind::text) {
     if (auto metric = make_text_metric(outcomes, name)) return metric;
+  } else if (outcomes.kind == Outcomes::Kind::ranking) {
+    if (auto metric = make_ranking_metric(outcomes, name)) return metric;
   } else if (outcomes.kind == Outcomes::Kind::none) {
     if (name == kOnTimeMetric) return make_on_time();
   } else if (name == "score") {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "report/units.hpp"
+#include "tailq/metric.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq {
@@ -13,9 +14,13 @@ using detail::percent;
 namespace {
 
 // The text metrics are 1 - error rate; readers of OCR results expect the error rate itself.
+// Ranking metrics are conventionally written as fractions (NDCG@20 0.1554, docs/ranking.md).
 std::string error_rate(const std::string& metric, double quality) {
   if (metric == "char-accuracy") return fmt::format("  (CER {}%)", percent(1 - quality));
   if (metric == "word-accuracy") return fmt::format("  (WER {}%)", percent(1 - quality));
+  if (const std::string title = metric_title(metric); title != metric) {
+    return fmt::format("  ({} {:.4f})", title, quality);
+  }
   return "";
 }
 
@@ -91,7 +96,7 @@ void write_table(std::ostream& out, const TailQuality& r) {
   if (r.metric == kOnTimeMetric) return write_late_table(out, r);
   const LatencySummary& l = r.latency;
   out << fmt::format("{} rounds x {} instances, {} time, metric {}\n", r.rounds, r.instances,
-                     r.time, r.metric);
+                     r.time, metric_title(r.metric));
   write_latency(out, l);
   out << fmt::format("nominal quality (no deadline): {}%{}\n", percent(r.nominal_quality),
                      error_rate(r.metric, r.nominal_quality));

@@ -169,7 +169,8 @@ void load_experiment(const sqlite::Database& db, int version, LoadedTrace& t, Pr
   }
   outcome_kind = values["outcome_kind"];
   if (values.contains("outcome_kind") && outcome_kind != "classification" &&
-      outcome_kind != "score" && outcome_kind != "text" && outcome_kind != "none") {
+      outcome_kind != "score" && outcome_kind != "text" && outcome_kind != "ranking" &&
+      outcome_kind != "none") {
     problems.add("experiment: unknown outcome kind '" + outcome_kind + "'");
   }
   if (values.contains("batch_count") && !parse_count(values["batch_count"], t.batch_count)) {
@@ -217,8 +218,10 @@ void check_header(const sqlite::Database& db, const std::optional<std::string>& 
 
 void load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& problems) {
   const Outcomes::Kind kind = t.outcomes.kind;
-  // Text outcomes keep a reference and a recognised line where classification keeps labels.
-  const bool labelled = kind == Outcomes::Kind::classification || kind == Outcomes::Kind::text;
+  // Text outcomes keep a reference and a recognised line where classification keeps labels;
+  // ranking outcomes the relevant items and the ranked list.
+  const bool labelled = kind == Outcomes::Kind::classification || kind == Outcomes::Kind::text ||
+                        kind == Outcomes::Kind::ranking;
   sqlite::Statement q(db,
                       "SELECT i.idx, i.name, i.batch, i.input_size, i.label, o.instance, "
                       "o.prediction, o.score FROM instances i LEFT JOIN outputs o ON "
@@ -521,10 +524,11 @@ LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& proble
   std::string outcome_kind;
   std::optional<std::string> stored_header;
   load_experiment(db, version, t, problems, outcome_kind, stored_header);
-  t.outcomes.kind = outcome_kind == "score"  ? Outcomes::Kind::score
-                    : outcome_kind == "text" ? Outcomes::Kind::text
-                    : outcome_kind == "none" ? Outcomes::Kind::none
-                                             : Outcomes::Kind::classification;
+  t.outcomes.kind = outcome_kind == "score"     ? Outcomes::Kind::score
+                    : outcome_kind == "text"    ? Outcomes::Kind::text
+                    : outcome_kind == "ranking" ? Outcomes::Kind::ranking
+                    : outcome_kind == "none"    ? Outcomes::Kind::none
+                                                : Outcomes::Kind::classification;
   load_instances(db, t, problems);
   check_header(db, stored_header, problems);
   load_rounds(db, version, t, problems);

@@ -89,6 +89,8 @@ std::string_view to_string(Outcomes::Kind kind) {
       return "score";
     case Outcomes::Kind::text:
       return "text";
+    case Outcomes::Kind::ranking:
+      return "ranking";
     case Outcomes::Kind::none:
       return "none";
     case Outcomes::Kind::classification:
@@ -144,9 +146,10 @@ TraceWriter TraceWriter::create(const std::filesystem::path& path, const Experim
                                 bool sync_each_round) {
   if (std::filesystem::exists(path)) throw StoreError(path.string() + ": file exists");
   const std::size_t n = instances.size();
-  // Classification and text outcomes both hold a label and a prediction per instance.
-  const bool labelled =
-      outcomes.kind == Outcomes::Kind::classification || outcomes.kind == Outcomes::Kind::text;
+  // Classification, text and ranking outcomes all hold a label and a prediction per instance.
+  const bool labelled = outcomes.kind == Outcomes::Kind::classification ||
+                        outcomes.kind == Outcomes::Kind::text ||
+                        outcomes.kind == Outcomes::Kind::ranking;
   const bool scored = outcomes.kind == Outcomes::Kind::score;
   if (labelled ? (outcomes.labels.size() != n || outcomes.predictions.size() != n)
                : scored && outcomes.scores.size() != n) {
