@@ -31,6 +31,7 @@ U1='1 / math.log2(3)'
 "$TAILQ" import --times times.csv --outcomes rank.csv --warmup-rounds 0 -o r.trace \
   >/dev/null 2>imp.err && ok || bad "import: $(cat imp.err)"
 [ ! -s imp.err ] && ok || bad "import printed: $(cat imp.err)"
+"$TAILQ" check r.trace >/dev/null 2>chk.err && ok || bad "check of a ranking trace: $(cat chk.err)"
 json=$("$TAILQ" analyze r.trace --metric ndcg@2 --thresholds 2.5ms --json)
 json_has "d['metric'] == 'ndcg@2' and abs(d['nominal_quality'] - ($U0 + $U1 + 2) / 4) < 1e-12" \
   && ok || bad "ndcg@2 nominal: $json"
@@ -60,6 +61,8 @@ json_has "d['metric'] == 'ndcg@20' and len(d['traces']) == 2" && ok || bad "comp
   && ok || bad "compare text header"
 json=$("$TAILQ" predict r.trace --metric precision@2 --holdout 2 --simulations 50 --json)
 [ -n "$json" ] && json_has "d['metric'] == 'precision@2'" && ok || bad "predict: $json"
+"$TAILQ" predict r.trace --holdout 2 --simulations 50 | head -1 | grep -q 'total time, NDCG@20)$' \
+  && ok || bad "predict text names NDCG@20"
 
 # --- refused, one line naming file, line and field; no trace left
 imp_error() {
