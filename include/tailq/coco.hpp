@@ -109,6 +109,8 @@ class CocoEvaluation {
 // "ap-large", "ar1", "ar10", "ar100", "ar-small", "ar-medium", "ar-large".
 std::string_view coco_metric_name(CocoSummary::Index index);
 std::optional<CocoSummary::Index> parse_coco_metric(std::string_view name);
+// As reports write them: "AP", "AP50", "AR@100", "AP small", ...
+std::string_view coco_metric_title(CocoSummary::Index index);
 
 // A Metric whose quality is summary(on_time)[index] (computed alone, CocoEvaluation::value) over
 // the images answered in time; instance i is image i.

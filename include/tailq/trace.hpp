@@ -46,17 +46,21 @@ struct Instance {
 // What the metric needs of each instance's answer (instances in trace order).
 struct Outcomes {
   // text: one line of text per instance (OCR, transcription), scored by edit distance.
+  // ranking: per user, the relevant items and the ranked list (recommendation, docs/ranking.md).
   // none: latency only, no answers were recorded; the only metric is "on-time".
   // detection: per image, the ground-truth boxes (label) and the detected boxes (prediction),
   // each a compact JSON array (docs/detection.md, "In a trace"), scored by COCO AP.
-  enum class Kind { classification, score, text, none, detection };
+  enum class Kind { classification, score, text, ranking, none, detection };
   Kind kind = Kind::classification;
-  std::vector<std::string> labels;       // classification: the true label; text: the reference
+  std::vector<std::string> labels;       // classification: the true label; text: the reference;
+                                         // ranking: the relevant items separated by spaces
   std::vector<std::string> predictions;  // classification: labels separated by spaces, best
-                                         // first; text: the recognised text (UTF-8)
+                                         // first; text: the recognised text (UTF-8); ranking:
+                                         // the ranked items separated by spaces, best first
   std::vector<double> scores;            // score: quality of the answer in [0, 1]
 };
-// The outcome_kind stored in a trace: "classification", "score", "text", "none" or "detection".
+// The outcome_kind stored in a trace: "classification", "score", "text", "ranking", "none" or
+// "detection".
 std::string_view to_string(Outcomes::Kind kind);
 std::optional<Outcomes::Kind> parse_outcome_kind(std::string_view text);  // nullopt: unknown
 // Whether the kind keeps a label and a prediction (text) per instance.

@@ -88,6 +88,7 @@ constexpr std::pair<Outcomes::Kind, std::string_view> kOutcomeKinds[] = {
     {Outcomes::Kind::classification, "classification"},
     {Outcomes::Kind::score, "score"},
     {Outcomes::Kind::text, "text"},
+    {Outcomes::Kind::ranking, "ranking"},
     {Outcomes::Kind::none, "none"},
     {Outcomes::Kind::detection, "detection"},
 };
@@ -107,7 +108,7 @@ std::optional<Outcomes::Kind> parse_outcome_kind(std::string_view text) {
 
 bool has_labels(Outcomes::Kind kind) {
   return kind == Outcomes::Kind::classification || kind == Outcomes::Kind::text ||
-         kind == Outcomes::Kind::detection;
+         kind == Outcomes::Kind::ranking || kind == Outcomes::Kind::detection;
 }
 
 TimeKind parse_time_kind(std::string_view text) {

@@ -118,6 +118,9 @@ constexpr std::string_view kMetricNames[] = {"ap",        "ap50",     "ap75",   
                                              "ap-medium", "ap-large", "ar1",       "ar10",
                                              "ar100",     "ar-small", "ar-medium", "ar-large"};
 static_assert(std::size(kMetricNames) == std::tuple_size_v<decltype(CocoSummary::values)>);
+constexpr std::string_view kMetricTitles[] = {"AP",        "AP50",     "AP75",      "AP small",
+                                              "AP medium", "AP large", "AR@1",      "AR@10",
+                                              "AR@100",    "AR small", "AR medium", "AR large"};
 
 class CocoMetric : public Metric {
  public:
@@ -136,6 +139,7 @@ class CocoMetric : public Metric {
 }  // namespace
 
 std::string_view coco_metric_name(CocoSummary::Index index) { return kMetricNames[index]; }
+std::string_view coco_metric_title(CocoSummary::Index index) { return kMetricTitles[index]; }
 
 std::optional<CocoSummary::Index> parse_coco_metric(std::string_view name) {
   for (std::size_t i = 0; i < std::size(kMetricNames); ++i)
