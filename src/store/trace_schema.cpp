@@ -10,10 +10,11 @@
 #include <set>
 
 #include "store/checksum.hpp"
+#include "store/round_blocks.hpp"
 
 namespace tailq::store {
 
-const char* const kSchema = R"sql(
+const char* const kSchemaV2 = R"sql(
 CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE instances(
   idx INTEGER PRIMARY KEY,
@@ -40,6 +41,32 @@ CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), secon
                          checksum INTEGER);
 )sql";
 
+const char* const kSchemaV3 = R"sql(
+CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE instances(
+  idx INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  batch INTEGER NOT NULL,
+  input_size REAL,
+  label TEXT);
+CREATE TABLE outputs(
+  instance INTEGER PRIMARY KEY REFERENCES instances(idx),
+  prediction TEXT,
+  score REAL);
+CREATE TABLE round_blocks(
+  first INTEGER PRIMARY KEY,
+  count INTEGER NOT NULL,
+  measured INTEGER NOT NULL,
+  info BLOB NOT NULL,
+  checksum INTEGER NOT NULL);
+CREATE TABLE inference_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                             seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
+CREATE TABLE total_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                         seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
+CREATE TABLE query_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                         seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
+)sql";
+
 namespace {
 
 constexpr std::size_t kMaxKept = 200;
@@ -52,18 +79,25 @@ struct Column {
   int pk;
 };
 
-struct Table {
-  const char* name;
-  std::vector<Column> columns;
-  int since = 1;  // first schema version with the table
-};
-
-// Version 2's tables; version 1 lacks query_times and every `since = 2` column.
+// A column of the tables of schema versions `since` to `until`.
 struct VersionedColumn {
   Column column;
   int since;
+  int until = kTraceSchemaVersion;
 };
 
+// A times table, present since version `since`: keyed by round up to version 2, by block from
+// version 3 on.
+std::vector<VersionedColumn> times_columns(int since) {
+  return {{{"round", "INTEGER", false, 1}, since, 2},
+          {{"first", "INTEGER", false, 1}, 3},
+          {{"seconds", "BLOB", true, 0}, since},
+          {{"checksum", "INTEGER", false, 0}, 2, 2},
+          {{"checksum", "INTEGER", true, 0}, 3}};
+}
+
+// Every version's tables: version 1 lacks query_times and every `since = 2` column; version 3
+// replaced the rounds table by round_blocks and keys the times tables by block.
 const std::vector<std::pair<const char*, std::vector<VersionedColumn>>>& expected_tables() {
   static const std::vector<std::pair<const char*, std::vector<VersionedColumn>>> tables = {
       {"experiment", {{{"key", "TEXT", true, 1}, 1}, {{"value", "TEXT", true, 0}, 1}}},
@@ -78,24 +112,21 @@ const std::vector<std::pair<const char*, std::vector<VersionedColumn>>>& expecte
         {{"prediction", "TEXT", false, 0}, 1},
         {{"score", "REAL", false, 0}, 1}}},
       {"rounds",
-       {{{"idx", "INTEGER", false, 1}, 1},
-        {{"warmup", "INTEGER", true, 0}, 1},
-        {{"started_unix_s", "REAL", true, 0}, 1},
-        {{"output_hash", "INTEGER", false, 0}, 1},
-        {{"offered_qps", "REAL", false, 0}, 2},
-        {{"checksum", "INTEGER", false, 0}, 2}}},
-      {"inference_times",
-       {{{"round", "INTEGER", false, 1}, 1},
-        {{"seconds", "BLOB", true, 0}, 1},
-        {{"checksum", "INTEGER", false, 0}, 2}}},
-      {"total_times",
-       {{{"round", "INTEGER", false, 1}, 1},
-        {{"seconds", "BLOB", true, 0}, 1},
-        {{"checksum", "INTEGER", false, 0}, 2}}},
-      {"query_times",
-       {{{"round", "INTEGER", false, 1}, 2},
-        {{"seconds", "BLOB", true, 0}, 2},
-        {{"checksum", "INTEGER", false, 0}, 2}}},
+       {{{"idx", "INTEGER", false, 1}, 1, 2},
+        {{"warmup", "INTEGER", true, 0}, 1, 2},
+        {{"started_unix_s", "REAL", true, 0}, 1, 2},
+        {{"output_hash", "INTEGER", false, 0}, 1, 2},
+        {{"offered_qps", "REAL", false, 0}, 2, 2},
+        {{"checksum", "INTEGER", false, 0}, 2, 2}}},
+      {"round_blocks",
+       {{{"first", "INTEGER", false, 1}, 3},
+        {{"count", "INTEGER", true, 0}, 3},
+        {{"measured", "INTEGER", true, 0}, 3},
+        {{"info", "BLOB", true, 0}, 3},
+        {{"checksum", "INTEGER", true, 0}, 3}}},
+      {"inference_times", times_columns(1)},
+      {"total_times", times_columns(1)},
+      {"query_times", times_columns(2)},
   };
   return tables;
 }
@@ -289,9 +320,11 @@ bool text_is(const sqlite::Statement& q, int column, const char* expected) {
 // a million one-instance rounds; an ordered scan per table reads each page once.
 class TimesRows {
  public:
-  TimesRows(const sqlite::Database& db, const char* table, bool checksums)
-      : sql_(std::string("SELECT round, typeof(seconds), length(seconds), ") +
-             (checksums ? "checksum" : "NULL") + " FROM " + table + " ORDER BY round"),
+  // `key`: the column that names the round (versions 1 and 2) or block (version 3).
+  TimesRows(const sqlite::Database& db, const char* table, bool checksums,
+            const char* key = "round")
+      : sql_(std::string("SELECT ") + key + ", typeof(seconds), length(seconds), " +
+             (checksums ? "checksum" : "NULL") + " FROM " + table + " ORDER BY " + key),
         q_(db, sql_.c_str()) {
     advance();
   }
@@ -333,8 +366,11 @@ void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Proble
     // One StoredRound per round: reserved, so that a million of them are not copied as the
     // vector grows.
     sqlite::Statement count(db, "SELECT count(*) FROM rounds");
-    if (count.step())
-      t.rounds.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, count.int64(0))));
+    if (count.step()) {
+      const auto n = static_cast<std::size_t>(std::max<std::int64_t>(0, count.int64(0)));
+      t.rounds.reserve(n);
+      t.stored.reserve(n);
+    }
   }
   sqlite::Statement q(db, sql);
   TimesRows inference(db, "inference_times", version >= 2), total(db, "total_times", version >= 2);
@@ -343,8 +379,8 @@ void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Proble
   const auto batch_bytes = static_cast<std::int64_t>(t.batch_count * sizeof(double));
   const auto timing_bytes = static_cast<std::int64_t>(t.instances.size() * sizeof(QueryTiming));
   while (q.step()) {
-    StoredRound& round = t.rounds.emplace_back();
-    RoundInfo& info = round.info;
+    RoundInfo& info = t.rounds.emplace_back();
+    StoredRound& round = t.stored.emplace_back();
     info.index = q.int64(0);
     // Only a round with a problem needs its name.
     auto where = [&info] { return round_name(info.index); };
@@ -409,6 +445,110 @@ void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Proble
   }
 }
 
+// Version 3: the round_blocks rows in order, each with its times rows (their types, sizes and
+// checksums, never their contents), decoded into the rounds and checked on the way.
+void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems) {
+  sqlite::Statement q(db,
+                      "SELECT first, count, measured, info, checksum, typeof(info) FROM "
+                      "round_blocks ORDER BY first");
+  TimesRows inference(db, "inference_times", true, "first"),
+      total(db, "total_times", true, "first"), query(db, "query_times", true, "first");
+  const auto batch_bytes = t.batch_count * sizeof(double);
+  const auto timing_bytes = t.instances.size() * sizeof(QueryTiming);
+  std::int64_t next = std::numeric_limits<std::int64_t>::min();  // the least valid first
+  while (q.step()) {
+    StoredBlock block;
+    block.first = q.int64(0);
+    const std::int64_t count = q.type(1) == SQLITE_INTEGER ? q.int64(1) : 0;
+    const std::string where = count > 0 ? rounds_name(block.first, static_cast<std::size_t>(count))
+                                        : "the block of round " + std::to_string(block.first);
+    if (count <= 0 || count > std::numeric_limits<std::int32_t>::max()) {
+      problems.add(where + ": round count '" + q.text(1) + "' is not a positive count");
+      continue;
+    }
+    if (block.first < next) {
+      problems.add(where + ": overlaps the block before it");
+      continue;
+    }
+    next = block.first + count;
+    block.count = static_cast<std::size_t>(count);
+    block.position = t.rounds.size();
+    if (!text_is(q, 5, "blob")) {
+      problems.add(where + ": round metadata is not a BLOB");
+      continue;
+    }
+    const std::string_view info = q.blob(3);
+    const std::string problem = unpack_info(block.first, block.count, info, t.rounds, t.flags);
+    if (!problem.empty()) {
+      problems.add(problem);
+      continue;
+    }
+    std::int64_t measured = 0;
+    for (std::size_t k = block.position; k < t.rounds.size(); ++k) {
+      const RoundInfo& round = t.rounds[k];
+      measured += !round.warmup;
+      block.query_rounds += (t.flags[k] & kQueryFlag) != 0;
+      if (!std::isfinite(round.started_unix_s)) {
+        problems.add(round_name(round.index) + ": start time is not a finite number");
+      }
+      if (round.offered_qps && !(std::isfinite(*round.offered_qps) && *round.offered_qps > 0)) {
+        problems.add(round_name(round.index) + ": offered load is not a positive number");
+      }
+    }
+    if (q.type(2) != SQLITE_INTEGER || q.int64(2) != measured) {
+      problems.add(where + ": measured count '" + q.text(2) + "', the rounds hold " +
+                   std::to_string(measured) + " measured rounds");
+    }
+    std::optional<std::uint64_t> sums[2];
+    for (int k = 0; k < 2; ++k) {
+      TimesRows& rows = k == 0 ? inference : total;
+      const char* kind = k == 0 ? "inference" : "total";
+      const auto expected = static_cast<std::int64_t>(batch_bytes * block.count);
+      if (!rows.at(block.first) || text_is(rows.row(), 1, "null")) {
+        problems.add(where + ": no " + std::string(kind) + " times");
+        continue;
+      }
+      if (!text_is(rows.row(), 1, "blob") || rows.row().int64(2) != expected) {
+        problems.add(where + ": " + kind + " times hold " + rows.row().text(2) + " bytes of " +
+                     rows.row().text(1) + ", expected " + std::to_string(expected) + " bytes (" +
+                     std::to_string(t.batch_count) + " batches per round)");
+      }
+      sums[k] = stored_checksum(rows.row(), 3);
+    }
+    const bool has_query = query.at(block.first) && !text_is(query.row(), 1, "null");
+    if (has_query != (block.query_rounds > 0)) {
+      problems.add(where + (has_query ? ": a query timeline for rounds without one"
+                                      : ": no query timelines"));
+    } else if (has_query) {
+      const auto expected = static_cast<std::int64_t>(timing_bytes * block.query_rounds);
+      if (!text_is(query.row(), 1, "blob") || query.row().int64(2) != expected) {
+        problems.add(where + ": query timelines hold " + query.row().text(2) + " bytes of " +
+                     query.row().text(1) + ", expected " + std::to_string(expected));
+      }
+      block.query_checksum = stored_checksum(query.row(), 3);
+    }
+    const std::optional<std::uint64_t> checksum = stored_checksum(q, 4);
+    if (!checksum || !sums[0] || !sums[1] || (has_query && !block.query_checksum)) {
+      problems.add(where + ": a checksum is missing");
+    } else if (*checksum != block_checksum(block.first, count, measured, info, *sums[0], *sums[1],
+                                           block.query_checksum)) {
+      problems.add(where + ": the block does not match its checksum");
+    }
+    block.inference_checksum = sums[0].value_or(0);
+    block.total_checksum = sums[1].value_or(0);
+    t.blocks.push_back(block);
+  }
+  for (auto [table, rows] : {std::pair{"inference_times", &inference},
+                             {"total_times", &total},
+                             {"query_times", &query}}) {
+    std::int64_t first = 0;
+    if (const std::int64_t count = rows->orphans(first); count > 0) {
+      problems.add(std::string(table) + ": " + std::to_string(count) +
+                   " rows for no block (the first for round " + std::to_string(first) + ")");
+    }
+  }
+}
+
 }  // namespace
 
 void Problems::add(const std::string& problem) {
@@ -453,7 +593,7 @@ int read_schema_version(const sqlite::Database& db) {
   sqlite::Statement version(db, "PRAGMA user_version");
   version.step();
   const std::int64_t v = version.int64(0);
-  if (v != 1 && v != kTraceSchemaVersion) {
+  if (v < 1 || v > kTraceSchemaVersion) {
     throw StoreError(db.path() + ": trace schema version " + std::to_string(v) +
                      ", this tailq reads versions 1 to " + std::to_string(kTraceSchemaVersion));
   }
@@ -469,8 +609,9 @@ void check_tables(const sqlite::Database& db, int version, Problems& problems) {
   }
   std::set<std::string> expected;
   for (const auto& [name, columns] : expected_tables()) {
-    const bool wanted = std::any_of(columns.begin(), columns.end(),
-                                    [&](const VersionedColumn& c) { return c.since <= version; });
+    const bool wanted = std::any_of(columns.begin(), columns.end(), [&](const VersionedColumn& c) {
+      return c.since <= version && version <= c.until;
+    });
     if (!wanted) continue;
     expected.insert(name);
     sqlite::Statement type(db, "SELECT type FROM sqlite_schema WHERE name = ?");
@@ -492,7 +633,7 @@ void check_tables(const sqlite::Database& db, int version, Problems& problems) {
                      (info.int64(3) ? " KEY" + std::to_string(info.int64(3)) : ""));
     }
     for (const VersionedColumn& c : columns) {
-      if (c.since > version) continue;
+      if (c.since > version || version > c.until) continue;
       want.push_back(std::string(c.column.name) + " " + c.column.type +
                      (c.column.not_null ? " NOT NULL" : "") +
                      (c.column.pk ? " KEY" + std::to_string(c.column.pk) : ""));
@@ -522,8 +663,26 @@ LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& proble
   t.outcomes.kind = parse_outcome_kind(outcome_kind).value_or(Outcomes::Kind::classification);
   load_instances(db, t, problems);
   check_header(db, stored_header, problems);
-  load_rounds(db, version, t, problems);
+  if (version >= 3) {
+    load_blocks(db, t, problems);
+  } else {
+    load_rounds(db, version, t, problems);
+  }
   return t;
+}
+
+LoadedTrace load_checked(const sqlite::Database& db, int version) {
+  Problems problems(db.path(), true);
+  db.exec("BEGIN");
+  try {
+    check_tables(db, version, problems);
+    LoadedTrace trace = load_trace(db, version, problems);
+    db.exec("COMMIT");
+    return trace;
+  } catch (...) {
+    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 std::uint64_t header_checksum(const sqlite::Database& db) {
@@ -592,6 +751,45 @@ std::string check_timings(std::int64_t round, std::span<const QueryTiming> timin
     }
   }
   return {};
+}
+
+std::size_t LoadedTrace::position(std::int64_t index, std::size_t hint) const {
+  if (hint < rounds.size() && rounds[hint].index == index) return hint;
+  // Dense numbering from the first round, what every writer makes.
+  if (!rounds.empty() && index >= rounds.front().index) {
+    const auto offset =
+        static_cast<std::uint64_t>(index) - static_cast<std::uint64_t>(rounds.front().index);
+    if (offset < rounds.size() && rounds[offset].index == index) return offset;
+  }
+  const auto at = std::lower_bound(rounds.begin(), rounds.end(), index,
+                                   [](const RoundInfo& r, std::int64_t i) { return r.index < i; });
+  return at != rounds.end() && at->index == index ? static_cast<std::size_t>(at - rounds.begin())
+                                                  : rounds.size();
+}
+
+std::size_t LoadedTrace::block_of(std::size_t position, std::size_t hint) const {
+  auto holds = [&](std::size_t b) {
+    return b < blocks.size() && blocks[b].position <= position &&
+           position < blocks[b].position + blocks[b].count;
+  };
+  if (holds(hint)) return hint;
+  if (holds(hint + 1)) return hint + 1;
+  const auto at =
+      std::upper_bound(blocks.begin(), blocks.end(), position,
+                       [](std::size_t p, const StoredBlock& b) { return p < b.position; });
+  return static_cast<std::size_t>(at - blocks.begin()) - 1;  // block 0 starts at position 0
+}
+
+std::string check_block_blob(const StoredBlock& block, BlobKind kind, const void* data,
+                             std::size_t bytes) {
+  const std::uint64_t stored = kind == BlobKind::inference ? block.inference_checksum
+                               : kind == BlobKind::total   ? block.total_checksum
+                                                           : block.query_checksum.value_or(0);
+  if (blob_checksum(block.first, kind, data, bytes) == stored) return {};
+  const char* what = kind == BlobKind::inference ? "inference times"
+                     : kind == BlobKind::total   ? "total times"
+                                                 : "query timings";
+  return rounds_name(block.first, block.count) + ": " + what + " do not match their checksum";
 }
 
 }  // namespace tailq::store
