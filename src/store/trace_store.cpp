@@ -310,8 +310,11 @@ TraceWriter TraceWriter::open_existing(const std::filesystem::path& path) {
     db.exec(kMigrateFrom1);
     store::store_header_checksum(db);
     tx.commit();
-    trace = store::load_checked(db, 2);
   }
+  // Read again, as migrated and in WAL mode: without a read here, close() of a writer that
+  // appended nothing (a resumed run that was complete) failed to leave WAL mode and left the
+  // -wal file behind (run_test).
+  trace = store::load_checked(db, version == 1 ? 2 : version);
   impl->version = trace.version;
   impl->instance_count = trace.instances.size();
   impl->batch_count = trace.batch_count;
