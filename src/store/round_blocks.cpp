@@ -100,7 +100,6 @@ std::string unpack_info(std::int64_t first, std::size_t count, std::string_view 
   const unsigned char* started = bytes + count;
   const unsigned char* hash = started + count * 8;
   const unsigned char* qps = hash + hashes * 8;
-  rounds.reserve(rounds.size() + count);
   for (std::size_t k = 0; k < count; ++k) {
     const std::uint8_t f = bytes[k];
     RoundInfo& round = rounds.emplace_back();

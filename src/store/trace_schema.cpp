@@ -448,6 +448,18 @@ void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Proble
 // Version 3: the round_blocks rows in order, each with its times rows (their types, sizes and
 // checksums, never their contents), decoded into the rounds and checked on the way.
 void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems) {
+  {
+    // Reserved once: growing the vectors block by block copied them, quadratic in the rounds.
+    // (A round takes at least 9 bytes of metadata, which bounds a corrupt count.)
+    sqlite::Statement count(db,
+                            "SELECT min(coalesce(sum(count), 0), coalesce(sum(length(info)), 0) "
+                            "/ 9) FROM round_blocks");
+    if (count.step()) {
+      const auto n = static_cast<std::size_t>(std::max<std::int64_t>(0, count.int64(0)));
+      t.rounds.reserve(n);
+      t.flags.reserve(n);
+    }
+  }
   sqlite::Statement q(db,
                       "SELECT first, count, measured, info, checksum, typeof(info) FROM "
                       "round_blocks ORDER BY first");
