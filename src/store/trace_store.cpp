@@ -78,8 +78,7 @@ void store_experiment(const sqlite::Database& db, const Experiment& experiment,
 
 void store_instances(const sqlite::Database& db, std::span<const Instance> instances,
                      const Outcomes& outcomes) {
-  const bool labelled =
-      outcomes.kind == Outcomes::Kind::classification || outcomes.kind == Outcomes::Kind::text;
+  const bool labelled = has_labels(outcomes.kind);
   const bool scored = outcomes.kind == Outcomes::Kind::score;
   sqlite::Statement put(db, "INSERT INTO instances VALUES (?, ?, ?, ?, ?)");
   sqlite::Statement out(db, "INSERT INTO outputs VALUES (?, ?, ?)");
