@@ -1,6 +1,7 @@
 #include "store/round_blocks.hpp"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 namespace tailq::store {
@@ -76,11 +77,11 @@ std::string BlockBuilder::info() const {
 }
 
 std::string unpack_info(std::int64_t first, std::size_t count, std::string_view info,
-                        std::vector<RoundInfo>& rounds, std::vector<std::uint8_t>& flags) {
-  const std::string where = rounds_name(first, count);
+                        std::vector<RoundInfo>* rounds, std::vector<std::uint8_t>& flags,
+                        BlockRounds& found) {
   if (info.size() < count * 9) {
-    return where + ": round metadata holds " + std::to_string(info.size()) + " bytes, expected " +
-           std::to_string(count * 9) + " or more";
+    return rounds_name(first, count) + ": round metadata holds " + std::to_string(info.size()) +
+           " bytes, expected " + std::to_string(count * 9) + " or more";
   }
   const auto* bytes = reinterpret_cast<const unsigned char*>(info.data());
   std::size_t hashes = 0, offered = 0;
@@ -94,31 +95,41 @@ std::string unpack_info(std::int64_t first, std::size_t count, std::string_view 
   }
   const std::size_t expected = count * 9 + (hashes + offered) * 8;
   if (info.size() != expected) {
-    return where + ": round metadata holds " + std::to_string(info.size()) + " bytes, expected " +
-           std::to_string(expected);
+    return rounds_name(first, count) + ": round metadata holds " + std::to_string(info.size()) +
+           " bytes, expected " + std::to_string(expected);
   }
   const unsigned char* started = bytes + count;
   const unsigned char* hash = started + count * 8;
   const unsigned char* qps = hash + hashes * 8;
   for (std::size_t k = 0; k < count; ++k) {
     const std::uint8_t f = bytes[k];
-    RoundInfo& round = rounds.emplace_back();
-    round.index = first + static_cast<std::int64_t>(k);
-    round.warmup = (f & kWarmupFlag) != 0;
-    std::memcpy(&round.started_unix_s, started + k * 8, 8);
+    const std::int64_t index = first + static_cast<std::int64_t>(k);
+    double start = 0, load = 0;
+    std::uint64_t output_hash = 0;
+    std::memcpy(&start, started + k * 8, 8);
+    if (!std::isfinite(start))
+      found.bad.push_back(rounds_name(index, 1) + ": start time is not a finite number");
     if (f & kOutputHashFlag) {
-      std::uint64_t value = 0;
-      std::memcpy(&value, hash, 8);
+      std::memcpy(&output_hash, hash, 8);
       hash += 8;
-      round.output_hash = value;
     }
     if (f & kOfferedQpsFlag) {
-      double value = 0;
-      std::memcpy(&value, qps, 8);
+      std::memcpy(&load, qps, 8);
       qps += 8;
-      round.offered_qps = value;
+      if (!(std::isfinite(load) && load > 0)) {
+        found.bad.push_back(rounds_name(index, 1) + ": offered load is not a positive number");
+      }
     }
+    found.measured += (f & kWarmupFlag) == 0;
+    found.query_rounds += (f & kQueryFlag) != 0;
     flags.push_back(f);
+    if (rounds == nullptr) continue;
+    RoundInfo& round = rounds->emplace_back();
+    round.index = index;
+    round.warmup = (f & kWarmupFlag) != 0;
+    round.started_unix_s = start;
+    if (f & kOutputHashFlag) round.output_hash = output_hash;
+    if (f & kOfferedQpsFlag) round.offered_qps = load;
   }
   return {};
 }

@@ -66,9 +66,19 @@ class BlockBuilder {
   std::vector<QueryTiming> timings_;
 };
 
-// Decodes a block's packed metadata into `rounds` (appended, indices first..first+count-1) and
-// `flags`; returns the problem with the layout (nothing is appended then), or an empty string.
+// What unpack_info found in a block besides the layout.
+struct BlockRounds {
+  std::int64_t measured = 0;     // rounds that are not warm-up rounds
+  std::size_t query_rounds = 0;  // rounds with a query timeline
+  std::vector<std::string> bad;  // problems of single rounds' values
+};
+
+// Decodes and checks a block's packed metadata: appends each round's flags to `flags` and, when
+// `rounds` is given, its RoundInfo (indices first..first+count-1). Returns the problem with the
+// layout (nothing is appended then), or an empty string. `tailq check` needs no RoundInfo, whose
+// 56 bytes per round cost more than the rest of a check of a million tiny rounds.
 std::string unpack_info(std::int64_t first, std::size_t count, std::string_view info,
-                        std::vector<RoundInfo>& rounds, std::vector<std::uint8_t>& flags);
+                        std::vector<RoundInfo>* rounds, std::vector<std::uint8_t>& flags,
+                        BlockRounds& found);
 
 }  // namespace tailq::store

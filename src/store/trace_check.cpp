@@ -176,13 +176,22 @@ TraceCheck check_trace(const std::filesystem::path& path) {
     db->exec("BEGIN");
     store::check_tables(*db, result.schema_version, problems);
     if (!problems.empty()) return finish();  // the queries below need the right columns
-    const store::LoadedTrace trace = store::load_trace(*db, result.schema_version, problems);
-    result.rounds = trace.rounds.size();
+    const bool blocks = result.schema_version >= 3;
+    const store::LoadedTrace trace =
+        store::load_trace(*db, result.schema_version, problems, !blocks);
     result.instances = trace.instances.size();
     result.batches = trace.batch_count;
-    for (const RoundInfo& round : trace.rounds) {
-      result.measured_rounds += !round.warmup;
-      result.unchecked_rounds += round.index < trace.checksums_from_round;
+    if (blocks) {
+      result.rounds = trace.flags.size();
+      for (const std::uint8_t flags : trace.flags) {
+        result.measured_rounds += (flags & store::kWarmupFlag) == 0;
+      }
+    } else {
+      result.rounds = trace.rounds.size();
+      for (const RoundInfo& round : trace.rounds) {
+        result.measured_rounds += !round.warmup;
+        result.unchecked_rounds += round.index < trace.checksums_from_round;
+      }
     }
     if (trace.version >= 3) {
       check_block_contents(*db, trace, problems);

@@ -447,7 +447,7 @@ void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Proble
 
 // Version 3: the round_blocks rows in order, each with its times rows (their types, sizes and
 // checksums, never their contents), decoded into the rounds and checked on the way.
-void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems) {
+void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems, bool round_list) {
   {
     // Reserved once: growing the vectors block by block copied them, quadratic in the rounds.
     // (A round takes at least 9 bytes of metadata, which bounds a corrupt count.)
@@ -456,7 +456,7 @@ void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems)
                             "/ 9) FROM round_blocks");
     if (count.step()) {
       const auto n = static_cast<std::size_t>(std::max<std::int64_t>(0, count.int64(0)));
-      t.rounds.reserve(n);
+      if (round_list) t.rounds.reserve(n);
       t.flags.reserve(n);
     }
   }
@@ -484,29 +484,22 @@ void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems)
     }
     next = block.first + count;
     block.count = static_cast<std::size_t>(count);
-    block.position = t.rounds.size();
     if (!text_is(q, 5, "blob")) {
       problems.add(where + ": round metadata is not a BLOB");
       continue;
     }
     const std::string_view info = q.blob(3);
-    const std::string problem = unpack_info(block.first, block.count, info, t.rounds, t.flags);
+    BlockRounds found;
+    block.position = t.flags.size();
+    const std::string problem = unpack_info(block.first, block.count, info,
+                                            round_list ? &t.rounds : nullptr, t.flags, found);
     if (!problem.empty()) {
       problems.add(problem);
       continue;
     }
-    std::int64_t measured = 0;
-    for (std::size_t k = block.position; k < t.rounds.size(); ++k) {
-      const RoundInfo& round = t.rounds[k];
-      measured += !round.warmup;
-      block.query_rounds += (t.flags[k] & kQueryFlag) != 0;
-      if (!std::isfinite(round.started_unix_s)) {
-        problems.add(round_name(round.index) + ": start time is not a finite number");
-      }
-      if (round.offered_qps && !(std::isfinite(*round.offered_qps) && *round.offered_qps > 0)) {
-        problems.add(round_name(round.index) + ": offered load is not a positive number");
-      }
-    }
+    for (const std::string& bad : found.bad) problems.add(bad);
+    const std::int64_t measured = found.measured;
+    block.query_rounds = found.query_rounds;
     if (q.type(2) != SQLITE_INTEGER || q.int64(2) != measured) {
       problems.add(where + ": measured count '" + q.text(2) + "', the rounds hold " +
                    std::to_string(measured) + " measured rounds");
@@ -666,7 +659,8 @@ void check_tables(const sqlite::Database& db, int version, Problems& problems) {
   }
 }
 
-LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems) {
+LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems,
+                       bool round_list) {
   LoadedTrace t;
   t.version = version;
   std::string outcome_kind;
@@ -676,7 +670,7 @@ LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& proble
   load_instances(db, t, problems);
   check_header(db, stored_header, problems);
   if (version >= 3) {
-    load_blocks(db, t, problems);
+    load_blocks(db, t, problems, round_list);
   } else {
     load_rounds(db, version, t, problems);
   }

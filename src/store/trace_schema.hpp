@@ -98,7 +98,10 @@ struct LoadedTrace {
 // needs no BLOB content: required keys, dense instances and batches, one output per instance,
 // both time BLOBs of every round present and of the right size, no orphan BLOBs, and the round
 // and header checksums. Call check_tables first.
-LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems);
+// `round_list` false (`tailq check` of a version 3 trace): `rounds` stays empty, `flags` and
+// `blocks` say what it would hold.
+LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems,
+                       bool round_list = true);
 
 // load_trace with the strict list, in one read transaction, so that a trace being written is
 // seen as of one moment (the first measured round updates the outputs with its own row).
