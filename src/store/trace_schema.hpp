@@ -103,6 +103,9 @@ struct LoadedTrace {
 LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems,
                        bool round_list = true);
 
+// Version 3's part of load_trace: the blocks and their rounds (block_schema.cpp).
+void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems, bool round_list);
+
 // load_trace with the strict list, in one read transaction, so that a trace being written is
 // seen as of one moment (the first measured round updates the outputs with its own row).
 LoadedTrace load_checked(const sqlite::Database& db, int version);
