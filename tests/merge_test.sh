@@ -36,17 +36,18 @@ out=$("$TAILQ" merge a.trace b.trace -o ab.trace 2>&1)
 "$TAILQ" check ab.trace >/dev/null && ok || bad "check of the merged trace"
 
 # Rounds: a's 6 (one warm-up) then b's 4, renumbered 0..9, times and flags kept.
-$PY - "$TAILQ" <<'EOF' && ok || bad "merged rounds and times"
-import json, sqlite3, subprocess, sys
+$PY - "$(dirname "$(realpath "$0")")/../bench" <<'EOF' && ok || bad "merged rounds and times"
+import json, sqlite3, sys
 import numpy as np
+sys.path.insert(0, sys.argv[1])
+from trace_tables import measured_times
 db = sqlite3.connect("ab.trace")
-rounds = db.execute("SELECT idx, warmup FROM rounds ORDER BY idx").fetchall()
-assert rounds == [(i, int(i == 0)) for i in range(10)], rounds
-def times(path, kind="total_times"):
-    c = sqlite3.connect(path)
-    return [np.frombuffer(b, "<f8") for (b,) in c.execute(f"SELECT seconds FROM {kind} ORDER BY round")]
-merged = times("ab.trace")
-assert all(np.array_equal(x, y) for x, y in zip(merged, times("a.trace") + times("b.trace")))
+blocks = db.execute("SELECT first, count, info FROM round_blocks ORDER BY first").fetchall()
+flags = np.concatenate([np.frombuffer(info[:count], np.uint8) for _, count, info in blocks])
+assert blocks[0][0] == 0 and len(flags) == 10 and list(flags & 1) == [1] + [0] * 9, flags
+merged = measured_times(db)
+parts = [measured_times(sqlite3.connect(p)) for p in ("a.trace", "b.trace")]
+assert np.array_equal(merged, np.concatenate(parts))
 extra = json.loads(db.execute("SELECT value FROM experiment WHERE key='extra'").fetchone()[0])
 assert extra["nodes"]["runs"] == [[0, 5, 0], [6, 9, 1]], extra
 assert [n["source"] for n in extra["nodes"]["nodes"]] == ["a.trace", "b.trace"]
