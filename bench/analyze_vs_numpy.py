@@ -25,6 +25,8 @@ import time
 
 import numpy as np
 
+import trace_tables  # bench/trace_tables.py, next to this script
+
 
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
@@ -32,10 +34,7 @@ def run(cmd, **kw):
 
 def load(trace):
     db = sqlite3.connect(f"file:{trace}?mode=ro", uri=True)
-    rows = db.execute(
-        "SELECT t.seconds FROM total_times t JOIN rounds r ON r.idx = t.round "
-        "WHERE r.warmup = 0 ORDER BY t.round").fetchall()
-    times = np.stack([np.frombuffer(r[0], dtype="<f8") for r in rows])
+    times = trace_tables.measured_times(db)
     labels, preds = zip(*db.execute(
         "SELECT i.label, o.prediction FROM instances i JOIN outputs o ON o.instance = i.idx "
         "ORDER BY i.idx"))

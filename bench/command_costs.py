@@ -23,6 +23,8 @@ import time
 import numpy as np
 from scipy import stats
 
+import trace_tables  # bench/trace_tables.py, next to this script
+
 
 def wall(cmd, repeats):
     times = []
@@ -66,7 +68,7 @@ def main():
                        check=True, capture_output=True)
         t_fit = wall([tailq, "fit", trace, "--json"], a.repeats)
         with sqlite3.connect(trace) as db:
-            blob = db.execute("SELECT count(*) FROM rounds WHERE warmup = 0").fetchone()[0]
+            blob = trace_tables.measured_count(db)
         rng = np.random.default_rng(3)
         data = rng.lognormal(np.log(5e-3), 0.2, 100_000)
         grid = np.linspace(data.min(), data.max(), 1000)

@@ -36,6 +36,8 @@ import tempfile
 
 import numpy as np
 
+import trace_tables  # bench/trace_tables.py, next to this script
+
 
 def run(cmd):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -132,9 +134,7 @@ def trace_truth(trace, percentiles):
         "select i.label, o.prediction from instances i join outputs o on o.instance = i.idx "
         "order by i.idx").fetchall()
     correct = np.array([p.split(" ")[0] == label for label, p in rows])
-    blobs = db.execute("select t.seconds from rounds r join total_times t on t.round = r.idx "
-                       "where r.warmup = 0 order by r.idx").fetchall()
-    times = np.stack([np.frombuffer(b[0], dtype="<f8") for b in blobs])
+    times = trace_tables.measured_times(db)
     out = {}
     for p in percentiles:
         t = float(np.percentile(times, p, method="inverted_cdf"))

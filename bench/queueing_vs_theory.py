@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 
+import trace_tables  # bench/trace_tables.py, next to this script
+
 MEAN_SERVICE_S = 0.0005
 
 
@@ -36,11 +38,8 @@ def erlang_c(workers, offered):
 def replay(trace, workers):
     """Waits of an instantaneous FIFO dispatcher on the measured arrivals and service times."""
     db = sqlite3.connect(trace)
-    rows = db.execute("SELECT q.seconds FROM query_times q JOIN rounds r ON r.idx = q.round "
-                      "WHERE r.warmup = 0 ORDER BY r.idx").fetchall()
     ideal, overhead = [], []
-    for (blob,) in rows:
-        t = np.frombuffer(blob, dtype="<f8").reshape(-1, 4)  # scheduled, issued, started, finished
+    for t in trace_tables.measured_timelines(db):  # scheduled, issued, started, finished
         order = np.argsort(t[:, 0], kind="stable")
         t = t[order]
         service = t[:, 3] - t[:, 2]

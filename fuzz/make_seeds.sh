@@ -75,7 +75,7 @@ UPDATE experiment SET value = 'score' WHERE key = 'outcome_kind';
 DELETE FROM instances WHERE idx = 1;
 UPDATE instances SET batch = 7 WHERE idx = 0;
 DROP TABLE query_times; PRAGMA user_version = 1;
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 PRAGMA application_id = 1;
 UPDATE rounds SET checksum = checksum + 1;
 UPDATE query_times SET seconds = substr(seconds, 1, 40);
@@ -84,6 +84,13 @@ ALTER TABLE rounds ADD COLUMN extra TEXT;
 UPDATE experiment SET value = '[1,2' WHERE key = 'settings';
 UPDATE outputs SET prediction = NULL;
 PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql, 'warmup', 'warm') WHERE name = 'rounds';
+UPDATE round_blocks SET info = CAST(x'40' || substr(info, 2) AS BLOB) WHERE first = 1;
+UPDATE round_blocks SET count = 2 WHERE first = 0;
+UPDATE round_blocks SET measured = 7;
+UPDATE inference_times SET seconds = zeroblob(8) WHERE first = 1;
+DELETE FROM query_times;
+UPDATE round_blocks SET info = substr(info, 1, 3) WHERE first = 0;
+INSERT INTO total_times VALUES (9, zeroblob(24), 0);
 SQL
 
 # Sleep models (CSV law,correct).

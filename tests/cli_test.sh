@@ -143,6 +143,9 @@ check_json 'd["instances_sampled"]==10 and 0<=d["rjsd"][-1]["instances_converged
   && ok || bad "converge instances: $json"
 json=$("$TAILQ" converge gen.trace --json --schedule paper)
 check_json '[p["round"] for p in d["rjsd"]]==[20,30,40,50,60]' && ok || bad "converge paper: $json"
+# A window past any trace's length once wrapped window + 1 to 0 and crashed (found by
+# cli_fuzz_test).
+expect_error "huge window" "--window" "1,000,000" -- "$TAILQ" converge gen.trace --window 99999999999999999999
 json=$("$TAILQ" fit gen.trace --json)
 check_json 'd["pooled"]["bandwidth"]>0 and d["pooled"]["selector"]=="isj" and
   d["pooled"]["count"]==18000 and len(d["slowest"])==10 and d["mean_vs_input_size"]["slope"]>0' \

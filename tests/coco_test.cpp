@@ -51,6 +51,11 @@ TEST(Coco, MatchesNumpyReferenceOnFullSetsAndSubsets) {
         ++checked;
       }
       EXPECT_NEAR(e.average_precision(on_time), want[S::ap], 1e-9) << c["name"];
+      // Each number alone, as the metrics compute it, equals its place in the summary.
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(e.value(on_time, static_cast<S::Index>(i)), got.values[i])
+            << c["name"] << " value " << i;
+      }
     }
   }
   EXPECT_GE(checked, 5u * 5u * 12u);

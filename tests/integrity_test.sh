@@ -13,7 +13,7 @@ q() { sqlite3 -readonly "$1" "$2"; }
   --quiet -o live.trace >live.log 2>&1 &
 writer=$!
 for _ in $(seq 150); do
-  [ "$(q live.trace 'SELECT count(*) FROM rounds WHERE warmup = 0' 2>/dev/null || echo 0)" -ge 3 ] && break
+  [ "$(q live.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks' 2>/dev/null || echo 0)" -ge 3 ] && break
   sleep 0.1
 done
 "$TAILQ" run --resume live.trace --quiet >second.log 2>&1
@@ -27,10 +27,10 @@ kill -0 "$writer" 2>/dev/null && ok || bad "the writer died while being read"
 kill -INT "$writer"
 wait "$writer"
 [ $? -eq 130 ] && ok || bad "writer did not stop on SIGINT: $(cat live.log)"
-before=$(q live.trace 'SELECT count(*) FROM rounds')
-"$TAILQ" run --resume live.trace --max-rounds "$(( $(q live.trace 'SELECT count(*) FROM rounds WHERE warmup = 0') + 2 ))" \
+before=$(q live.trace 'SELECT coalesce(sum(count), 0) FROM round_blocks')
+"$TAILQ" run --resume live.trace --max-rounds "$(( $(q live.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks') + 2 ))" \
   --tau 0 --quiet >resume.log 2>&1 && ok || bad "resume once the writer is gone: $(cat resume.log)"
-[ "$(q live.trace 'SELECT count(*) FROM rounds')" -gt "$before" ] && ok || bad "resume appended nothing"
+[ "$(q live.trace 'SELECT coalesce(sum(count), 0) FROM round_blocks')" -gt "$before" ] && ok || bad "resume appended nothing"
 
 # --- Corruption: every reading command refuses, check lists.
 "$TAILQ" run --workload sleep --instances 10 --sleep-dist const:100us --max-rounds 6 --tau 0 \
@@ -67,20 +67,42 @@ expect_refused() {
   [ $rc -eq 2 ] && grep -qF -- "$want" check.txt && ok || bad "$name: check exit $rc: $(cat check.txt)"
 }
 # The first batch time of round 4 overwritten (with 0.0001).
-corrupt flipped "UPDATE total_times SET seconds = CAST(x'2D431CEBE2361A3F' || substr(seconds, 9) AS BLOB) WHERE round = 4"
+corrupt flipped "UPDATE total_times SET seconds = CAST(x'2D431CEBE2361A3F' || substr(seconds, 9) AS BLOB) WHERE first = 4"
 expect_refused flipped "round 4: total times do not match their checksum"
-corrupt short "UPDATE inference_times SET seconds = substr(seconds, 1, 16) WHERE round = 3"
+corrupt short "UPDATE inference_times SET seconds = substr(seconds, 1, 16) WHERE first = 3"
 expect_refused short "round 3: inference times hold 16 bytes"
-corrupt lost "DELETE FROM total_times WHERE round = 5"
+corrupt lost "DELETE FROM total_times WHERE first = 5"
 expect_refused lost "round 5: no total times"
-corrupt edited "UPDATE rounds SET warmup = 1 WHERE idx = 6"
-expect_refused edited "round 6: the round does not match its checksum"
+# Round 6 made a warm-up round: its flag byte (docs/trace-format.md, "Round blocks") gains the
+# warm-up bit (1).
+corrupt edited "UPDATE round_blocks SET measured = 0, info = CAST(CASE hex(substr(info, 1, 1))
+  WHEN '02' THEN x'03' ELSE x'01' END || substr(info, 2) AS BLOB) WHERE first = 6"
+expect_refused edited "round 6: the block does not match its checksum"
 corrupt label "UPDATE instances SET label = 'wrong' WHERE idx = 0"
 expect_refused label "instances or outputs tables do not match their checksum"
 corrupt view "CREATE VIEW v AS SELECT 1"
 expect_refused view "unexpected view 'v'"
 corrupt version "PRAGMA user_version = 7"
 expect_refused version "trace schema version 7"
+# A packed block (an import stores many rounds per block): a damaged byte names its rounds.
+/usr/bin/python3 -c "import numpy as np; t = np.full((40000, 1), 0.001); np.save('inf.npy', t)
+np.save('tot.npy', 2 * t)"
+printf 'instance,score\n0,1\n' >outcomes.csv
+"$TAILQ" import --inference-npy inf.npy --total-npy tot.npy --outcomes outcomes.csv -o tiny.trace \
+  >import.log 2>&1 || bad "import of tiny rounds: $(cat import.log)"
+[ "$(q tiny.trace 'SELECT group_concat(count) FROM round_blocks')" = "32768,7232" ] && ok \
+  || bad "blocks of tiny rounds: $(q tiny.trace 'SELECT group_concat(count) FROM round_blocks')"
+cp tiny.trace packed.trace
+sqlite3 packed.trace "UPDATE total_times SET seconds = CAST(substr(seconds, 1, 800) || x'00' ||
+  substr(seconds, 802) AS BLOB) WHERE first = 32768"
+"$TAILQ" check packed.trace >check.txt
+[ $? -eq 2 ] && grep -qF "rounds 32768 to 39999: total times do not match their checksum" check.txt \
+  && ok || bad "check of a damaged packed block: $(cat check.txt)"
+"$TAILQ" analyze packed.trace >/dev/null 2>err.txt
+[ $? -eq 2 ] && grep -qF "rounds 32768 to 39999: total times do not match" err.txt && ok \
+  || bad "analyze of a damaged packed block: $(cat err.txt)"
+"$TAILQ" check tiny.trace >/dev/null && ok || bad "check of the intact tiny trace"
+
 head -c 70000 good.trace >truncated.trace
 for r in analyze fit "check"; do
   "$TAILQ" $r truncated.trace >out.txt 2>err.txt

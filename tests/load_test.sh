@@ -7,12 +7,15 @@ TAILQ=$(realpath "${1:?usage: load_test.sh path/to/tailq}")
 here=$(dirname "$(realpath "$0")")
 source "$here/test_lib.sh"
 q() { sqlite3 "$1" "$2"; }
+# Measured rounds per offered load, from one-round blocks (docs/trace-format.md, "Round blocks":
+# the offered load is the last 8 bytes of a round's metadata).
+per_load="SELECT group_concat(n) FROM (SELECT count(*) AS n FROM round_blocks WHERE measured = 1
+  GROUP BY substr(info, -8))"
 
 sweep=(--workload sleep --instances 60 --sleep-dist const:2ms --scenario server
        --qps-sweep 100:400:150 --max-rounds 3 --warmup-rounds 1 --tau 0 --quiet)
 "$TAILQ" run "${sweep[@]}" -o sweep.trace >sweep.log 2>&1 && ok || bad "sweep run: $(cat sweep.log)"
-[ "$(q sweep.trace 'SELECT group_concat(n) FROM (SELECT count(*) AS n FROM rounds
-     WHERE warmup = 0 GROUP BY offered_qps ORDER BY offered_qps)')" = "3,3,3" ] && ok \
+[ "$(q sweep.trace "$per_load")" = "3,3,3" ] && ok \
   || bad "3 measured rounds at each of 3 loads"
 [ "$(q sweep.trace 'SELECT count(*) FROM query_times WHERE length(seconds) = 60 * 32')" = 12 ] \
   && ok || bad "a query timeline per round (warm-up included)"
@@ -83,8 +86,7 @@ wait "$pid" 2>/dev/null
 if [ -f killed.trace ]; then
   "$TAILQ" run --resume killed.trace --max-rounds 3 --tau 0 --quiet >resume.log 2>&1 && ok \
     || bad "resume the sweep: $(cat resume.log)"
-  [ "$(q killed.trace 'SELECT group_concat(n) FROM (SELECT count(*) AS n FROM rounds
-       WHERE warmup = 0 GROUP BY offered_qps ORDER BY offered_qps)')" = "3,3,3" ] && ok \
+  [ "$(q killed.trace "$per_load")" = "3,3,3" ] && ok \
     || bad "resumed sweep: 3 measured rounds per load"
 else
   bad "the killed sweep left no trace"

@@ -11,7 +11,7 @@ common=(--workload ocr --lines 20 --ocr-seed 4 --warmup-rounds 1 --tau 0 --quiet
 "$TAILQ" run "${common[@]}" --max-rounds 3 -o ocr.trace >run.log 2>&1 && ok || bad "run: $(cat run.log)"
 cache=out/ocr-data/lines-v1-seed4-n20-light.bin
 [ -s "$cache" ] && ok || bad "no cached line set at $cache: $(ls -R out 2>&1)"
-[ "$(q ocr.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')" = 3 ] && ok || bad "3 measured rounds"
+[ "$(q ocr.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')" = 3 ] && ok || bad "3 measured rounds"
 [ "$(q ocr.trace "SELECT value FROM experiment WHERE key = 'outcome_kind'")" = text ] && ok \
   || bad "outcome_kind"
 [ "$(q ocr.trace "SELECT value FROM experiment WHERE key = 'metric'")" = char-accuracy ] && ok \
@@ -20,7 +20,7 @@ cache=out/ocr-data/lines-v1-seed4-n20-light.bin
   || bad "input size is the reference length"
 [ "$(q ocr.trace "SELECT count(*) FROM outputs WHERE prediction <> ''")" -ge 18 ] && ok \
   || bad "recognised text: $(q ocr.trace 'SELECT prediction FROM outputs')"
-[ "$(q ocr.trace 'SELECT count(DISTINCT output_hash) FROM rounds')" = 1 ] && ok \
+[ "$(q ocr.trace "$output_hashes")" = 1 ] && ok \
   || bad "the recognised text changed between rounds"
 grep -q "CER" run.log && ok || bad "the summary shows no CER: $(cat run.log)"
 
@@ -47,8 +47,8 @@ before=$(stat -c %Y.%N "$cache")
 # Resumed: the same lines from the cache, the same answers.
 "$TAILQ" run --resume ocr.trace --max-rounds 4 --tau 0 --quiet >resume.log 2>&1 && ok \
   || bad "resume: $(cat resume.log)"
-[ "$(q ocr.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')" = 4 ] && ok || bad "resumed rounds"
-[ "$(q ocr.trace 'SELECT count(DISTINCT output_hash) FROM rounds')" = 1 ] && ok \
+[ "$(q ocr.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')" = 4 ] && ok || bad "resumed rounds"
+[ "$(q ocr.trace "$output_hashes")" = 1 ] && ok \
   || bad "the resumed run answered differently"
 
 expect_error "no lines" "--lines: '0' is not a whole number from 1" \

@@ -21,7 +21,7 @@ for kind in pt onnx; do
   "$TAILQ" run "${common[@]}" --model "model/digits_cnn.$kind" -o "$kind.trace" >"$kind.log" 2>&1 \
     && ok || bad "run the .$kind model: $(cat "$kind.log")"
   "$TAILQ" analyze "$kind.trace" --json >"$kind.json" && ok || bad "analyze the .$kind trace"
-  [ "$(q "$kind.trace" 'SELECT count(DISTINCT output_hash) FROM rounds')" = 1 ] && ok \
+  [ "$(q "$kind.trace" "$output_hashes")" = 1 ] && ok \
     || bad "the .$kind model answered differently between rounds"
 done
 backend=$(q onnx.trace "SELECT value FROM experiment WHERE key = 'backend'")

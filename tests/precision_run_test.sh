@@ -12,7 +12,7 @@ common=(--workload sleep --instances 40 --sleep-dist lognormal:150us:0.2 --sleep
         --round-effect ar1:0.05:0.5 --thresholds 20ms,p99 --epsilon 5 --quiet)
 "$TAILQ" run "${common[@]}" -o p.trace >run.log 2>&1 && ok || bad "precision run: $(cat run.log)"
 grep -q "^precise after" run.log && ok || bad "the run says it met the goal: $(head -3 run.log)"
-rounds=$(sqlite3 p.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
+rounds=$(sqlite3 p.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')
 grep -q "^precise after $rounds measured rounds" run.log && ok || bad "the count it reports"
 grep -q "Under the 20ms deadline (20 ms), a typical round scores" run.log && ok \
   || bad "the plain answer: $(grep Under run.log)"
@@ -40,7 +40,7 @@ grep -q "^reached --max-rounds after 30 measured rounds" r1.log && ok || bad "sh
 "$TAILQ" run --resume r.trace --thresholds 20ms,p99 --epsilon 5 --quiet >r2.log 2>&1 && ok \
   || bad "resume: $(cat r2.log)"
 grep -q "^precise after" r2.log && ok || bad "the resumed run met the goal: $(head -1 r2.log)"
-total=$(sqlite3 r.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
+total=$(sqlite3 r.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')
 replayed=$("$TAILQ" converge r.trace --epsilon 5 --thresholds 20ms,p99 --json | /usr/bin/python3 -c \
   'import json,sys; print(json.load(sys.stdin)["stopped_at_round"])')
 [ "$replayed" = "$total" ] && ok || bad "resumed stop at $total, replay says $replayed"

@@ -10,12 +10,12 @@ q() { sqlite3 "$1" "$2"; }
 common=(--workload sleep --instances 50 --sleep-dist lognormal:200us:0.3 --sleep-seed 5
         --max-rounds 40 --tau 0 --quiet)
 "$TAILQ" run "${common[@]}" -o ref.trace >ref.log 2>&1 && ok || bad "uninterrupted run: $(cat ref.log)"
-[ "$(q ref.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')" = 40 ] && ok || bad "40 measured rounds"
-[ "$(q ref.trace 'SELECT count(*) FROM rounds WHERE warmup = 1')" = 2 ] && ok || bad "2 warm-up rounds"
+[ "$(q ref.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')" = 40 ] && ok || bad "40 measured rounds"
+[ "$(q ref.trace 'SELECT sum(count - measured) FROM round_blocks')" = 2 ] && ok || bad "2 warm-up rounds"
 # Every round waited about its law's median (200 us) per instance: no time under it is possible
 # with the spin wait, none far above it on a quiet machine.
 [ "$(q ref.trace "SELECT group_concat(DISTINCT prediction) FROM outputs")" = "ok wrong" ] && ok || bad "predictions"
-[ "$(q ref.trace "SELECT count(DISTINCT output_hash) FROM rounds")" = 1 ] && ok || bad "deterministic outputs"
+[ "$(q ref.trace "$output_hashes")" = 1 ] && ok || bad "deterministic outputs"
 "$TAILQ" analyze ref.trace --json > ref.json && ok || bad "analyze the run"
 
 # Killed at random moments, resumed each time.
@@ -39,12 +39,13 @@ fi
 "$TAILQ" run --resume killed.trace --max-rounds 40 --tau 0 --quiet >again.log 2>&1 && ok \
   || bad "resume of a finished run: $(cat again.log)"
 [ ! -e killed.trace-wal ] && ok || bad "a -wal file is left after the resumed run closed"
-measured=$(q killed.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
+measured=$(q killed.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')
 [ "$measured" = 40 ] && ok || bad "resumed trace has $measured measured rounds, not 40"
-[ "$(q killed.trace 'SELECT count(*) FROM rounds r JOIN inference_times i ON i.round = r.idx
-     JOIN total_times t ON t.round = r.idx WHERE length(i.seconds) = 400 AND length(t.seconds) = 400')" \
-  = "$(q killed.trace 'SELECT count(*) FROM rounds')" ] && ok || bad "a round is missing times"
-[ "$(q killed.trace 'SELECT count(*) - count(DISTINCT idx) FROM rounds')" = 0 ] && ok || bad "duplicate rounds"
+[ "$(q killed.trace 'SELECT count(*) FROM round_blocks r JOIN inference_times i ON i.first = r.first
+     JOIN total_times t ON t.first = r.first WHERE length(i.seconds) = 400 * r.count
+     AND length(t.seconds) = 400 * r.count')" \
+  = "$(q killed.trace 'SELECT count(*) FROM round_blocks')" ] && ok || bad "a round is missing times"
+[ "$(q killed.trace "$overlaps")" = 0 ] && ok || bad "duplicate rounds"
 [ "$(q killed.trace 'SELECT group_concat(prediction) FROM outputs')" = \
   "$(q ref.trace 'SELECT group_concat(prediction) FROM outputs')" ] && ok || bad "outputs differ"
 "$TAILQ" analyze killed.trace >/dev/null && ok || bad "analyze the resumed trace"
@@ -55,7 +56,7 @@ measured=$(q killed.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
 pid=$!
 # Signal only once it is measuring (starting LibTorch can take a while on a loaded machine).
 for _ in $(seq 100); do
-  [ -f int.trace ] && [ "$(q int.trace 'SELECT count(*) FROM rounds WHERE warmup = 0' 2>/dev/null)" \
+  [ -f int.trace ] && [ "$(q int.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks' 2>/dev/null)" \
     -gt 0 ] 2>/dev/null && break
   sleep 0.2
 done
@@ -63,7 +64,7 @@ kill -INT "$pid"
 wait "$pid"
 [ $? -eq 130 ] && ok || bad "SIGINT exit code"
 grep -q interrupted int.log && ok || bad "interrupted message: $(cat int.log)"
-n=$(q int.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')
+n=$(q int.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')
 [ "$n" -gt 0 ] && [ "$(q int.trace 'SELECT count(*) FROM total_times')" = "$((n + 2))" ] && ok \
   || bad "interrupted trace: $n rounds"
 

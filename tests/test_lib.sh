@@ -21,6 +21,14 @@ expect_error() {
     ok
   fi
 }
+# SQL on schema version 3 traces (docs/trace-format.md, "Round blocks"), as tailq run writes
+# them, one round per block: the distinct output hashes of measured rounds (the hash follows
+# the flag byte and the start time; flags 2 = has a hash, 1 = warm-up), and the rounds stored
+# twice (blocks that overlap).
+output_hashes="SELECT count(DISTINCT substr(info, 10, 8)) FROM round_blocks WHERE count = 1
+  AND hex(substr(info, 1, 1)) IN ('02', '06', '0A', '0E')"
+overlaps="SELECT count(*) FROM round_blocks a JOIN round_blocks b ON b.first > a.first
+  AND b.first < a.first + a.count"
 finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]

@@ -14,8 +14,8 @@ common=(--workload sleep --instances 8 --sleep-dist lognormal:50us:0.5 --sleep-s
 trace=t.trace
 # Committed rounds as "index checksum". (A read-write connection: a read-only one may not run
 # the WAL recovery that a killed writer can leave to the next connection.)
-committed() { sqlite3 "$trace" 'SELECT idx, checksum FROM rounds ORDER BY idx'; }
-measured() { sqlite3 "$trace" 'SELECT count(*) FROM rounds WHERE warmup = 0'; }
+committed() { sqlite3 "$trace" 'SELECT first, checksum FROM round_blocks ORDER BY first'; }
+measured() { sqlite3 "$trace" 'SELECT coalesce(sum(measured), 0) FROM round_blocks'; }
 
 start() {
   # Each run asks for many more rounds than it can record before the kill, even on a fast
@@ -55,7 +55,7 @@ for k in $(seq "$kills"); do
     before=$(wc -l <now.txt)
     for _ in $(seq 250); do
       kill -0 "$pid" 2>/dev/null || break
-      [ -f "$trace" ] && [ "$(sqlite3 -readonly "$trace" 'SELECT count(*) FROM rounds' 2>/dev/null || echo 0)" \
+      [ -f "$trace" ] && [ "$(sqlite3 -readonly "$trace" 'SELECT count(*) FROM round_blocks' 2>/dev/null || echo 0)" \
         -gt "$before" ] && break
       sleep 0.02
     done
@@ -98,10 +98,11 @@ want=$(($(measured) + 10))
 [ "$(measured)" = "$want" ] && ok || bad "$(measured) measured rounds, asked for $want"
 committed >final.txt
 [ -z "$(comm -23 <(sort -u seen.txt) <(sort final.txt))" ] && ok || bad "committed rounds lost at the end"
-[ "$(sqlite3 "$trace" 'SELECT count(DISTINCT idx) = count(*) FROM rounds')" = 1 ] && ok || bad "a round twice"
-[ "$(sqlite3 "$trace" 'SELECT count(*) FROM rounds r JOIN inference_times i ON i.round = r.idx
-     JOIN total_times t ON t.round = r.idx WHERE length(i.seconds) = 64 AND length(t.seconds) = 64')" \
-  = "$(sqlite3 "$trace" 'SELECT count(*) FROM rounds')" ] && ok || bad "a round without its times"
+[ "$(sqlite3 "$trace" "$overlaps")" = 0 ] && ok || bad "a round twice"
+[ "$(sqlite3 "$trace" 'SELECT count(*) FROM round_blocks r JOIN inference_times i ON i.first = r.first
+     JOIN total_times t ON t.first = r.first WHERE length(i.seconds) = 64 * r.count
+     AND length(t.seconds) = 64 * r.count')" \
+  = "$(sqlite3 "$trace" 'SELECT count(*) FROM round_blocks')" ] && ok || bad "a round without its times"
 [ ! -e "$trace-wal" ] && ok || bad "a -wal file is left after the final run"
 "$TAILQ" analyze "$trace" >/dev/null && ok || bad "analyze the tortured trace"
 finish

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "store/writer_access.hpp"
 #include "tailq/check.hpp"
 #include "tailq/error.hpp"
 #include "tailq/trace.hpp"
@@ -16,8 +17,9 @@ namespace tailq {
 namespace {
 
 // A trace of 3 instances in 2 batches: a warm-up round, a measured round and a load round with
-// its query timeline.
-std::filesystem::path make_trace(const testing::TempDir& dir, const std::string& name = "t.trace") {
+// its query timeline; written as schema `version`, one round per block in version 3.
+std::filesystem::path make_trace(const testing::TempDir& dir, int version = kTraceSchemaVersion,
+                                 const std::string& name = "t.trace") {
   const auto path = dir / name;
   Experiment e{"m", "d", "b", "accuracy"};
   std::vector<Instance> instances(3);
@@ -28,7 +30,7 @@ std::filesystem::path make_trace(const testing::TempDir& dir, const std::string&
     o.labels.push_back("x");
     o.predictions.push_back("x");
   }
-  auto w = TraceWriter::create(path, e, instances, o);
+  auto w = store::WriterAccess::create(path, e, instances, o, true, version);
   w.append_round({0, true, 10.0}, std::vector<double>{0.1, 0.2}, std::vector<double>{0.3, 0.4});
   w.append_round({1, false, 11.0, 5u}, std::vector<double>{0.1, 0.2},
                  std::vector<double>{0.3, 0.4});
@@ -93,15 +95,17 @@ void read_everything(const std::filesystem::path& path) {
 }
 
 TEST(TraceIntegrity, ACleanTracePassesEveryCheck) {
-  testing::TempDir dir;
-  const auto path = make_trace(dir);
-  read_everything(path);
-  const TraceCheck check = check_trace(path);
-  EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
-  EXPECT_EQ(check.schema_version, 2);
-  EXPECT_EQ(check.rounds, 3u);
-  EXPECT_EQ(check.measured_rounds, 2u);
-  EXPECT_EQ(check.unchecked_rounds, 0u);
+  for (const int version : {2, 3}) {
+    testing::TempDir dir;
+    const auto path = make_trace(dir, version);
+    read_everything(path);
+    const TraceCheck check = check_trace(path);
+    EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
+    EXPECT_EQ(check.schema_version, version);
+    EXPECT_EQ(check.rounds, 3u);
+    EXPECT_EQ(check.measured_rounds, 2u);
+    EXPECT_EQ(check.unchecked_rounds, 0u);
+  }
 }
 
 // Each edit below changes bytes that were measured or written; every one must be caught by the
@@ -110,13 +114,14 @@ struct Corruption {
   const char* name;
   const char* sql;
   const char* problem;
+  int version = 2;  // of the trace edited
 };
 
 class TraceCorruption : public ::testing::TestWithParam<Corruption> {};
 
 TEST_P(TraceCorruption, IsRefusedByReadersAndReportedByCheck) {
   testing::TempDir dir;
-  const auto path = make_trace(dir);
+  const auto path = make_trace(dir, GetParam().version);
   exec(path, GetParam().sql);
   EXPECT_TRUE(RefusedAsCorrupt(path, GetParam().problem));
   EXPECT_TRUE(CheckReports(path, GetParam().problem));
@@ -159,14 +164,53 @@ const Corruption kCorruptions[] = {
      "DROP TABLE rounds; CREATE VIEW rounds AS WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL "
      "SELECT i + 1 FROM n) SELECT i AS idx FROM n",
      "unexpected view 'rounds'"},
+    // Version 3 (round blocks, docs/trace-format.md): the same edits on blocks of one round.
+    {"BlockFlippedTimeBit",
+     "UPDATE inference_times SET seconds = x'9B9999999999B93F9A9999999999C93F' WHERE first = 1",
+     "round 1: inference times do not match their checksum", 3},
+    {"BlockTimesOfAnotherBlock",
+     "UPDATE total_times SET seconds = (SELECT seconds FROM total_times WHERE first = 0), "
+     "checksum = (SELECT checksum FROM total_times WHERE first = 0) WHERE first = 1",
+     "round 1: the block does not match its checksum", 3},
+    {"BlockShortBlob", "UPDATE total_times SET seconds = zeroblob(8) WHERE first = 2",
+     "round 2: total times hold 8 bytes", 3},
+    {"BlockMissingBlob", "DELETE FROM inference_times WHERE first = 0",
+     "round 0: no inference times", 3},
+    {"BlockOrphanBlob", "INSERT INTO total_times VALUES (7, zeroblob(16), 0)",
+     "total_times: 1 rows for no block", 3},
+    // The warm-up flag of round 1 (the first byte of its metadata) set; || makes text, so CAST.
+    {"BlockEditedFlags",
+     "UPDATE round_blocks SET info = CAST(x'03' || substr(info, 2) AS BLOB), measured = 0 "
+     "WHERE first = 1",
+     "round 1: the block does not match its checksum", 3},
+    {"BlockUnknownFlag",
+     "UPDATE round_blocks SET info = CAST(x'40' || substr(info, 2) AS BLOB) WHERE first = 1",
+     "round 1: unknown round flags 64", 3},
+    {"BlockShortInfo", "UPDATE round_blocks SET info = substr(info, 1, 5) WHERE first = 1",
+     "round 1: round metadata holds 5 bytes", 3},
+    {"BlockMeasuredCount", "UPDATE round_blocks SET measured = 1 WHERE first = 0",
+     "round 0: measured count '1'", 3},
+    {"BlockQueryRemoved", "DELETE FROM query_times WHERE first = 2", "round 2: no query timelines",
+     3},
+    {"BlockAnExtraColumn", "ALTER TABLE round_blocks ADD COLUMN note TEXT",
+     "table 'round_blocks' has columns", 3},
 };
 
 INSTANTIATE_TEST_SUITE_P(Edits, TraceCorruption, ::testing::ValuesIn(kCorruptions),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
+// A block that claims the rounds of the next one: its own size problems, and the overlap.
+TEST(TraceIntegrity, OverlappingBlocksAreReported) {
+  testing::TempDir dir;
+  const auto path = make_trace(dir, 3);
+  exec(path, "UPDATE round_blocks SET count = 2 WHERE first = 0");
+  EXPECT_TRUE(RefusedAsCorrupt(path, "rounds 0 to 1: round metadata holds 9 bytes"));
+  EXPECT_TRUE(CheckReports(path, "round 1: overlaps the block before it"));
+}
+
 TEST(TraceIntegrity, CheckReportsEveryProblemNotJustTheFirst) {
   testing::TempDir dir;
-  const auto path = make_trace(dir);
+  const auto path = make_trace(dir, 2);
   exec(path,
        "UPDATE inference_times SET seconds = x'9B9999999999B93F9A9999999999C93F' WHERE round = 1;"
        "UPDATE rounds SET started_unix_s = 99 WHERE idx = 2");
@@ -215,7 +259,7 @@ TEST(TraceIntegrity, ASecondWriterIsRefusedWhileReadersRead) {
 // new rounds are checked while the old ones are reported as unchecked.
 TEST(TraceIntegrity, VersionOneRoundsAreReadAndNewOnesChecked) {
   testing::TempDir dir;
-  const auto path = make_trace(dir);
+  const auto path = make_trace(dir, 2);
   exec(path,
        "DROP TABLE query_times; DELETE FROM rounds WHERE idx = 2; "
        "DELETE FROM inference_times WHERE round = 2; DELETE FROM total_times WHERE round = 2; "
@@ -243,9 +287,11 @@ TEST(TraceIntegrity, VersionOneRoundsAreReadAndNewOnesChecked) {
 
 TEST(TraceIntegrity, AppendingToACorruptTraceIsRefused) {
   testing::TempDir dir;
-  const auto path = make_trace(dir);
-  exec(path, "UPDATE rounds SET warmup = 1 WHERE idx = 1");
-  EXPECT_THROW(TraceWriter::open_existing(path), StoreError);
+  exec(make_trace(dir, 2, "v2.trace"), "UPDATE rounds SET warmup = 1 WHERE idx = 1");
+  EXPECT_THROW(TraceWriter::open_existing(dir / "v2.trace"), StoreError);
+  exec(make_trace(dir, 3, "v3.trace"),
+       "UPDATE round_blocks SET checksum = checksum + 1 WHERE first = 1");
+  EXPECT_THROW(TraceWriter::open_existing(dir / "v3.trace"), StoreError);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "store/writer_access.hpp"
 #include "tailq/error.hpp"
 #include "tailq/trace.hpp"
 #include "test_util.hpp"
@@ -178,7 +179,8 @@ TEST(TraceStore, KeepsLoadRoundsWithTheirQueryTimelines) {
 TEST(TraceStore, ReadsAndMigratesVersionOneTraces) {
   testing::TempDir dir;
   const Small s;
-  auto w = TraceWriter::create(dir / "v1.trace", s.experiment, s.instances, s.outcomes);
+  auto w =
+      store::WriterAccess::create(dir / "v1.trace", s.experiment, s.instances, s.outcomes, true, 2);
   w.append_round({0, false, 0, 7u}, round_times(0, 0), round_times(0, 0));
   w.close();
   sqlite3* db = nullptr;

@@ -38,7 +38,8 @@ void add_analyze_command(CLI::App& app) {
                 "sweep between the 1.5 IQR fences of the times");
   cmd->add_option("--metric", a.metric,
                   "accuracy, top5, f1-weighted, f1-macro, score, char-accuracy (1 - CER), "
-                  "word-accuracy (1 - WER), line-accuracy, ...");
+                  "word-accuracy (1 - WER), line-accuracy, ndcg@20, recall@20, "
+                  "precision@20, ...");
   cmd->add_option("--rounds", options->rounds,
                   "measured rounds A:B (A to B - 1, counted from 0 after the warm-up)");
   cmd->add_option("--threads", a.request.threads, "worker threads (0: one per core)")

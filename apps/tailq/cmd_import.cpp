@@ -19,7 +19,8 @@ void add_import_command(CLI::App& app) {
   cmd->add_option("--inference-npy", r.inference_npy, ".npy (rounds x instances) of inference s");
   cmd->add_option("--total-npy", r.total_npy, ".npy (rounds x instances) of total s");
   cmd->add_option("--outcomes", r.outcomes_csv,
-                  "CSV: instance,label,prediction or instance,score (none: latency only)");
+                  "CSV: instance,label,prediction or instance,score or "
+                  "instance,relevant,ranking (none: latency only)");
   cmd->add_option("--coco-annotations", r.coco_annotations,
                   "detection: COCO annotations JSON (images, annotations, categories)");
   cmd->add_option("--coco-detections", r.coco_detections,

@@ -93,8 +93,10 @@ class CocoEvaluation {
   // Thread-safe: it does not mutate the evaluation.
   CocoSummary summary(std::span<const std::uint8_t> on_time) const;
   CocoSummary summary() const;  // every image on time
-  // summary(on_time)[ap] alone, without the area ranges and recall limits it does not need.
-  double average_precision(std::span<const std::uint8_t> on_time) const;
+  // summary(on_time)[index] alone, without the area ranges, thresholds and recall limits it
+  // does not need.
+  double value(std::span<const std::uint8_t> on_time, CocoSummary::Index index) const;
+  double average_precision(std::span<const std::uint8_t> on_time) const;  // value(ap)
 
   struct Category;  // the per-category state (src/metrics/coco/accumulate.hpp)
 
@@ -107,9 +109,11 @@ class CocoEvaluation {
 // "ap-large", "ar1", "ar10", "ar100", "ar-small", "ar-medium", "ar-large".
 std::string_view coco_metric_name(CocoSummary::Index index);
 std::optional<CocoSummary::Index> parse_coco_metric(std::string_view name);
+// As reports write them: "AP", "AP50", "AR@100", "AP small", ...
+std::string_view coco_metric_title(CocoSummary::Index index);
 
-// A Metric whose quality is summary(on_time)[index] over the images answered in time; instance i
-// is image i. "ap" takes the evaluation's faster path.
+// A Metric whose quality is summary(on_time)[index] (computed alone, CocoEvaluation::value) over
+// the images answered in time; instance i is image i.
 std::unique_ptr<Metric> make_coco_metric(std::shared_ptr<const CocoEvaluation> evaluation,
                                          CocoSummary::Index index = CocoSummary::ap);
 

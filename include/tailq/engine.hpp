@@ -46,6 +46,26 @@ struct ThresholdQuality {
   std::vector<double> per_round_late_fraction;  // in round order
 };
 
+// The rounds of a merged trace by the node that measured them (docs/multi-node.md): per requested
+// deadline, each node's mean Q@T, and how much Q@T varies between nodes and within one.
+struct NodeBreakdown {
+  struct Node {
+    std::string label;       // "host (source trace)"
+    std::size_t rounds = 0;  // its measured rounds in the analysis
+  };
+  struct Deadline {
+    std::string label;
+    double seconds = 0;
+    std::vector<double> mean;  // per node; NaN for a node without rounds
+    // Sample standard deviation of the node means, and the pooled standard deviation of rounds
+    // around their own node's mean; NaN where there are too few nodes or rounds.
+    double between_sd = 0;
+    double within_sd = 0;
+  };
+  std::vector<Node> nodes;
+  std::vector<Deadline> deadlines;  // the requested ones, in order
+};
+
 // The same type describes measured and (later) predicted tail quality.
 struct TailQuality {
   std::size_t rounds = 0;
@@ -58,6 +78,7 @@ struct TailQuality {
   std::vector<std::string> warnings;           // e.g. outputs that changed between rounds
   std::optional<QualityGuarantee> guarantee;   // when asked for: per requested deadline
   std::optional<PrecisionEstimate> precision;  // when asked for: per requested deadline
+  std::optional<NodeBreakdown> nodes;          // a merged trace of two or more nodes
 };
 
 // Evaluates every round of `rounds` against every deadline. One pass over the rounds gathers

@@ -38,12 +38,14 @@ ImportedTimes read_times_npy(const std::filesystem::path& inference,
 
 struct ImportedOutcomes {
   Outcomes outcomes;                               // per instance in `instance_names` order
-  std::vector<std::optional<std::string>> labels;  // classification: true label per instance
+  std::vector<std::optional<std::string>> labels;  // classification: true label per instance;
+                                                   // ranking: the relevant items
   std::vector<std::string> warnings;               // kept in the trace with import_warnings'
 };
 
 // CSV `instance,label,prediction` (classification; prediction = up to k labels separated by
-// spaces, best first) or `instance,score` (score in [0, 1]). Every instance needs exactly one row.
+// spaces, best first), `instance,score` (score in [0, 1]) or `instance,relevant,ranking` (items
+// separated by spaces, docs/ranking.md). Every instance needs exactly one row.
 ImportedOutcomes read_outcomes_csv(const std::filesystem::path& path,
                                    std::span<const std::string> instance_names);
 

@@ -52,13 +52,16 @@ class AdditiveMetric : public Metric {
 // The metrics a trace's outcomes support, by name: "accuracy", "top5" (any "top<k>"),
 // "f1-weighted", "f1-macro", "precision-macro", "recall-macro" for classification; "score" for
 // per-instance scores; "char-accuracy" (1 - CER), "word-accuracy" (1 - WER) and
-// "line-accuracy" (exact lines) for text; "on-time" (share of instances answered on time) for
+// "line-accuracy" (exact lines) for text; "precision@K", "recall@K", "ndcg@K" (any whole
+// K >= 1, docs/ranking.md) for ranking; "on-time" (share of instances answered on time) for
 // latency-only traces, which record no answers. Throws InputError for an unknown name or one that
 // does not fit the kind.
 std::unique_ptr<Metric> make_metric(std::string_view name, const Outcomes& outcomes);
 std::vector<std::string> metric_names(Outcomes::Kind kind);
 // The metric of latency-only traces; reporters show it as late fractions, not as a quality.
 inline constexpr std::string_view kOnTimeMetric = "on-time";
-std::string default_metric(Outcomes::Kind kind);  // "char-accuracy" for text
+std::string default_metric(Outcomes::Kind kind);  // "char-accuracy" for text, "ndcg@20" ranking
+// How reports write a metric's name: "NDCG@20" for "ndcg@20"; other names as they are.
+std::string metric_title(std::string_view name);
 
 }  // namespace tailq

@@ -21,9 +21,14 @@ enum class TimeKind { inference, total };
 std::string_view to_string(TimeKind kind);
 TimeKind parse_time_kind(std::string_view text);  // throws InputError
 
-// Version 2 added load scenarios (rounds.offered_qps, query_times); version 1 files are read,
-// and migrated when a run appends to them.
-inline constexpr int kTraceSchemaVersion = 2;
+// Version 2 added load scenarios (rounds.offered_qps, query_times); version 3 stores rounds in
+// blocks of consecutive rounds. Version 1 files are read, and migrated to version 2 when a run
+// appends to them; version 2 files are read, and take appended rounds as version 2.
+inline constexpr int kTraceSchemaVersion = 3;
+
+namespace store {
+struct WriterAccess;
+}
 
 struct Experiment {
   std::string model;
@@ -46,17 +51,21 @@ struct Instance {
 // What the metric needs of each instance's answer (instances in trace order).
 struct Outcomes {
   // text: one line of text per instance (OCR, transcription), scored by edit distance.
+  // ranking: per user, the relevant items and the ranked list (recommendation, docs/ranking.md).
   // none: latency only, no answers were recorded; the only metric is "on-time".
   // detection: per image, the ground-truth boxes (label) and the detected boxes (prediction),
   // each a compact JSON array (docs/detection.md, "In a trace"), scored by COCO AP.
-  enum class Kind { classification, score, text, none, detection };
+  enum class Kind { classification, score, text, ranking, none, detection };
   Kind kind = Kind::classification;
-  std::vector<std::string> labels;       // classification: the true label; text: the reference
+  std::vector<std::string> labels;       // classification: the true label; text: the reference;
+                                         // ranking: the relevant items separated by spaces
   std::vector<std::string> predictions;  // classification: labels separated by spaces, best
-                                         // first; text: the recognised text (UTF-8)
+                                         // first; text: the recognised text (UTF-8); ranking:
+                                         // the ranked items separated by spaces, best first
   std::vector<double> scores;            // score: quality of the answer in [0, 1]
 };
-// The outcome_kind stored in a trace: "classification", "score", "text", "none" or "detection".
+// The outcome_kind stored in a trace: "classification", "score", "text", "ranking", "none" or
+// "detection".
 std::string_view to_string(Outcomes::Kind kind);
 std::optional<Outcomes::Kind> parse_outcome_kind(std::string_view text);  // nullopt: unknown
 // Whether the kind keeps a label and a prediction (text) per instance.
@@ -95,7 +104,8 @@ class TraceWriter {
   // Creates `path` (it must not exist) holding the experiment, instances and outcomes.
   // `instances` and the vectors of `outcomes` have one entry per instance, in the same order.
   // With `sync_each_round` false, rounds are not forced to disk one by one (fast bulk import
-  // into a temporary file that is renamed into place once close() has synced it).
+  // into a temporary file that is renamed into place once close() has synced it): they are
+  // collected into blocks of many rounds, and stored at the latest by close().
   static TraceWriter create(const std::filesystem::path& path, const Experiment& experiment,
                             std::span<const Instance> instances, const Outcomes& outcomes,
                             bool sync_each_round = true);
@@ -108,7 +118,8 @@ class TraceWriter {
 
   // Stores one round: per-batch times in seconds, batch_count() entries each. One transaction:
   // after it returns the round survives a crash; if it throws, nothing of the round is stored.
-  // `extras` that are not empty are stored in the same transaction.
+  // `extras` that are not empty are stored in the same transaction. Rounds come in ascending
+  // index order (StoreError otherwise).
   void append_round(const RoundInfo& round, std::span<const double> inference_s,
                     std::span<const double> total_s, const RoundExtras& extras = {});
   std::size_t batch_count() const;
@@ -116,14 +127,15 @@ class TraceWriter {
   void close();
 
  private:
+  friend struct store::WriterAccess;
   struct Impl;
   explicit TraceWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
 // Reads a trace. Loads the small tables (experiment, instances, outcomes, round list) at open;
-// round times are read on demand, a block of consecutive rounds (about 16K values) at a time,
-// so memory stays small whatever the number of rounds.
+// round times are read on demand, a block of consecutive rounds (up to about 32K values) at a
+// time, so memory stays small whatever the number of rounds.
 class TraceReader {
  public:
   explicit TraceReader(const std::filesystem::path& path);  // throws StoreError

@@ -143,7 +143,7 @@ def test_bad_outputs(tmp_path):
     (dict(labels=["a", "b"], batch_size=0), tailq.InputError, "positive int"),
     (dict(labels=["a"], metric="bleu"), tailq.InputError, "bleu"),
     (dict(labels=["a"], tau=math.nan), tailq.InputError, "tau"),
-    (dict(labels=["a"], window=0), tailq.InputError, "window must be positive"),
+    (dict(labels=["a"], window=0), tailq.InputError, "window: must be between 1 and"),
     (dict(labels=["a"], schedule="daily"), tailq.InputError, "schedule"),
     (dict(), tailq.InputError, "give labels"),
     (dict(instances=0), tailq.InputError, "at least one instance"),

@@ -1,5 +1,6 @@
 """Analysis parity: the Python results equal the CLI's --json output on the same trace."""
 
+import json
 import numpy as np
 import pytest
 
@@ -175,3 +176,34 @@ def test_latency_only_trace_has_outcome_kind_none(tmp_path, run_cli):
     assert trace.outcome_kind == "none"
     result = trace.analyze(thresholds="3ms")
     assert result["thresholds"][0]["late_fraction"]["mean"] == pytest.approx(1 / 3)
+
+
+def test_detection_trace_scores_coco_ap_like_the_cli(tmp_path, run_cli):
+    # Two images: image 1's box is found, image 2's is missed; the third detection is a false
+    # positive. The late image changes AP, which the Python module must compute as the CLI does.
+    truth = {"images": [{"id": 1}, {"id": 2}], "categories": [{"id": 5}],
+             "annotations": [{"id": 1, "image_id": 1, "category_id": 5, "bbox": [0, 0, 40, 40],
+                              "area": 1600},
+                             {"id": 2, "image_id": 2, "category_id": 5, "bbox": [10, 10, 50, 50],
+                              "area": 2500}]}
+    results = [{"image_id": 1, "category_id": 5, "bbox": [0, 0, 40, 40], "score": 0.9},
+               {"image_id": 2, "category_id": 5, "bbox": [10, 10, 50, 50], "score": 0.8},
+               {"image_id": 2, "category_id": 5, "bbox": [200, 200, 5, 5], "score": 0.95}]
+    (tmp_path / "truth.json").write_text(json.dumps(truth))
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    times = tmp_path / "times.csv"
+    times.write_text("round,instance,inference,total\n" + "".join(
+        f"{r},{i},0.001,{0.002 if i == 1 or r % 2 else 0.004}\n" for r in range(6) for i in (1, 2)))
+    path = tmp_path / "det.trace"
+    run_cli("import", "--times", times, "--coco-annotations", tmp_path / "truth.json",
+            "--coco-detections", tmp_path / "results.json", "-o", path)
+    with tailq.Trace(path) as trace:
+        assert trace.outcome_kind == "detection"
+        assert list(trace.instance_names) == ["1", "2"]
+    for metric in ("ap", "ap50"):
+        cli = run_cli("analyze", path, "--json", "--metric", metric, "--thresholds", "3ms")
+        assert tailq.analyze(path, arrays=False, metric=metric, thresholds="3ms") == cli
+        per_round = cli["thresholds"][0]["per_round"]
+        # Both images on time in odd rounds; image 2 late (its truth missed) in even rounds.
+        assert per_round[1] == pytest.approx(cli["nominal_quality"])
+        assert per_round[0] < per_round[1]

@@ -1,12 +1,67 @@
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <set>
 
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
+#include "tailq/merge.hpp"
 #include "tailq/run_options.hpp"
 
 namespace tailq {
+
+namespace {
+
+double sample_sd(double sum_of_squares, std::size_t count, std::size_t groups) {
+  if (count <= groups) return std::numeric_limits<double>::quiet_NaN();
+  return std::sqrt(sum_of_squares / static_cast<double>(count - groups));
+}
+
+// Per requested deadline: the node means of per-round Q@T, the spread of those means, and the
+// pooled spread of rounds around their node's mean (a one-way layout, docs/multi-node.md).
+NodeBreakdown node_breakdown(const NodeMap& map, std::span<const std::int64_t> rounds,
+                             const TailQuality& result) {
+  NodeBreakdown out;
+  std::vector<std::uint32_t> node_of(rounds.size());
+  for (const TraceNode& n : map.nodes) out.nodes.push_back({n.label(), 0});
+  for (std::size_t k = 0; k < rounds.size(); ++k) {
+    node_of[k] = map.node_of(rounds[k]);
+    ++out.nodes[node_of[k]].rounds;
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const ThresholdQuality& t : result.thresholds) {
+    if (t.from_sweep) continue;
+    NodeBreakdown::Deadline& d = out.deadlines.emplace_back();
+    d.label = t.label;
+    d.seconds = t.seconds;
+    std::vector<double> sum(map.nodes.size(), 0.0);
+    for (std::size_t k = 0; k < rounds.size(); ++k) sum[node_of[k]] += t.per_round[k];
+    std::size_t with_rounds = 0;
+    double grand = 0;
+    for (std::size_t n = 0; n < sum.size(); ++n) {
+      const std::size_t count = out.nodes[n].rounds;
+      d.mean.push_back(count ? sum[n] / static_cast<double>(count) : nan);
+      if (count) {
+        ++with_rounds;
+        grand += d.mean.back();
+      }
+    }
+    grand /= static_cast<double>(std::max<std::size_t>(with_rounds, 1));
+    double between = 0, within = 0;
+    for (std::size_t n = 0; n < sum.size(); ++n)
+      if (out.nodes[n].rounds) between += (d.mean[n] - grand) * (d.mean[n] - grand);
+    for (std::size_t k = 0; k < rounds.size(); ++k) {
+      const double e = t.per_round[k] - d.mean[node_of[k]];
+      within += e * e;
+    }
+    d.between_sd = sample_sd(between, with_rounds, 1);
+    d.within_sd = sample_sd(within, rounds.size(), with_rounds);
+  }
+  return out;
+}
+
+}  // namespace
 
 TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options) {
   const std::string metric_name =
@@ -16,6 +71,7 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
   if (rounds.empty()) {
     throw InputError(trace.path().string() + ": no measured rounds in the selected range");
   }
+  const std::vector<std::int64_t> analysed = rounds;
   const TraceRoundSource source(trace, options.time, std::move(rounds));
   TailQuality result = analyze(source, trace.batch_of_instance(), *metric, options.request);
   result.time = std::string(to_string(options.time));
@@ -32,6 +88,10 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
                               std::to_string(hashes.size()) +
                               " different output hashes): the system is not deterministic, so "
                               "Q@T depends on more than time");
+  }
+  if (const auto map = read_node_map(trace.experiment().extra_json, trace.path().string());
+      map && map->nodes.size() > 1) {
+    result.nodes = node_breakdown(*map, analysed, result);
   }
   if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);
   if (options.precision) {

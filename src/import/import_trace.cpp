@@ -102,7 +102,8 @@ std::vector<std::string> import_trace(const ImportRequest& request) {
   } else if (!request.outcomes_csv.empty()) {
     ImportedOutcomes imported = read_outcomes_csv(request.outcomes_csv, times.instance_names);
     outcomes = std::move(imported.outcomes);
-    if (outcomes.kind == Outcomes::Kind::classification) {
+    if (outcomes.kind == Outcomes::Kind::classification ||
+        outcomes.kind == Outcomes::Kind::ranking) {
       outcomes.labels.clear();
       for (auto& label : imported.labels) outcomes.labels.push_back(label.value_or(""));
     }

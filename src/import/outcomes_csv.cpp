@@ -1,12 +1,14 @@
 // read_outcomes_csv: what the model answered for every instance, for the quality metric.
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "import/csv_reader.hpp"
+#include "metrics/ranking.hpp"
 #include "tailq/import.hpp"
 
 namespace tailq {
@@ -18,13 +20,15 @@ using import_detail::fail_at;
 using import_detail::fail_file;
 using import_detail::single_quoted;
 
-enum Column { kInstance, kLabel, kPrediction, kScore, kColumnCount };
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {"instance", "label",
-                                                                     "prediction", "score"};
+enum Column { kInstance, kLabel, kPrediction, kScore, kRelevant, kRanking, kColumnCount };
+constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
+    "instance", "label", "prediction", "score", "relevant", "ranking"};
 constexpr std::string_view kExpectedColumns =
-    "expected the columns instance,label,prediction or instance,score (in any order)";
+    "expected the columns instance,label,prediction or instance,score or "
+    "instance,relevant,ranking (in any order)";
 
-std::array<int, kColumnCount> read_header(CsvReader& reader, CsvRow& row) {
+// The header's columns, and from them the kind of outcomes (classification, score, ranking).
+std::array<int, kColumnCount> read_header(CsvReader& reader, CsvRow& row, Outcomes::Kind& kind) {
   if (!reader.next(row)) fail_file(reader.name(), "empty file, expected a header line");
   std::array<int, kColumnCount> column_of;
   column_of.fill(-1);
@@ -43,10 +47,22 @@ std::array<int, kColumnCount> read_header(CsvReader& reader, CsvRow& row) {
     column_of[k] = static_cast<int>(c);
     found += (c > 0 ? "," : "") + std::string(*it);
   }
-  auto has = [&](Column c) { return column_of[c] >= 0; };
-  const bool classification = has(kInstance) && has(kLabel) && has(kPrediction) && !has(kScore);
-  const bool score = has(kInstance) && has(kScore) && !has(kLabel) && !has(kPrediction);
-  if (!classification && !score) {
+  // Exactly these columns: an extra one of another form would be silently ignored.
+  auto exactly = [&](std::initializer_list<Column> wanted) {
+    for (std::size_t c = 0; c < kColumnCount; ++c) {
+      const bool want =
+          std::find(wanted.begin(), wanted.end(), static_cast<Column>(c)) != wanted.end();
+      if (want != (column_of[c] >= 0)) return false;
+    }
+    return true;
+  };
+  if (exactly({kInstance, kLabel, kPrediction})) {
+    kind = Outcomes::Kind::classification;
+  } else if (exactly({kInstance, kScore})) {
+    kind = Outcomes::Kind::score;
+  } else if (exactly({kInstance, kRelevant, kRanking})) {
+    kind = Outcomes::Kind::ranking;
+  } else {
     fail_at(reader.name(), row.line, "", std::string(kExpectedColumns) + ", found " + found);
   }
   return column_of;
@@ -67,6 +83,28 @@ std::string normalise_prediction(std::string_view text) {
   return out;
 }
 
+// A ranking field (docs/ranking.md) in its stored form, single spaces between items. Refused
+// here as the metrics would refuse it, with the file's line: a user without relevant items and
+// an item listed twice.
+std::string read_items(std::string_view text, std::string_view file, std::size_t line,
+                       std::string_view column, std::string_view user) {
+  const auto items = ranking::split_items(text);
+  const bool relevant = column == "relevant";
+  if (relevant && items.empty()) {
+    fail_at(file, line, column,
+            "user " + single_quoted(user) +
+                " has no relevant items, so its recall and NDCG are undefined; leave users "
+                "without relevant items out of the outcomes and the times");
+  }
+  if (const auto item = ranking::repeated_item(items)) {
+    fail_at(file, line, column,
+            "item " + single_quoted(*item) +
+                (relevant ? " is listed twice; list each relevant item once"
+                          : " is ranked twice; a ranked list lists each item once"));
+  }
+  return normalise_prediction(text);
+}
+
 }  // namespace
 
 ImportedOutcomes read_outcomes_csv(const std::filesystem::path& path,
@@ -74,9 +112,9 @@ ImportedOutcomes read_outcomes_csv(const std::filesystem::path& path,
   CsvReader reader(path);
   const std::string& file = reader.name();
   CsvRow row;
-  const auto column_of = read_header(reader, row);
+  Outcomes::Kind kind = Outcomes::Kind::none;
+  const auto column_of = read_header(reader, row, kind);
   const std::size_t width = row.fields.size();
-  const bool classification = column_of[kScore] < 0;
   auto field = [&](Column c) { return row.fields[static_cast<std::size_t>(column_of[c])]; };
 
   const std::size_t count = instance_names.size();
@@ -86,11 +124,11 @@ ImportedOutcomes read_outcomes_csv(const std::filesystem::path& path,
 
   ImportedOutcomes result;
   Outcomes& outcomes = result.outcomes;
-  outcomes.kind = classification ? Outcomes::Kind::classification : Outcomes::Kind::score;
-  if (classification) {
-    outcomes.predictions.resize(count);
-  } else {
+  outcomes.kind = kind;
+  if (kind == Outcomes::Kind::score) {
     outcomes.scores.resize(count);
+  } else {
+    outcomes.predictions.resize(count);
   }
   result.labels.resize(count);
   std::vector<std::size_t> line_of(count, 0);  // 0: no row yet
@@ -114,7 +152,12 @@ ImportedOutcomes read_outcomes_csv(const std::filesystem::path& path,
     }
     line_of[i] = row.line;
 
-    if (!classification) {
+    if (kind == Outcomes::Kind::ranking) {
+      result.labels[i] = read_items(field(kRelevant), file, row.line, "relevant", name);
+      outcomes.predictions[i] = read_items(field(kRanking), file, row.line, "ranking", name);
+      continue;
+    }
+    if (kind == Outcomes::Kind::score) {
       const double score = import_detail::parse_double(field(kScore), file, row.line, "score");
       if (score < 0 || score > 1) {
         fail_at(file, row.line, "score", "out of range [0, 1]: " + std::string(field(kScore)));

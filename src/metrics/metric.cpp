@@ -48,12 +48,14 @@ std::vector<std::string> metric_names(Outcomes::Kind kind) {
       names.emplace_back(coco_metric_name(static_cast<CocoSummary::Index>(i)));
     return names;
   }
+  if (kind == Outcomes::Kind::ranking) return {"ndcg@<k>", "recall@<k>", "precision@<k>"};
   return {"accuracy",        "top<k>",       "f1-weighted",        "f1-macro",
           "precision-macro", "recall-macro", "precision-weighted", "recall-weighted"};
 }
 
 std::string default_metric(Outcomes::Kind kind) {
   if (kind == Outcomes::Kind::text) return "char-accuracy";
+  if (kind == Outcomes::Kind::ranking) return "ndcg@20";  // LightGCN's cut-off
   if (kind == Outcomes::Kind::none) return std::string(kOnTimeMetric);
   if (kind == Outcomes::Kind::detection) return "ap";
   return kind == Outcomes::Kind::score ? "score" : "accuracy";
@@ -69,6 +71,8 @@ std::unique_ptr<Metric> make_metric(std::string_view name, const Outcomes& outco
     if (auto metric = make_text_metric(outcomes, name)) return metric;
   } else if (outcomes.kind == Outcomes::Kind::detection) {
     if (const auto index = parse_coco_metric(name)) return make_detection_metric(outcomes, *index);
+  } else if (outcomes.kind == Outcomes::Kind::ranking) {
+    if (auto metric = make_ranking_metric(outcomes, name)) return metric;
   } else if (outcomes.kind == Outcomes::Kind::none) {
     if (name == kOnTimeMetric) return make_on_time();
   } else if (name == "score") {

@@ -136,14 +136,16 @@ GridDensity RjsdMonitor::Impl::fit() const {
 }
 
 RjsdMonitor::RjsdMonitor(ConvergenceSettings settings) : impl_(std::make_unique<Impl>()) {
-  // A window near SIZE_MAX would wrap `window + 1` below and index before the first fit.
-  constexpr std::size_t kMaxWindow = 1000000;
-  if (settings.fit_every == 0 || settings.window == 0 || settings.window > kMaxWindow ||
-      settings.eval_points < 2 || !(settings.tau >= 0)) {
-    throw InputError(
-        "convergence: fit_every and window must be positive (window at most 1000000), "
-        "eval_points >= 2 and tau >= 0");
+  // The window's fits are all kept in memory, and window + 1 must not wrap around.
+  constexpr std::size_t kMaxWindow = 1'000'000, kMaxEvalPoints = 1'000'000;
+  if (settings.fit_every == 0) throw OptionError("fit_every", "must be at least 1");
+  if (settings.window == 0 || settings.window > kMaxWindow) {
+    throw OptionError("window", "must be between 1 and 1,000,000 fits");
   }
+  if (settings.eval_points < 2 || settings.eval_points > kMaxEvalPoints) {
+    throw OptionError("eval_points", "must be between 2 and 1,000,000 points");
+  }
+  if (!(settings.tau >= 0)) throw OptionError("tau", "must be a number >= 0");
   impl_->settings = settings;
 }
 RjsdMonitor::RjsdMonitor(RjsdMonitor&&) noexcept = default;

@@ -178,7 +178,7 @@ ordered_json comparison_summary(const Comparison& c) {
 
 std::string comparison_text(const Comparison& c) {
   const TailQuality& base = c.traces.front().result;
-  std::string out = fmt::format("compare: {}, total time; ", base.metric);
+  std::string out = fmt::format("compare: {}, total time; ", metric_title(base.metric));
   if (c.common_deadlines) {
     out += fmt::format("every trace at the deadlines of {} (the first):", c.traces.front().label);
     for (const ThresholdQuality& t : base.thresholds) {

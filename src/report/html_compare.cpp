@@ -131,9 +131,9 @@ void write_page(const detail::Comparison& c, const std::filesystem::path& output
   const std::string html =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<title>tailq comparison</title>\n" +
-      std::string(detail::kPageStyle) +
-      "</head><body>\n<h1>Tail quality: " + html_escape(c.traces.front().result.metric) +
-      ", compared</h1>\n" + deadline_note(c) + comparison_table_html(c) +
+      std::string(detail::kPageStyle) + "</head><body>\n<h1>Tail quality: " +
+      html_escape(metric_title(c.traces.front().result.metric)) + ", compared</h1>\n" +
+      deadline_note(c) + comparison_table_html(c) +
       "<div id=\"charts\"></div>\n<script type=\"application/json\" "
       "id=\"tailq-charts\">" +
       detail::script_safe_json(charts) + "</script>\n" + libraries + detail::kRenderCharts +

@@ -262,7 +262,7 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
        << headline(total) << "<table>"
        << "<tr><td>dataset</td><td>" << html_escape(e.dataset) << "</td></tr>"
        << "<tr><td>backend</td><td>" << html_escape(e.backend) << "</td></tr>"
-       << "<tr><td>metric</td><td>" << html_escape(total.metric) << "</td></tr>"
+       << "<tr><td>metric</td><td>" << html_escape(metric_title(total.metric)) << "</td></tr>"
        << "<tr><td>instances</td><td>" << total.instances << "</td></tr>"
        << "<tr><td>rounds</td><td>" << rounds.size() << " measured, " << warmup
        << " warm-up</td></tr>";

@@ -19,6 +19,22 @@ ordered_json summary_json(const Summary& s) {
           {"max", number(s.max)}};
 }
 
+ordered_json nodes_json(const NodeBreakdown& b) {
+  ordered_json nodes = ordered_json::array(), deadlines = ordered_json::array();
+  for (const NodeBreakdown::Node& n : b.nodes)
+    nodes.push_back({{"label", n.label}, {"rounds", n.rounds}});
+  for (const NodeBreakdown::Deadline& d : b.deadlines) {
+    ordered_json means = ordered_json::array();
+    for (double m : d.mean) means.push_back(number(m));
+    deadlines.push_back({{"label", d.label},
+                         {"seconds", d.seconds},
+                         {"mean_per_node", means},
+                         {"between_node_sd", number(d.between_sd)},
+                         {"within_node_sd", number(d.within_sd)}});
+  }
+  return {{"nodes", nodes}, {"deadlines", deadlines}};
+}
+
 ordered_json guarantee_json(const QualityGuarantee& g) {
   ordered_json deadlines = ordered_json::array();
   for (const DeadlineGuarantee& d : g.deadlines) {
@@ -89,6 +105,7 @@ std::string to_json(const TailQuality& r, bool per_round) {
   j["warnings"] = r.warnings;
   if (r.guarantee) j["guarantee"] = guarantee_json(*r.guarantee);
   if (r.precision) j["precision"] = detail::precision_json(*r.precision);
+  if (r.nodes) j["nodes"] = nodes_json(*r.nodes);
   return j.dump(2);
 }
 

@@ -5,6 +5,7 @@
 
 #include "report/json_number.hpp"
 #include "report/units.hpp"
+#include "tailq/metric.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq {
@@ -190,7 +191,7 @@ void write_table(std::ostream& out, const PredictionReport& r) {
   out << fmt::format(
       "trained on {} rounds, predicted {} simulated rounds, compared with the {} "
       "held-out rounds ({} time, {})\n",
-      r.training_rounds, r.simulations, r.holdout_rounds, r.time, r.metric);
+      r.training_rounds, r.simulations, r.holdout_rounds, r.time, metric_title(r.metric));
   for (std::size_t m = 0; m < r.models.size(); ++m) {
     const ModelPrediction& model = r.models[m];
     out << fmt::format(

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "report/units.hpp"
+#include "tailq/metric.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq {
@@ -13,9 +14,13 @@ using detail::percent;
 namespace {
 
 // The text metrics are 1 - error rate; readers of OCR results expect the error rate itself.
+// Ranking metrics are conventionally written as fractions (NDCG@20 0.1554, docs/ranking.md).
 std::string error_rate(const std::string& metric, double quality) {
   if (metric == "char-accuracy") return fmt::format("  (CER {}%)", percent(1 - quality));
   if (metric == "word-accuracy") return fmt::format("  (WER {}%)", percent(1 - quality));
+  if (const std::string title = metric_title(metric); title != metric) {
+    return fmt::format("  ({} {:.4f})", title, quality);
+  }
   return "";
 }
 
@@ -87,11 +92,31 @@ void write_late_table(std::ostream& out, const TailQuality& r) {
 
 }  // namespace
 
+namespace {
+
+// A merged trace: mean Q@T per node beside the spread between nodes and within one.
+void write_nodes(std::ostream& out, const NodeBreakdown& b) {
+  out << "\nby node (mean Q@T %; sd between node means and of rounds within a node, points):\n";
+  out << fmt::format("{:<10} {:>11}", "deadline", "seconds");
+  for (std::size_t n = 0; n < b.nodes.size(); ++n)
+    out << fmt::format(" {:>8}", "node " + std::to_string(n));
+  out << fmt::format(" {:>8} {:>8}\n", "between", "within");
+  for (const NodeBreakdown::Deadline& d : b.deadlines) {
+    out << fmt::format("{:<10} {:>11}", d.label, human_seconds(d.seconds));
+    for (double m : d.mean) out << fmt::format(" {:>8}", percent(m));
+    out << fmt::format(" {:>8} {:>8}\n", percent(d.between_sd), percent(d.within_sd));
+  }
+  for (std::size_t n = 0; n < b.nodes.size(); ++n)
+    out << fmt::format("node {}: {}, {} rounds\n", n, b.nodes[n].label, b.nodes[n].rounds);
+}
+
+}  // namespace
+
 void write_table(std::ostream& out, const TailQuality& r) {
   if (r.metric == kOnTimeMetric) return write_late_table(out, r);
   const LatencySummary& l = r.latency;
   out << fmt::format("{} rounds x {} instances, {} time, metric {}\n", r.rounds, r.instances,
-                     r.time, r.metric);
+                     r.time, metric_title(r.metric));
   write_latency(out, l);
   out << fmt::format("nominal quality (no deadline): {}%{}\n", percent(r.nominal_quality),
                      error_rate(r.metric, r.nominal_quality));
@@ -109,6 +134,7 @@ void write_table(std::ostream& out, const TailQuality& r) {
   }
   if (r.precision) write_precision(out, *r.precision);
   if (r.guarantee) write_guarantee(out, *r.guarantee);
+  if (r.nodes) write_nodes(out, *r.nodes);
 }
 
 }  // namespace tailq

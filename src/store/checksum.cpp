@@ -52,6 +52,24 @@ std::uint64_t round_checksum(const RoundInfo& round, const BlobChecksums& blobs)
   return XXH3_64bits(p.bytes, p.size);
 }
 
+std::uint64_t block_checksum(std::int64_t first, std::int64_t count, std::int64_t measured,
+                             std::string_view info, std::uint64_t inference, std::uint64_t total,
+                             std::optional<std::uint64_t> query) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  auto put = [&state](auto value) { XXH3_64bits_update(&state, &value, sizeof value); };
+  put(first);
+  put(count);
+  put(measured);
+  put(static_cast<std::uint64_t>(info.size()));
+  if (!info.empty()) XXH3_64bits_update(&state, info.data(), info.size());
+  put(inference);
+  put(total);
+  put(static_cast<std::uint8_t>(query ? 1 : 0));
+  put(query.value_or(0));
+  return XXH3_64bits_digest(&state);
+}
+
 ValueHasher::ValueHasher() : state_(XXH3_createState()) {
   if (state_ == nullptr) throw std::bad_alloc();
   XXH3_64bits_reset(static_cast<XXH3_state_t*>(state_));

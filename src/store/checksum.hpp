@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "tailq/trace.hpp"
 
@@ -35,6 +36,14 @@ struct BlobChecksums {
 // offered_qps (uint8), offered_qps (float64, 0 when absent), the inference and total BLOB
 // checksums (uint64 each), has a query BLOB (uint8), its checksum (uint64, 0 when absent).
 std::uint64_t round_checksum(const RoundInfo& round, const BlobChecksums& blobs);
+
+// Schema version 3 (round blocks): XXH3_64bits (seed 0) of first, count, measured (int64
+// each), the length of the packed metadata `info` (uint64) and its bytes, the inference and
+// total BLOB checksums (uint64 each), has a query BLOB (uint8) and its checksum (uint64, 0 when
+// absent). The BLOB checksums are blob_checksum with round = first.
+std::uint64_t block_checksum(std::int64_t first, std::int64_t count, std::int64_t measured,
+                             std::string_view info, std::uint64_t inference, std::uint64_t total,
+                             std::optional<std::uint64_t> query);
 
 // Hashes SQLite values with their types: one byte of sqlite3_column_type, then INTEGER as 8
 // bytes, FLOAT as the 8 bytes of the float64, TEXT and BLOB as a uint64 length and the bytes,

@@ -1,12 +1,15 @@
 // check_trace: every check of trace_schema.cpp, collecting problems instead of stopping at the
 // first, plus what readers leave to the moment they read a round (BLOB checksums, values,
 // timelines) and SQLite's own page-level integrity check, which reads the whole file.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "store/round_blocks.hpp"
 #include "store/sqlite.hpp"
 #include "store/trace_schema.hpp"
 #include "tailq/check.hpp"
@@ -19,8 +22,10 @@ namespace {
 // more than a one-instance round's values, and one scan per table reads each page once.
 class RoundScan {
  public:
-  RoundScan(const sqlite::Database& db, const std::string& table)
-      : sql_("SELECT round, seconds FROM " + table + " ORDER BY round"), q_(db, sql_.c_str()) {
+  // `key`: the column that names the round (versions 1 and 2) or block (version 3).
+  RoundScan(const sqlite::Database& db, const std::string& table, const std::string& key = "round")
+      : sql_("SELECT " + key + ", seconds FROM " + table + " ORDER BY " + key),
+        q_(db, sql_.c_str()) {
     advance();
   }
   // The value stored for round `index` (valid until the next call), or nothing. Rounds must be
@@ -50,8 +55,9 @@ void check_round_contents(const sqlite::Database& db, const store::LoadedTrace& 
   if (trace.version >= 2) query.emplace(db, "query_times");
   std::vector<double> times(trace.batch_count);
   std::vector<QueryTiming> timings(trace.instances.size());
-  for (const store::StoredRound& round : trace.rounds) {
-    const std::int64_t index = round.info.index;
+  for (std::size_t r = 0; r < trace.rounds.size(); ++r) {
+    const store::StoredRound& round = trace.stored[r];
+    const std::int64_t index = trace.rounds[r].index;
     const bool checked = index >= trace.checksums_from_round;
     for (auto [kind, scan, stored] :
          {std::tuple{TimeKind::inference, &inference, round.inference_checksum},
@@ -72,6 +78,61 @@ void check_round_contents(const sqlite::Database& db, const store::LoadedTrace& 
             store::check_timings(index, timings, checked ? round.query_checksum : std::nullopt);
         if (!problem.empty()) problems.add(problem);
       }
+    }
+  }
+}
+
+// Version 3: every block's BLOBs against their checksums, then every round's values in them.
+void check_block_contents(const sqlite::Database& db, const store::LoadedTrace& trace,
+                          store::Problems& problems) {
+  using store::BlobKind;
+  RoundScan inference(db, "inference_times", "first");
+  RoundScan total(db, "total_times", "first");
+  RoundScan query(db, "query_times", "first");
+  const std::size_t batches = trace.batch_count, instances = trace.instances.size();
+  std::vector<double> times;
+  std::vector<QueryTiming> timings;
+  for (const store::StoredBlock& block : trace.blocks) {
+    for (auto [kind, scan, blob] :
+         {std::tuple{TimeKind::inference, &inference, BlobKind::inference},
+          std::tuple{TimeKind::total, &total, BlobKind::total}}) {
+      const std::optional<std::string_view> bytes = scan->at(block.first);
+      if (!bytes || bytes->size() != block.count * batches * sizeof(double)) continue;  // at load
+      times.resize(block.count * batches);
+      std::memcpy(times.data(), bytes->data(), bytes->size());
+      std::string problem = store::check_block_blob(block, blob, times.data(), bytes->size());
+      if (!problem.empty()) {
+        problems.add(problem);
+        continue;
+      }
+      // One pass over the block; the rounds are named only when a value is bad.
+      if (std::all_of(times.begin(), times.end(),
+                      [](double t) { return t >= 0 && !std::isinf(t); }))
+        continue;
+      for (std::size_t k = 0; k < block.count; ++k) {
+        problem = store::check_times(block.first + static_cast<std::int64_t>(k), kind,
+                                     std::span(times).subspan(k * batches, batches), std::nullopt);
+        if (!problem.empty()) problems.add(problem);
+      }
+    }
+    const std::optional<std::string_view> bytes =
+        block.query_rounds > 0 ? query.at(block.first) : std::nullopt;
+    if (!bytes || bytes->size() != block.query_rounds * instances * sizeof(QueryTiming)) continue;
+    timings.resize(block.query_rounds * instances);
+    std::memcpy(timings.data(), bytes->data(), bytes->size());
+    std::string problem =
+        store::check_block_blob(block, BlobKind::query, timings.data(), bytes->size());
+    if (!problem.empty()) {
+      problems.add(problem);
+      continue;
+    }
+    std::size_t place = 0;
+    for (std::size_t k = 0; k < block.count; ++k) {
+      if ((trace.flags[block.position + k] & store::kQueryFlag) == 0) continue;
+      problem = store::check_timings(block.first + static_cast<std::int64_t>(k),
+                                     std::span(timings).subspan(place++ * instances, instances),
+                                     std::nullopt);
+      if (!problem.empty()) problems.add(problem);
     }
   }
 }
@@ -115,15 +176,28 @@ TraceCheck check_trace(const std::filesystem::path& path) {
     db->exec("BEGIN");
     store::check_tables(*db, result.schema_version, problems);
     if (!problems.empty()) return finish();  // the queries below need the right columns
-    const store::LoadedTrace trace = store::load_trace(*db, result.schema_version, problems);
-    result.rounds = trace.rounds.size();
+    const bool blocks = result.schema_version >= 3;
+    const store::LoadedTrace trace =
+        store::load_trace(*db, result.schema_version, problems, !blocks);
     result.instances = trace.instances.size();
     result.batches = trace.batch_count;
-    for (const store::StoredRound& round : trace.rounds) {
-      result.measured_rounds += !round.info.warmup;
-      result.unchecked_rounds += round.info.index < trace.checksums_from_round;
+    if (blocks) {
+      result.rounds = trace.flags.size();
+      for (const std::uint8_t flags : trace.flags) {
+        result.measured_rounds += (flags & store::kWarmupFlag) == 0;
+      }
+    } else {
+      result.rounds = trace.rounds.size();
+      for (const RoundInfo& round : trace.rounds) {
+        result.measured_rounds += !round.warmup;
+        result.unchecked_rounds += round.index < trace.checksums_from_round;
+      }
     }
-    check_round_contents(*db, trace, problems);
+    if (trace.version >= 3) {
+      check_block_contents(*db, trace, problems);
+    } else {
+      check_round_contents(*db, trace, problems);
+    }
     db->exec("COMMIT");
   } catch (const StoreError& e) {
     problems.add(e.what());

@@ -10,10 +10,12 @@
 #include <set>
 
 #include "store/checksum.hpp"
+#include "store/round_blocks.hpp"
+#include "store/schema_rows.hpp"
 
 namespace tailq::store {
 
-const char* const kSchema = R"sql(
+const char* const kSchemaV2 = R"sql(
 CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE instances(
   idx INTEGER PRIMARY KEY,
@@ -40,6 +42,32 @@ CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), secon
                          checksum INTEGER);
 )sql";
 
+const char* const kSchemaV3 = R"sql(
+CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE instances(
+  idx INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  batch INTEGER NOT NULL,
+  input_size REAL,
+  label TEXT);
+CREATE TABLE outputs(
+  instance INTEGER PRIMARY KEY REFERENCES instances(idx),
+  prediction TEXT,
+  score REAL);
+CREATE TABLE round_blocks(
+  first INTEGER PRIMARY KEY,
+  count INTEGER NOT NULL,
+  measured INTEGER NOT NULL,
+  info BLOB NOT NULL,
+  checksum INTEGER NOT NULL);
+CREATE TABLE inference_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                             seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
+CREATE TABLE total_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                         seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
+CREATE TABLE query_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                         seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
+)sql";
+
 namespace {
 
 constexpr std::size_t kMaxKept = 200;
@@ -52,18 +80,25 @@ struct Column {
   int pk;
 };
 
-struct Table {
-  const char* name;
-  std::vector<Column> columns;
-  int since = 1;  // first schema version with the table
-};
-
-// Version 2's tables; version 1 lacks query_times and every `since = 2` column.
+// A column of the tables of schema versions `since` to `until`.
 struct VersionedColumn {
   Column column;
   int since;
+  int until = kTraceSchemaVersion;
 };
 
+// A times table, present since version `since`: keyed by round up to version 2, by block from
+// version 3 on.
+std::vector<VersionedColumn> times_columns(int since) {
+  return {{{"round", "INTEGER", false, 1}, since, 2},
+          {{"first", "INTEGER", false, 1}, 3},
+          {{"seconds", "BLOB", true, 0}, since},
+          {{"checksum", "INTEGER", false, 0}, 2, 2},
+          {{"checksum", "INTEGER", true, 0}, 3}};
+}
+
+// Every version's tables: version 1 lacks query_times and every `since = 2` column; version 3
+// replaced the rounds table by round_blocks and keys the times tables by block.
 const std::vector<std::pair<const char*, std::vector<VersionedColumn>>>& expected_tables() {
   static const std::vector<std::pair<const char*, std::vector<VersionedColumn>>> tables = {
       {"experiment", {{{"key", "TEXT", true, 1}, 1}, {{"value", "TEXT", true, 0}, 1}}},
@@ -78,24 +113,21 @@ const std::vector<std::pair<const char*, std::vector<VersionedColumn>>>& expecte
         {{"prediction", "TEXT", false, 0}, 1},
         {{"score", "REAL", false, 0}, 1}}},
       {"rounds",
-       {{{"idx", "INTEGER", false, 1}, 1},
-        {{"warmup", "INTEGER", true, 0}, 1},
-        {{"started_unix_s", "REAL", true, 0}, 1},
-        {{"output_hash", "INTEGER", false, 0}, 1},
-        {{"offered_qps", "REAL", false, 0}, 2},
-        {{"checksum", "INTEGER", false, 0}, 2}}},
-      {"inference_times",
-       {{{"round", "INTEGER", false, 1}, 1},
-        {{"seconds", "BLOB", true, 0}, 1},
-        {{"checksum", "INTEGER", false, 0}, 2}}},
-      {"total_times",
-       {{{"round", "INTEGER", false, 1}, 1},
-        {{"seconds", "BLOB", true, 0}, 1},
-        {{"checksum", "INTEGER", false, 0}, 2}}},
-      {"query_times",
-       {{{"round", "INTEGER", false, 1}, 2},
-        {{"seconds", "BLOB", true, 0}, 2},
-        {{"checksum", "INTEGER", false, 0}, 2}}},
+       {{{"idx", "INTEGER", false, 1}, 1, 2},
+        {{"warmup", "INTEGER", true, 0}, 1, 2},
+        {{"started_unix_s", "REAL", true, 0}, 1, 2},
+        {{"output_hash", "INTEGER", false, 0}, 1, 2},
+        {{"offered_qps", "REAL", false, 0}, 2, 2},
+        {{"checksum", "INTEGER", false, 0}, 2, 2}}},
+      {"round_blocks",
+       {{{"first", "INTEGER", false, 1}, 3},
+        {{"count", "INTEGER", true, 0}, 3},
+        {{"measured", "INTEGER", true, 0}, 3},
+        {{"info", "BLOB", true, 0}, 3},
+        {{"checksum", "INTEGER", true, 0}, 3}}},
+      {"inference_times", times_columns(1)},
+      {"total_times", times_columns(1)},
+      {"query_times", times_columns(2)},
   };
   return tables;
 }
@@ -103,11 +135,6 @@ const std::vector<std::pair<const char*, std::vector<VersionedColumn>>>& expecte
 bool is_finite_number(const sqlite::Statement& q, int column) {
   const int type = q.type(column);
   return (type == SQLITE_FLOAT || type == SQLITE_INTEGER) && std::isfinite(q.real(column));
-}
-
-std::optional<std::uint64_t> stored_checksum(const sqlite::Statement& q, int column) {
-  if (q.type(column) != SQLITE_INTEGER) return std::nullopt;
-  return from_stored(q.int64(column));
 }
 
 bool parse_count(const std::string& text, std::size_t& out) {
@@ -278,52 +305,6 @@ void load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& proble
   }
 }
 
-// Compares a typeof() column without making a std::string of it for every round.
-bool text_is(const sqlite::Statement& q, int column, const char* expected) {
-  const unsigned char* text = sqlite3_column_text(q.get(), column);
-  return text != nullptr && std::strcmp(reinterpret_cast<const char*>(text), expected) == 0;
-}
-
-// The rows of one times table in round order, stepped along with the rounds. A join looked up
-// each round's row in every table with a B-tree descent, most of the cost of opening a trace of
-// a million one-instance rounds; an ordered scan per table reads each page once.
-class TimesRows {
- public:
-  TimesRows(const sqlite::Database& db, const char* table, bool checksums)
-      : sql_(std::string("SELECT round, typeof(seconds), length(seconds), ") +
-             (checksums ? "checksum" : "NULL") + " FROM " + table + " ORDER BY round"),
-        q_(db, sql_.c_str()) {
-    advance();
-  }
-  // Whether round `index` has a row, whose typeof, length and checksum are then row()'s
-  // columns 1 to 3. Rounds must be asked for in ascending order.
-  bool at(std::int64_t index) {
-    while (more_ && round_ < index) advance();
-    const bool found = more_ && round_ == index;
-    matched_ = matched_ || found;
-    return found;
-  }
-  const sqlite::Statement& row() const { return q_; }
-  // After the last round: the rows that no round asked for belong to no round.
-  std::int64_t orphans(std::int64_t& first) {
-    while (more_) advance();
-    first = first_orphan_;
-    return orphans_;
-  }
-
- private:
-  void advance() {
-    if (more_ && !matched_ && orphans_++ == 0) first_orphan_ = round_;
-    more_ = q_.step();
-    matched_ = false;
-    if (more_) round_ = q_.int64(0);
-  }
-  std::string sql_;
-  sqlite::Statement q_;
-  bool more_ = false, matched_ = false;
-  std::int64_t round_ = 0, orphans_ = 0, first_orphan_ = 0;
-};
-
 void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Problems& problems) {
   const char* sql = version == 1 ? "SELECT idx, warmup, started_unix_s, output_hash, NULL, NULL "
                                    "FROM rounds ORDER BY idx"
@@ -333,8 +314,11 @@ void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Proble
     // One StoredRound per round: reserved, so that a million of them are not copied as the
     // vector grows.
     sqlite::Statement count(db, "SELECT count(*) FROM rounds");
-    if (count.step())
-      t.rounds.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, count.int64(0))));
+    if (count.step()) {
+      const auto n = static_cast<std::size_t>(std::max<std::int64_t>(0, count.int64(0)));
+      t.rounds.reserve(n);
+      t.stored.reserve(n);
+    }
   }
   sqlite::Statement q(db, sql);
   TimesRows inference(db, "inference_times", version >= 2), total(db, "total_times", version >= 2);
@@ -343,8 +327,8 @@ void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Proble
   const auto batch_bytes = static_cast<std::int64_t>(t.batch_count * sizeof(double));
   const auto timing_bytes = static_cast<std::int64_t>(t.instances.size() * sizeof(QueryTiming));
   while (q.step()) {
-    StoredRound& round = t.rounds.emplace_back();
-    RoundInfo& info = round.info;
+    RoundInfo& info = t.rounds.emplace_back();
+    StoredRound& round = t.stored.emplace_back();
     info.index = q.int64(0);
     // Only a round with a problem needs its name.
     auto where = [&info] { return round_name(info.index); };
@@ -453,7 +437,7 @@ int read_schema_version(const sqlite::Database& db) {
   sqlite::Statement version(db, "PRAGMA user_version");
   version.step();
   const std::int64_t v = version.int64(0);
-  if (v != 1 && v != kTraceSchemaVersion) {
+  if (v < 1 || v > kTraceSchemaVersion) {
     throw StoreError(db.path() + ": trace schema version " + std::to_string(v) +
                      ", this tailq reads versions 1 to " + std::to_string(kTraceSchemaVersion));
   }
@@ -469,8 +453,9 @@ void check_tables(const sqlite::Database& db, int version, Problems& problems) {
   }
   std::set<std::string> expected;
   for (const auto& [name, columns] : expected_tables()) {
-    const bool wanted = std::any_of(columns.begin(), columns.end(),
-                                    [&](const VersionedColumn& c) { return c.since <= version; });
+    const bool wanted = std::any_of(columns.begin(), columns.end(), [&](const VersionedColumn& c) {
+      return c.since <= version && version <= c.until;
+    });
     if (!wanted) continue;
     expected.insert(name);
     sqlite::Statement type(db, "SELECT type FROM sqlite_schema WHERE name = ?");
@@ -492,7 +477,7 @@ void check_tables(const sqlite::Database& db, int version, Problems& problems) {
                      (info.int64(3) ? " KEY" + std::to_string(info.int64(3)) : ""));
     }
     for (const VersionedColumn& c : columns) {
-      if (c.since > version) continue;
+      if (c.since > version || version > c.until) continue;
       want.push_back(std::string(c.column.name) + " " + c.column.type +
                      (c.column.not_null ? " NOT NULL" : "") +
                      (c.column.pk ? " KEY" + std::to_string(c.column.pk) : ""));
@@ -513,7 +498,8 @@ void check_tables(const sqlite::Database& db, int version, Problems& problems) {
   }
 }
 
-LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems) {
+LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems,
+                       bool round_list) {
   LoadedTrace t;
   t.version = version;
   std::string outcome_kind;
@@ -522,8 +508,26 @@ LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& proble
   t.outcomes.kind = parse_outcome_kind(outcome_kind).value_or(Outcomes::Kind::classification);
   load_instances(db, t, problems);
   check_header(db, stored_header, problems);
-  load_rounds(db, version, t, problems);
+  if (version >= 3) {
+    load_blocks(db, t, problems, round_list);
+  } else {
+    load_rounds(db, version, t, problems);
+  }
   return t;
+}
+
+LoadedTrace load_checked(const sqlite::Database& db, int version) {
+  Problems problems(db.path(), true);
+  db.exec("BEGIN");
+  try {
+    check_tables(db, version, problems);
+    LoadedTrace trace = load_trace(db, version, problems);
+    db.exec("COMMIT");
+    return trace;
+  } catch (...) {
+    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 std::uint64_t header_checksum(const sqlite::Database& db) {

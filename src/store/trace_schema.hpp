@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "store/checksum.hpp"
 #include "store/sqlite.hpp"
 #include "tailq/trace.hpp"
 
@@ -18,8 +19,10 @@ namespace tailq::store {
 // 'tail' in ASCII: marks the file as a tailq trace.
 inline constexpr int kApplicationId = 0x7461696c;
 
-// The version 2 schema, as TraceWriter::create makes it.
-extern const char* const kSchema;
+// The tables of each schema version a writer makes: 3 for new traces, 2 for the tests of the
+// readers and writers of older traces.
+extern const char* const kSchemaV2;
+extern const char* const kSchemaV3;
 
 // The problems found in a trace. A strict list (the readers) throws StoreError at the first,
 // "<trace>: corrupt trace: <problem> (tailq check <trace> lists every problem)"; a collecting
@@ -45,19 +48,29 @@ class Problems {
 // SQLite's recovery runs, nothing else is written (no checkpoint when it closes).
 void open_for_reading(const std::filesystem::path& path, std::optional<sqlite::Database>& db);
 
-// Application id and schema version (1 or 2); throws StoreError for a file that is no trace of
+// Application id and schema version (1 to 3); throws StoreError for a file that is no trace of
 // a version this tailq reads: nothing else can be checked then.
 int read_schema_version(const sqlite::Database& db);
 
 // Exactly the tables and columns of `version`, and no views or triggers.
 void check_tables(const sqlite::Database& db, int version, Problems& problems);
 
-// One round as stored, with its checksums (absent in version 1 and in rounds migrated from it).
+// Versions 1 and 2: one round's checksums as stored (absent in version 1 and in rounds
+// migrated from it).
 struct StoredRound {
-  RoundInfo info;
   std::optional<std::uint64_t> checksum;
   std::optional<std::uint64_t> inference_checksum, total_checksum, query_checksum;
   bool has_query = false;
+};
+
+// Version 3: one block of consecutive rounds (docs/trace-format.md, "Round blocks").
+struct StoredBlock {
+  std::int64_t first = 0;
+  std::size_t count = 0;
+  std::size_t position = 0;  // of its first round in LoadedTrace::rounds
+  std::uint64_t inference_checksum = 0, total_checksum = 0;
+  std::optional<std::uint64_t> query_checksum;  // when some round has a query timeline
+  std::size_t query_rounds = 0;                 // the rounds with a query timeline
 };
 
 struct LoadedTrace {
@@ -67,16 +80,35 @@ struct LoadedTrace {
   std::vector<std::uint32_t> batch_of_instance;
   std::size_t batch_count = 0;
   Outcomes outcomes;
-  std::vector<StoredRound> rounds;  // ascending index
+  std::vector<RoundInfo> rounds;    // ascending index
+  std::vector<StoredRound> stored;  // versions 1 and 2: one per round
+  std::vector<StoredBlock> blocks;  // version 3, ascending
+  std::vector<std::uint8_t> flags;  // version 3: one per round (RoundFlag bits)
   // Rounds below this index carry no checksums (written as schema version 1).
   std::int64_t checksums_from_round = std::numeric_limits<std::int64_t>::min();
+
+  // The position of round `index` in `rounds`, or rounds.size(). `hint` is a position to try
+  // first (readers ask for rounds in order).
+  std::size_t position(std::int64_t index, std::size_t hint = 0) const;
+  // Version 3: the block that holds the round at `position`.
+  std::size_t block_of(std::size_t position, std::size_t hint = 0) const;
 };
 
 // Reads the experiment, instances, outputs and rounds, checking on the way everything that
 // needs no BLOB content: required keys, dense instances and batches, one output per instance,
 // both time BLOBs of every round present and of the right size, no orphan BLOBs, and the round
 // and header checksums. Call check_tables first.
-LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems);
+// `round_list` false (`tailq check` of a version 3 trace): `rounds` stays empty, `flags` and
+// `blocks` say what it would hold.
+LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems,
+                       bool round_list = true);
+
+// Version 3's part of load_trace: the blocks and their rounds (block_schema.cpp).
+void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems, bool round_list);
+
+// load_trace with the strict list, in one read transaction, so that a trace being written is
+// seen as of one moment (the first measured round updates the outputs with its own row).
+LoadedTrace load_checked(const sqlite::Database& db, int version);
 
 // The header checksum of the experiment, instances and outputs tables (see checksum.hpp).
 std::uint64_t header_checksum(const sqlite::Database& db);
@@ -91,5 +123,11 @@ std::string check_times(std::int64_t round, TimeKind kind, std::span<const doubl
 // finished for every instance.
 std::string check_timings(std::int64_t round, std::span<const QueryTiming> timings,
                           const std::optional<std::uint64_t>& stored_checksum);
+
+// Version 3: a block's BLOB of `kind` as read, against the checksum loaded with the block.
+// Returns the problem (naming the block's rounds), or an empty string; the values are checked
+// per round with check_times.
+std::string check_block_blob(const StoredBlock& block, BlobKind kind, const void* data,
+                             std::size_t bytes);
 
 }  // namespace tailq::store

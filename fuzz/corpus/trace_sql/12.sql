@@ -1,1 +1,1 @@
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

@@ -73,18 +73,43 @@ CocoSummary CocoEvaluation::summary() const {
 }
 
 double CocoEvaluation::average_precision(std::span<const std::uint8_t> on_time) const {
+  return value(on_time, CocoSummary::ap);
+}
+
+double CocoEvaluation::value(std::span<const std::uint8_t> on_time,
+                             CocoSummary::Index index) const {
+  using S = CocoSummary;
   check_mask(on_time, image_count_);
-  Mean ap;
+  const std::size_t area = index == S::ap_small || index == S::ar_small     ? 1
+                           : index == S::ap_medium || index == S::ar_medium ? 2
+                           : index == S::ap_large || index == S::ar_large   ? 3
+                                                                            : kAll;
+  const bool recall = index >= S::ar1;
+  const std::size_t limit = index == S::ar1 ? 0 : index == S::ar10 ? 1 : 2;
+  std::size_t first = 0, last = kThresholds;
+  if (index == S::ap50 || index == S::ap75) {
+    first = index == S::ap50 ? kIou50 : kIou75;
+    last = first + 1;
+  }
+  Mean mean;
   std::vector<std::uint32_t> before;
   std::vector<double> precision;
   for (const Category& c : categories_) {
-    if (c.counted[kAll] == 0) continue;
-    coco::count_on_time(c, kAll, on_time, before);
-    for (std::size_t t = 0; t < kThresholds; ++t)
-      ap.add(coco::accumulate<false>(c, kAll, t, on_time, before, precision).precision_sum,
-             kPoints);
+    if (c.counted[area] == 0) continue;
+    coco::count_on_time(c, area, on_time, before);
+    for (std::size_t t = first; t < last; ++t) {
+      if (!recall) {
+        mean.add(coco::accumulate<false>(c, area, t, on_time, before, precision).precision_sum,
+                 kPoints);
+        continue;
+      }
+      // Only the smaller detection limits need the per-entry ranks.
+      const auto r = limit < 2 ? coco::accumulate<true>(c, area, t, on_time, before, precision)
+                               : coco::accumulate<false>(c, area, t, on_time, before, precision);
+      mean.add(r.true_positives[limit] / static_cast<double>(c.counted[area]));
+    }
   }
-  return ap.value();
+  return mean.value();
 }
 
 namespace {
@@ -93,6 +118,9 @@ constexpr std::string_view kMetricNames[] = {"ap",        "ap50",     "ap75",   
                                              "ap-medium", "ap-large", "ar1",       "ar10",
                                              "ar100",     "ar-small", "ar-medium", "ar-large"};
 static_assert(std::size(kMetricNames) == std::tuple_size_v<decltype(CocoSummary::values)>);
+constexpr std::string_view kMetricTitles[] = {"AP",        "AP50",     "AP75",      "AP small",
+                                              "AP medium", "AP large", "AR@1",      "AR@10",
+                                              "AR@100",    "AR small", "AR medium", "AR large"};
 
 class CocoMetric : public Metric {
  public:
@@ -100,8 +128,7 @@ class CocoMetric : public Metric {
       : evaluation_(std::move(e)), index_(index) {}
   std::string_view name() const override { return coco_metric_name(index_); }
   double quality(std::span<const std::uint8_t> on_time) const override {
-    if (index_ == CocoSummary::ap) return evaluation_->average_precision(on_time);
-    return evaluation_->summary(on_time)[index_];
+    return evaluation_->value(on_time, index_);
   }
 
  private:
@@ -112,6 +139,7 @@ class CocoMetric : public Metric {
 }  // namespace
 
 std::string_view coco_metric_name(CocoSummary::Index index) { return kMetricNames[index]; }
+std::string_view coco_metric_title(CocoSummary::Index index) { return kMetricTitles[index]; }
 
 std::optional<CocoSummary::Index> parse_coco_metric(std::string_view name) {
   for (std::size_t i = 0; i < std::size(kMetricNames); ++i)

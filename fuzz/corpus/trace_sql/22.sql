@@ -1,0 +1,1 @@
+UPDATE round_blocks SET count = 2 WHERE first = 0;

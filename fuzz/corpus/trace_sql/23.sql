@@ -1,0 +1,1 @@
+UPDATE round_blocks SET measured = 7;

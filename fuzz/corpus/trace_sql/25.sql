@@ -1,0 +1,1 @@
+DELETE FROM query_times;

@@ -1,0 +1,1 @@
+INSERT INTO total_times VALUES (9, zeroblob(24), 0);
