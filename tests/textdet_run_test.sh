@@ -11,12 +11,12 @@ common=(--workload textdet --pages 6 --ocr-seed 4 --degrade none --warmup-rounds
 "$TAILQ" run "${common[@]}" --max-rounds 3 -o td.trace >run.log 2>&1 && ok || bad "run: $(cat run.log)"
 cache=out/ocr-data/pages-v1-seed4-n6-none.bin
 [ -s "$cache" ] && ok || bad "no cached page set at $cache: $(ls -R out 2>&1)"
-[ "$(q td.trace 'SELECT count(*) FROM rounds WHERE warmup = 0')" = 3 ] && ok || bad "3 measured rounds"
+[ "$(q td.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')" = 3 ] && ok || bad "3 measured rounds"
 [ "$(q td.trace "SELECT value FROM experiment WHERE key = 'outcome_kind'")" = detection ] && ok \
   || bad "outcome_kind"
 [ "$(q td.trace "SELECT value FROM experiment WHERE key = 'metric'")" = ap ] && ok \
   || bad "default metric"
-[ "$(q td.trace 'SELECT count(DISTINCT output_hash) FROM rounds')" = 1 ] && ok \
+[ "$(q td.trace "$output_hashes")" = 1 ] && ok \
   || bad "the detections changed between rounds"
 # The input size is the number of ground-truth words; every page has detections of category 1.
 sqlite3 -json td.trace 'SELECT i.input_size, i.label, o.prediction FROM instances i JOIN outputs o
@@ -51,7 +51,7 @@ before=$(stat -c %Y.%N "$cache")
 [ "$(stat -c %Y.%N "$cache")" = "$before" ] && ok || bad "the cache was written again"
 "$TAILQ" run --resume td.trace --max-rounds 4 --tau 0 --quiet >resume.log 2>&1 && ok \
   || bad "resume: $(cat resume.log)"
-[ "$(q td.trace 'SELECT count(DISTINCT output_hash) FROM rounds')" = 1 ] && ok \
+[ "$(q td.trace "$output_hashes")" = 1 ] && ok \
   || bad "the resumed run answered differently"
 # The server scenario stores the same detections.
 "$TAILQ" run "${common[@]}" --max-rounds 1 --scenario server --qps 50 -o server.trace \
