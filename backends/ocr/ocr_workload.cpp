@@ -3,9 +3,10 @@
 #include <cmath>
 
 #include "ocr/ocr_lines.hpp"
+#include "ocr/tesseract_backend.hpp"
 #include "tailq/error.hpp"
 #include "tailq/run.hpp"
-#include "ocr/tesseract_backend.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq {
 
@@ -13,8 +14,8 @@ Workload make_ocr_workload(const RunSettings& settings) {
   // About 50 kB of pixels a line: the cap keeps a typo from filling the memory.
   constexpr std::size_t kMaxLines = 100000;
   if (settings.ocr_lines == 0 || settings.ocr_lines > kMaxLines) {
-    throw InputError("--lines must be positive and at most " + std::to_string(kMaxLines) +
-                     ", not " + std::to_string(settings.ocr_lines));
+    throw OptionError("ocr_lines", "must be between 1 and " + std::to_string(kMaxLines) +
+                                       " lines, not " + std::to_string(settings.ocr_lines));
   }
   LineSetOptions options;
   options.lines = settings.ocr_lines;

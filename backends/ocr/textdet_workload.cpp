@@ -5,6 +5,7 @@
 #include "ocr/textdet_pages.hpp"
 #include "tailq/error.hpp"
 #include "tailq/run.hpp"
+#include "tailq/run_options.hpp"
 
 namespace tailq {
 
@@ -12,8 +13,8 @@ Workload make_textdet_workload(const RunSettings& settings) {
   // About 0.5 MB of pixels a page: the cap keeps a typo from filling the memory.
   constexpr std::size_t kMaxPages = 10000;
   if (settings.textdet_pages == 0 || settings.textdet_pages > kMaxPages) {
-    throw InputError("--pages must be positive and at most " + std::to_string(kMaxPages) +
-                     ", not " + std::to_string(settings.textdet_pages));
+    throw OptionError("textdet_pages", "must be between 1 and " + std::to_string(kMaxPages) +
+                                           " pages, not " + std::to_string(settings.textdet_pages));
   }
   PageSetOptions options;
   options.pages = settings.textdet_pages;
