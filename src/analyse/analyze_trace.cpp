@@ -4,6 +4,8 @@
 #include <limits>
 #include <set>
 
+#include "analyse/engine_scanned.hpp"
+#include "analyse/loaded_rounds.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 #include "tailq/merge.hpp"
@@ -72,8 +74,11 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
     throw InputError(trace.path().string() + ": no measured rounds in the selected range");
   }
   const std::vector<std::int64_t> analysed = rounds;
-  const TraceRoundSource source(trace, options.time, std::move(rounds));
-  TailQuality result = analyze(source, trace.batch_of_instance(), *metric, options.request);
+  const auto source =
+      detail::rounds_to_analyse(trace, options.time, std::move(rounds), options.request.threads);
+  const auto pooled = detail::PooledTimes::scan(*source, options.request.threads);
+  TailQuality result =
+      detail::analyze_scanned(*source, pooled, trace.batch_of_instance(), *metric, options.request);
   result.time = std::string(to_string(options.time));
   // What the import found wrong in the data stays true of every analysis of it.
   for (const std::string& w : trace.experiment().warnings)
@@ -95,7 +100,8 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
   }
   if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);
   if (options.precision) {
-    result.precision = estimate_precision(trace, options, result, *options.precision);
+    result.precision = detail::estimate_precision(*source, pooled, trace.batch_of_instance(),
+                                                  *metric, options, result, *options.precision);
   }
   return result;
 }

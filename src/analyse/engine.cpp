@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "analyse/engine_scanned.hpp"
 #include "analyse/pooled_latency.hpp"
 #include "analyse/scoring.hpp"
 #include "tailq/error.hpp"
@@ -62,10 +63,7 @@ std::vector<double> sorted_unique(std::vector<double> v) {
   return v;
 }
 
-}  // namespace
-
-TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> batch_of_instance,
-                    const Metric& metric, const AnalysisRequest& request) {
+void check_inputs(const RoundSource& rounds, std::span<const std::uint32_t> batch_of_instance) {
   if (rounds.round_count() == 0) throw InputError("no measured rounds to analyse");
   if (batch_of_instance.empty()) throw InputError("no instances to analyse");
   for (std::uint32_t b : batch_of_instance) {
@@ -74,9 +72,23 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
                        std::to_string(rounds.batch_count()) + " batches of a round");
     }
   }
+}
+
+}  // namespace
+
+TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> batch_of_instance,
+                    const Metric& metric, const AnalysisRequest& request) {
+  check_inputs(rounds, batch_of_instance);
+  return detail::analyze_scanned(rounds, detail::PooledTimes::scan(rounds, request.threads),
+                                 batch_of_instance, metric, request);
+}
+
+TailQuality detail::analyze_scanned(const RoundSource& rounds, const detail::PooledTimes& pooled,
+                                    std::span<const std::uint32_t> batch_of_instance,
+                                    const Metric& metric, const AnalysisRequest& request) {
+  check_inputs(rounds, batch_of_instance);
   const unsigned threads = request.threads;
   const std::size_t r_count = rounds.round_count();
-  const auto pooled = detail::PooledTimes::scan(rounds, threads);
 
   // Every percentile needed: the latency summary, the percentile deadlines, and the quartiles
   // for trimming. q_of[t] is threshold t's index in q.

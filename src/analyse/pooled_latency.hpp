@@ -36,7 +36,7 @@ struct RankPlan {
 // (the multiplier is searched at construction until no two keys share a slot).
 class BinMatcher {
  public:
-  explicit BinMatcher(std::span<const std::uint64_t> keys) {
+  explicit BinMatcher(std::span<const std::uint64_t> keys) : keys_(keys.begin(), keys.end()) {
     std::size_t bits = 6;
     while ((std::size_t{1} << bits) < 8 * keys.size()) ++bits;
     for (std::uint64_t multiplier = 0x9E3779B97F4A7C15ull;;
@@ -54,6 +54,7 @@ class BinMatcher {
       if (++tries_ % 64 == 0) ++bits;  // crowded: a bigger table
     }
   }
+  const std::vector<std::uint64_t>& keys() const { return keys_; }
   // Index into keys, or -1.
   long match(double t) const {
     const std::uint64_t key = key_of(t);
@@ -70,6 +71,7 @@ class BinMatcher {
   std::size_t slot_of(std::uint64_t key) const {
     return static_cast<std::size_t>((key * multiplier_) >> shift_);
   }
+  std::vector<std::uint64_t> keys_;
   std::uint64_t multiplier_ = 0;
   int shift_ = 58;
   int tries_ = 0;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "analyse/engine_scanned.hpp"
+#include "analyse/loaded_rounds.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 
@@ -114,6 +116,19 @@ bool is_look(std::size_t rounds) {
 
 PrecisionEstimate estimate_precision(const TraceReader& trace, const TraceAnalysisOptions& options,
                                      const TailQuality& measured, const PrecisionGoal& goal) {
+  const auto metric = make_metric(
+      options.metric.empty() ? trace.experiment().metric : options.metric, trace.outcomes());
+  const auto rounds = detail::rounds_to_analyse(
+      trace, options.time, selected_rounds(trace, options), options.request.threads);
+  const auto pooled = detail::PooledTimes::scan(*rounds, options.request.threads);
+  return detail::estimate_precision(*rounds, pooled, trace.batch_of_instance(), *metric, options,
+                                    measured, goal);
+}
+
+PrecisionEstimate detail::estimate_precision(
+    const RoundSource& rounds, const detail::PooledTimes& pooled,
+    std::span<const std::uint32_t> batch_of_instance, const Metric& metric,
+    const TraceAnalysisOptions& options, const TailQuality& measured, const PrecisionGoal& goal) {
   check(goal);
   PrecisionEstimate e;
   e.goal = goal;
@@ -157,12 +172,10 @@ PrecisionEstimate estimate_precision(const TraceReader& trace, const TraceAnalys
   }
   std::optional<TailQuality> at_ends;
   if (!ends.empty()) {
-    TraceAnalysisOptions again = options;
-    again.request.thresholds = ends;
-    again.request.sweep = 0;
-    again.precision.reset();
-    again.guarantee.reset();
-    at_ends = analyze_trace(trace, again);
+    AnalysisRequest again = options.request;
+    again.thresholds = ends;
+    again.sweep = 0;
+    at_ends = detail::analyze_scanned(rounds, pooled, batch_of_instance, metric, again);
   }
 
   auto intervals_at = [&](const ThresholdQuality& t, DeadlinePrecision& d) {

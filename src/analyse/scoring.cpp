@@ -77,34 +77,69 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
     pending->on_time.assign(rounds.round_count() * stand_ins, 0);
   }
 
+  // Times of one round crowd into a few deadline slots, so adding into one slot per batch
+  // would chain every add on the one before it (through memory). Batches take turns over
+  // kWays copies of the slots instead, summed once per round.
+  constexpr std::size_t kWays = 4;
+  const std::size_t slots = g_count + 1;  // slot g_count: late for every deadline
+  // The slots that can hold a time of a planned percentile bin [floor, next floor): a time in
+  // another slot cannot match, so only the few in these slots are looked up.
+  std::vector<std::uint8_t> may_match(slots, 0);
+  if (pending) {
+    for (std::uint64_t key : pending->matcher->keys()) {
+      const double floor = bin_floor(key), ceiling = bin_floor(key + 1);
+      for (std::size_t g = 0; g < slots; ++g) {
+        may_match[g] |=
+            (g == 0 || deadlines[g - 1] < ceiling) && (g == g_count || deadlines[g] >= floor);
+      }
+    }
+  }
   struct State {
-    std::vector<double> bucket;  // [deadline slot][statistic]; slot g_count = late everywhere
-    std::vector<std::uint64_t> on_time;
+    std::vector<std::uint32_t> slot;     // [batch] first deadline slot the batch meets
+    std::vector<double> bucket;          // [way][slot][statistic]
+    std::vector<std::uint64_t> on_time;  // [way][slot]
     std::vector<double> sums;
     std::vector<PendingPercentiles::Hit> hits;
   };
   auto states = for_each_round<State>(
       rounds, threads,
       [&] {
-        return State{std::vector<double>((g_count + 1) * stats),
-                     std::vector<std::uint64_t>(g_count + 1),
+        return State{std::vector<std::uint32_t>(rounds.batch_count()),
+                     std::vector<double>(kWays * slots * stats),
+                     std::vector<std::uint64_t>(kWays * slots),
                      std::vector<double>(stats),
                      {}};
       },
       [&](State& s, std::size_t r, std::span<const double> times) {
+        // Three tight loops rather than one: each keeps its few pointers in registers (the
+        // stores of one loop cannot alias the inputs of another).
+        const std::size_t batches = times.size();
+        std::uint32_t* const slot = s.slot.data();
+        for (std::size_t b = 0; b < batches; ++b) {
+          slot[b] = static_cast<std::uint32_t>(index.first_not_below(times[b]));
+        }
         std::fill(s.bucket.begin(), s.bucket.end(), 0.0);
         std::fill(s.on_time.begin(), s.on_time.end(), 0);
-        // A batch is on time for every deadline from slot g on.
-        for (std::size_t b = 0; b < times.size(); ++b) {
-          const std::size_t g = index.first_not_below(times[b]);
-          s.on_time[g] += d.batch_size[b];
-          if (stats == 1) {  // accuracy, top-k, score: no inner loop
-            s.bucket[g] += d.single[b];
-          } else {
-            d.add(b, std::span(&s.bucket[g * stats], stats));
+        // A batch is on time for every deadline from its slot on.
+        std::uint64_t* const on = s.on_time.data();
+        const std::uint64_t* const size = d.batch_size.data();
+        for (std::size_t b = 0; b < batches; ++b) on[(b % kWays) * slots + slot[b]] += size[b];
+        if (stats == 1) {  // accuracy, top-k, score: no inner loop
+          double* const bucket = s.bucket.data();
+          const double* const single = d.single.data();
+          for (std::size_t b = 0; b < batches; ++b) {
+            bucket[(b % kWays) * slots + slot[b]] += single[b];
           }
-          if (pending) {
-            if (const long bin = pending->matcher->match(times[b]); bin >= 0) {
+        } else {
+          for (std::size_t b = 0; b < batches; ++b) {
+            d.add(b, std::span(&s.bucket[((b % kWays) * slots + slot[b]) * stats], stats));
+          }
+        }
+        if (pending) {
+          const BinMatcher& matcher = *pending->matcher;
+          for (std::size_t b = 0; b < batches; ++b) {
+            if (!may_match[slot[b]]) continue;
+            if (const long bin = matcher.match(times[b]); bin >= 0) {
               s.hits.push_back(
                   {static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(bin), b, times[b]});
             }
@@ -113,9 +148,11 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
         std::copy(d.late_sums.begin(), d.late_sums.end(), s.sums.begin());
         std::uint64_t on_time = 0;
         for (std::size_t g = 0; g < g_count; ++g) {
-          const double* slot = &s.bucket[g * stats];
-          for (std::size_t k = 0; k < stats; ++k) s.sums[k] += slot[k];
-          on_time += s.on_time[g];
+          for (std::size_t way = 0; way < kWays; ++way) {
+            const double* at_slot = &s.bucket[(way * slots + g) * stats];
+            for (std::size_t k = 0; k < stats; ++k) s.sums[k] += at_slot[k];
+            on_time += s.on_time[way * slots + g];
+          }
           out.quality[r * g_count + g] = metric.finalize(s.sums);
           out.late_fraction[r * g_count + g] = static_cast<double>(d.instances - on_time) / n;
           if (const long p = stand_in_at[g]; p >= 0) {
