@@ -76,7 +76,8 @@ MeanInterval mean_interval(std::span<const double> x, double confidence, std::si
   const double n = static_cast<double>(x.size());
   const double mean = std::accumulate(x.begin(), x.end(), 0.0) / n;
   const boost::math::students_t t(r.variance.degrees_of_freedom);
-  const double half = boost::math::quantile(t, 0.5 + confidence / 2) * std::sqrt(r.variance.variance / n);
+  const double half =
+      boost::math::quantile(t, 0.5 + confidence / 2) * std::sqrt(r.variance.variance / n);
   r.interval = {mean, mean - half, mean + half};
   r.effective_rounds = n / r.variance.inflation();
   return r;
@@ -89,9 +90,13 @@ QuantileInterval quantile_interval(std::span<const double> x, double q, double c
     throw InputError("quantile must lie strictly between 0 and 1, got " + std::to_string(q));
   }
   const std::size_t n = x.size();
-  std::vector<double> sorted(x.begin(), x.end());
-  std::sort(sorted.begin(), sorted.end());
-  const double estimate = percentile_sorted(sorted, 100 * q);
+  // Three order statistics are needed (the estimate and the ends): selections, not a sort.
+  std::vector<double> work(x.begin(), x.end());
+  auto order_statistic = [&](std::size_t index) {
+    std::nth_element(work.begin(), work.begin() + static_cast<std::ptrdiff_t>(index), work.end());
+    return work[index];
+  };
+  const double estimate = order_statistic(inverted_cdf_index(n, 100 * q));
 
   const double tail = (1 - confidence) / 2;
   const double tau = indicator_inflation(x, estimate, batch_size, shift, tail);
@@ -130,8 +135,8 @@ QuantileInterval quantile_interval(std::span<const double> x, double q, double c
     }
     r.high_order = good;
   }
-  r.interval = {estimate, r.low_order ? sorted[r.low_order - 1] : -kInf,
-                r.high_order ? sorted[r.high_order - 1] : kInf};
+  r.interval = {estimate, r.low_order ? order_statistic(r.low_order - 1) : -kInf,
+                r.high_order ? order_statistic(r.high_order - 1) : kInf};
   return r;
 }
 

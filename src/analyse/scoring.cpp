@@ -62,10 +62,6 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
   const std::size_t g_count = deadlines.size();
   const std::size_t stats = d.statistics;
   const double n = static_cast<double>(d.instances);
-  ScoreGrid out{g_count, std::vector<double>(rounds.round_count() * g_count),
-                std::vector<double>(rounds.round_count() * g_count)};
-  if (g_count == 0) return out;  // latency only: nothing to score
-  const DeadlineIndex index(deadlines);
   std::vector<long> stand_in_at(g_count, -1);
   std::size_t stand_ins = 0;
   if (pending) {
@@ -76,6 +72,14 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
     pending->sums.assign(rounds.round_count() * stand_ins * stats, 0.0);
     pending->on_time.assign(rounds.round_count() * stand_ins, 0);
   }
+  ScoreGrid out;
+  for (std::size_t g = 0; g < g_count; ++g) {
+    out.column_of.push_back(stand_in_at[g] >= 0 ? ScoreGrid::kNoColumn : out.columns++);
+  }
+  out.quality.resize(rounds.round_count() * out.columns);
+  out.late_fraction.resize(rounds.round_count() * out.columns);
+  if (g_count == 0) return out;  // latency only: nothing to score
+  const DeadlineIndex index(deadlines);
 
   // Times of one round crowd into a few deadline slots, so adding into one slot per batch
   // would chain every add on the one before it (through memory). Batches take turns over
@@ -153,8 +157,10 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
             for (std::size_t k = 0; k < stats; ++k) s.sums[k] += at_slot[k];
             on_time += s.on_time[way * slots + g];
           }
-          out.quality[r * g_count + g] = metric.finalize(s.sums);
-          out.late_fraction[r * g_count + g] = static_cast<double>(d.instances - on_time) / n;
+          if (const std::size_t c = out.column_of[g]; c != ScoreGrid::kNoColumn) {
+            out.quality[r * out.columns + c] = metric.finalize(s.sums);
+            out.late_fraction[r * out.columns + c] = static_cast<double>(d.instances - on_time) / n;
+          }
           if (const long p = stand_in_at[g]; p >= 0) {
             const std::size_t at = r * stand_ins + static_cast<std::size_t>(p);
             std::copy(s.sums.begin(), s.sums.end(), pending->sums.begin() + at * stats);
@@ -172,8 +178,11 @@ ScoreGrid score_generic(const RoundSource& rounds, std::span<const std::uint32_t
                         const Metric& metric, std::span<const double> deadlines, unsigned threads) {
   const std::size_t g_count = deadlines.size();
   const double n = static_cast<double>(batch_of.size());
-  ScoreGrid out{g_count, std::vector<double>(rounds.round_count() * g_count),
-                std::vector<double>(rounds.round_count() * g_count)};
+  ScoreGrid out;
+  out.columns = g_count;
+  for (std::size_t g = 0; g < g_count; ++g) out.column_of.push_back(g);
+  out.quality.resize(rounds.round_count() * g_count);
+  out.late_fraction.resize(rounds.round_count() * g_count);
   struct State {
     std::vector<std::uint8_t> mask;
     std::vector<std::pair<std::size_t, double>> quality_of_late;  // this round's evaluations

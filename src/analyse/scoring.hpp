@@ -32,13 +32,20 @@ struct BatchDeltas {
   std::vector<double> single;  // delta(b) when the metric has one statistic
 };
 
-// [round][deadline] results.
+// [round][deadline] results, one column per deadline that is read back (a stand-in deadline's
+// statistics go to PendingPercentiles instead, and a million rounds make every column count).
 struct ScoreGrid {
-  std::size_t deadlines = 0;
+  std::size_t columns = 0;
+  std::vector<std::size_t> column_of;  // [deadline] its column; kNoColumn for a stand-in
   std::vector<double> quality;
   std::vector<double> late_fraction;
-  double quality_at(std::size_t r, std::size_t g) const { return quality[r * deadlines + g]; }
-  double late_at(std::size_t r, std::size_t g) const { return late_fraction[r * deadlines + g]; }
+  static constexpr std::size_t kNoColumn = SIZE_MAX;
+  double quality_at(std::size_t r, std::size_t g) const {
+    return quality[r * columns + column_of[g]];
+  }
+  double late_at(std::size_t r, std::size_t g) const {
+    return late_fraction[r * columns + column_of[g]];
+  }
 };
 
 // What the scoring pass gathers for percentile deadlines that are not known exactly yet (see
