@@ -25,6 +25,9 @@ class RoundSource {
   virtual std::size_t round_count() const = 0;
   virtual std::size_t batch_count() const = 0;
   virtual std::unique_ptr<Cursor> open_cursor() const = 0;  // thread-safe
+  // Rounds held in memory, round-major (round r's times at r * batch_count()), that readers may
+  // use in place instead of copying them through a cursor; nullptr when there are none.
+  virtual const double* in_memory() const { return nullptr; }
 };
 
 // Rounds held in memory, round-major: times[round * batch_count + batch]. Does not own them.
@@ -34,6 +37,7 @@ class MatrixRoundSource final : public RoundSource {
   std::size_t round_count() const override { return rounds_; }
   std::size_t batch_count() const override { return batches_; }
   std::unique_ptr<Cursor> open_cursor() const override;
+  const double* in_memory() const override { return times_.data(); }
 
  private:
   std::span<const double> times_;

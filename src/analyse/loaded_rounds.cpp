@@ -19,6 +19,7 @@ class LoadedRoundSource final : public RoundSource {
   std::size_t round_count() const override { return view_.round_count(); }
   std::size_t batch_count() const override { return view_.batch_count(); }
   std::unique_ptr<Cursor> open_cursor() const override { return view_.open_cursor(); }
+  const double* in_memory() const override { return view_.in_memory(); }
 
  private:
   std::vector<double> times_;

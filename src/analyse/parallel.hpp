@@ -37,12 +37,18 @@ std::vector<State> for_each_round(const RoundSource& source, unsigned threads, M
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
+  const double* const in_memory = source.in_memory();
+  const std::size_t batches = source.batch_count();
   auto work = [&](State& state) {
     try {
-      auto cursor = source.open_cursor();
-      std::vector<double> times(source.batch_count());
+      auto cursor = in_memory ? nullptr : source.open_cursor();
+      std::vector<double> times(in_memory ? 0 : batches);
       for (std::size_t first; (first = next.fetch_add(run)) < count;) {
         for (std::size_t r = first; r < std::min(count, first + run); ++r) {
+          if (in_memory) {
+            body(state, r, std::span<const double>(in_memory + r * batches, batches));
+            continue;
+          }
           cursor->read(r, times);
           body(state, r, std::span<const double>(times));
         }
