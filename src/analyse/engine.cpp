@@ -1,5 +1,6 @@
-// The engine reads the rounds two or three times and never holds more than one round per
-// worker thread:
+// The engine reads the rounds two or three times and holds no more than one round per worker
+// thread (a trace's rounds that fit in memory are read from the store once before, see
+// analyse/loaded_rounds.hpp, and then read in place):
 //   1. a scan builds the pooled distribution (count, min, max, mean, fine histogram);
 //   2. one scoring pass scores every round against every deadline. Percentile deadlines are not
 //      known exactly yet, only the histogram bin that holds each: the pass scores a stand-in
