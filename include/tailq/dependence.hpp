@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 
@@ -12,9 +13,9 @@ namespace tailq {
 // The long-run variance sigma^2 = lim n Var(mean of n rounds) of a stationary series, which
 // replaces the variance of one round wherever rounds are averaged.
 struct LongRunVariance {
-  double variance = 0;            // sigma^2, never below iid_variance (see long_run_variance)
-  double iid_variance = 0;        // the sample variance (ddof 1): sigma^2 if rounds were independent
-  std::size_t batch_size = 0;     // b of the batch-means estimator
+  double variance = 0;         // sigma^2, never below iid_variance (see long_run_variance)
+  double iid_variance = 0;     // the sample variance (ddof 1): sigma^2 if rounds were independent
+  std::size_t batch_size = 0;  // b of the batch-means estimator
   double degrees_of_freedom = 0;  // of the estimate (a Student t with this many)
   double lag1 = 0;                // lag-1 autocorrelation of the series (0 when constant)
   // variance / iid_variance: how many rounds count as one independent round (1 when constant).
@@ -71,6 +72,17 @@ struct MeanInterval {
 MeanInterval mean_interval(std::span<const double> series, double confidence,
                            std::size_t batch_size = 0, const DeadlineShift* shift = nullptr);
 
+// The mean of a series measured on several nodes (node_of_round[r]: round r's node), nodes as a
+// level: rounds within a node are dependent, nodes are independent draws of machines of one
+// kind. Var(mean) = sum_j w_j^2 (between + within_j), w_j node j's share of the rounds,
+// within_j the variance of node j's mean from its own rounds' long-run variance, between the
+// spread of node means beyond what within explains (method of moments, at least 0); a Student t
+// with Welch-Satterthwaite degrees of freedom, so that few nodes widen the interval. One node
+// with rounds: mean_interval. docs/precision.md, "Several nodes".
+MeanInterval mean_interval_by_node(std::span<const double> series,
+                                   std::span<const std::uint32_t> node_of_round, double confidence,
+                                   const DeadlineShift* shift = nullptr);
+
 // The q-quantile (q in (0, 1); numpy's inverted_cdf) with a (1 - alpha) interval between two
 // order statistics, distribution-free. For independent rounds the orders are the classical
 // binomial ones; dependence enters through the long-run variance of the indicator
@@ -81,9 +93,9 @@ MeanInterval mean_interval(std::span<const double> series, double confidence,
 // fewer than 72 effective rounds leave the low end open, whatever the data.
 struct QuantileInterval {
   Interval interval;
-  double effective_rounds = 0;     // m
-  std::size_t low_order = 0;       // 1-based order statistic of the low end (0: open)
-  std::size_t high_order = 0;      // of the high end (0: open)
+  double effective_rounds = 0;  // m
+  std::size_t low_order = 0;    // 1-based order statistic of the low end (0: open)
+  std::size_t high_order = 0;   // of the high end (0: open)
 };
 // With a DeadlineShift, the indicator minus slope x on_time enters the long-run variance
 // (slope: the change in the share of rounds at or below the estimate per unit of share on time).

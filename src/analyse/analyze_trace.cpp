@@ -22,15 +22,12 @@ double sample_sd(double sum_of_squares, std::size_t count, std::size_t groups) {
 
 // Per requested deadline: the node means of per-round Q@T, the spread of those means, and the
 // pooled spread of rounds around their node's mean (a one-way layout, docs/multi-node.md).
-NodeBreakdown node_breakdown(const NodeMap& map, std::span<const std::int64_t> rounds,
+NodeBreakdown node_breakdown(const NodeMap& map, std::span<const std::uint32_t> node_of,
                              const TailQuality& result) {
   NodeBreakdown out;
-  std::vector<std::uint32_t> node_of(rounds.size());
+  const std::size_t round_count = node_of.size();
   for (const TraceNode& n : map.nodes) out.nodes.push_back({n.label(), 0});
-  for (std::size_t k = 0; k < rounds.size(); ++k) {
-    node_of[k] = map.node_of(rounds[k]);
-    ++out.nodes[node_of[k]].rounds;
-  }
+  for (std::uint32_t node : node_of) ++out.nodes[node].rounds;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (const ThresholdQuality& t : result.thresholds) {
     if (t.from_sweep) continue;
@@ -38,7 +35,7 @@ NodeBreakdown node_breakdown(const NodeMap& map, std::span<const std::int64_t> r
     d.label = t.label;
     d.seconds = t.seconds;
     std::vector<double> sum(map.nodes.size(), 0.0);
-    for (std::size_t k = 0; k < rounds.size(); ++k) sum[node_of[k]] += t.per_round[k];
+    for (std::size_t k = 0; k < round_count; ++k) sum[node_of[k]] += t.per_round[k];
     std::size_t with_rounds = 0;
     double grand = 0;
     for (std::size_t n = 0; n < sum.size(); ++n) {
@@ -53,17 +50,27 @@ NodeBreakdown node_breakdown(const NodeMap& map, std::span<const std::int64_t> r
     double between = 0, within = 0;
     for (std::size_t n = 0; n < sum.size(); ++n)
       if (out.nodes[n].rounds) between += (d.mean[n] - grand) * (d.mean[n] - grand);
-    for (std::size_t k = 0; k < rounds.size(); ++k) {
+    for (std::size_t k = 0; k < round_count; ++k) {
       const double e = t.per_round[k] - d.mean[node_of[k]];
       within += e * e;
     }
     d.between_sd = sample_sd(between, with_rounds, 1);
-    d.within_sd = sample_sd(within, rounds.size(), with_rounds);
+    d.within_sd = sample_sd(within, round_count, with_rounds);
   }
   return out;
 }
 
 }  // namespace
+
+std::vector<std::uint32_t> detail::node_of_rounds(const TraceReader& trace,
+                                                  std::span<const std::int64_t> rounds) {
+  std::vector<std::uint32_t> node_of;
+  const auto map = read_node_map(trace.experiment().extra_json, trace.path().string());
+  if (map && map->nodes.size() > 1) {
+    for (std::int64_t round : rounds) node_of.push_back(map->node_of(round));
+  }
+  return node_of;
+}
 
 TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options) {
   const std::string metric_name =
@@ -94,14 +101,16 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
                               " different output hashes): the system is not deterministic, so "
                               "Q@T depends on more than time");
   }
-  if (const auto map = read_node_map(trace.experiment().extra_json, trace.path().string());
-      map && map->nodes.size() > 1) {
-    result.nodes = node_breakdown(*map, analysed, result);
+  const std::vector<std::uint32_t> node_of = detail::node_of_rounds(trace, analysed);
+  if (!node_of.empty()) {
+    result.nodes = node_breakdown(
+        *read_node_map(trace.experiment().extra_json, trace.path().string()), node_of, result);
   }
   if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);
   if (options.precision) {
-    result.precision = detail::estimate_precision(*source, pooled, trace.batch_of_instance(),
-                                                  *metric, options, result, *options.precision);
+    result.precision =
+        detail::estimate_precision(*source, pooled, trace.batch_of_instance(), *metric, node_of,
+                                   options, result, *options.precision);
   }
   return result;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "analyse/pooled_latency.hpp"
@@ -26,11 +27,19 @@ std::size_t in_memory_budget_bytes();
 std::unique_ptr<RoundSource> rounds_to_analyse(const TraceReader& trace, TimeKind kind,
                                                std::vector<std::int64_t> rounds, unsigned threads);
 
+// The node (index into the trace's node map, docs/multi-node.md) of each of `rounds` (stored
+// indices); empty when the trace was measured on one node.
+std::vector<std::uint32_t> node_of_rounds(const TraceReader& trace,
+                                          std::span<const std::int64_t> rounds);
+
 // estimate_precision (tailq/analysis.hpp) on the rounds `measured` was analysed from, with their
 // pooled scan: its extra pass reads `rounds` again instead of the store, and scans nothing.
+// node_of_round: node_of_rounds() of the rounds; the mean intervals then treat nodes as a level.
 PrecisionEstimate estimate_precision(const RoundSource& rounds, const PooledTimes& pooled,
                                      std::span<const std::uint32_t> batch_of_instance,
-                                     const Metric& metric, const TraceAnalysisOptions& options,
+                                     const Metric& metric,
+                                     std::span<const std::uint32_t> node_of_round,
+                                     const TraceAnalysisOptions& options,
                                      const TailQuality& measured, const PrecisionGoal& goal);
 
 }  // namespace tailq::detail

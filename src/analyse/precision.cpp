@@ -47,13 +47,15 @@ double share_at_or_below(const std::vector<double>& v, double value) {
 // minus 1% whatever the rounds.
 void at_estimated_deadline(const ThresholdQuality& at, const ThresholdQuality& lo,
                            const ThresholdQuality& hi, double level, const PrecisionGoal& goal,
-                           DeadlinePrecision& d) {
+                           std::span<const std::uint32_t> node_of_round, DeadlinePrecision& d) {
   const double span = mean_of(lo.per_round_late_fraction) - mean_of(hi.per_round_late_fraction);
   std::vector<double> on_time(at.per_round.size());
   for (std::size_t r = 0; r < on_time.size(); ++r) on_time[r] = 1 - at.per_round_late_fraction[r];
   const double kappa = span > 0 ? (mean_of(hi.per_round) - mean_of(lo.per_round)) / span : 0;
   const DeadlineShift for_mean{on_time, kappa};
-  const MeanInterval mean = mean_interval(at.per_round, level, 0, &for_mean);
+  const MeanInterval mean =
+      node_of_round.empty() ? mean_interval(at.per_round, level, 0, &for_mean)
+                            : mean_interval_by_node(at.per_round, node_of_round, level, &for_mean);
   const double half = mean.interval.high - mean.interval.value;
   d.mean = {at.quality.mean, at.quality.mean - half, at.quality.mean + half};
   const double v = d.bad_round.value;  // the estimate at T^, from the plain interval
@@ -118,18 +120,27 @@ PrecisionEstimate estimate_precision(const TraceReader& trace, const TraceAnalys
                                      const TailQuality& measured, const PrecisionGoal& goal) {
   const auto metric = make_metric(
       options.metric.empty() ? trace.experiment().metric : options.metric, trace.outcomes());
-  const auto rounds = detail::rounds_to_analyse(
-      trace, options.time, selected_rounds(trace, options), options.request.threads);
+  const std::vector<std::int64_t> selected = selected_rounds(trace, options);
+  const auto rounds =
+      detail::rounds_to_analyse(trace, options.time, selected, options.request.threads);
   const auto pooled = detail::PooledTimes::scan(*rounds, options.request.threads);
-  return detail::estimate_precision(*rounds, pooled, trace.batch_of_instance(), *metric, options,
-                                    measured, goal);
+  return detail::estimate_precision(*rounds, pooled, trace.batch_of_instance(), *metric,
+                                    detail::node_of_rounds(trace, selected), options, measured,
+                                    goal);
 }
 
 PrecisionEstimate detail::estimate_precision(
     const RoundSource& rounds, const detail::PooledTimes& pooled,
     std::span<const std::uint32_t> batch_of_instance, const Metric& metric,
-    const TraceAnalysisOptions& options, const TailQuality& measured, const PrecisionGoal& goal) {
+    std::span<const std::uint32_t> node_of_round, const TraceAnalysisOptions& options,
+    const TailQuality& measured, const PrecisionGoal& goal) {
   check(goal);
+  // Rounds from several nodes: nodes are the level the mean is averaged over.
+  auto mean_of_rounds = [&](std::span<const double> x, double level,
+                            const DeadlineShift* shift = nullptr) {
+    return node_of_round.empty() ? mean_interval(x, level, 0, shift)
+                                 : mean_interval_by_node(x, node_of_round, level, shift);
+  };
   PrecisionEstimate e;
   e.goal = goal;
   e.rounds = measured.rounds;
@@ -161,7 +172,7 @@ PrecisionEstimate detail::estimate_precision(
     if (t.from_sweep || !is_percentile(k) || n < kFewestRounds) continue;
     std::vector<double> on_time(n);
     for (std::size_t r = 0; r < n; ++r) on_time[r] = 1 - t.per_round_late_fraction[r];
-    const MeanInterval share = mean_interval(on_time, level);
+    const MeanInterval share = mean_of_rounds(on_time, level);
     const double p = specs[k].value / 100;
     const double half = share.interval.value - share.interval.low;
     brackets.push_back({k, std::clamp(p - half, 0.0, 1.0), std::clamp(p + half, 0.0, 1.0)});
@@ -179,7 +190,7 @@ PrecisionEstimate detail::estimate_precision(
   }
 
   auto intervals_at = [&](const ThresholdQuality& t, DeadlinePrecision& d) {
-    const MeanInterval mean = mean_interval(t.per_round, level);
+    const MeanInterval mean = mean_of_rounds(t.per_round, level);
     // The quantile's indicator is as dependent as the rounds it comes from: it takes the batch
     // size chosen for the series itself (a rare indicator's own lag-1 says little).
     const QuantileInterval bad =
@@ -211,7 +222,7 @@ PrecisionEstimate detail::estimate_precision(
       const ThresholdQuality* lo = find_label(*at_ends, "lo" + std::to_string(k));
       const ThresholdQuality* hi = find_label(*at_ends, "hi" + std::to_string(k));
       d.seconds = {t.seconds, std::min(lo->seconds, t.seconds), std::max(hi->seconds, t.seconds)};
-      at_estimated_deadline(t, *lo, *hi, level, goal, d);
+      at_estimated_deadline(t, *lo, *hi, level, goal, node_of_round, d);
     }
     d.mean = with_unseen_events(d.mean, n, measured.instances, level);
     // Qualities on a lattice (k / n instances) meet epsilon exactly; rounding must not fail it.
