@@ -89,8 +89,7 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
                               " different output hashes): the system is not deterministic, so "
                               "Q@T depends on more than time");
   }
-  if (const auto map = read_node_map(trace.experiment().extra_json, trace.path().string());
-      map && map->nodes.size() > 1) {
+  if (const auto map = node_map(trace); map && map->nodes.size() > 1) {
     result.nodes = node_breakdown(*map, analysed, result);
   }
   if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);

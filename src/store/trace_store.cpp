@@ -111,7 +111,9 @@ void store_instances(const sqlite::Database& db, std::span<const Instance> insta
 void check_round(const std::string& path, const RoundInfo& round,
                  std::span<const double> inference_s, std::span<const double> total_s,
                  const RoundExtras& extras, std::size_t batch_count, std::size_t instance_count) {
-  const auto& [predictions, scores, timings] = extras;
+  const auto& predictions = extras.predictions;
+  const auto& scores = extras.scores;
+  const auto& timings = extras.timings;
   const std::string name = "round " + std::to_string(round.index);
   if (inference_s.size() != batch_count || total_s.size() != batch_count) {
     throw StoreError(path + ": " + name + " has " + std::to_string(inference_s.size()) + "/" +
@@ -146,6 +148,11 @@ void check_round(const std::string& path, const RoundInfo& round,
   if (!std::isfinite(round.started_unix_s)) {
     throw InputError(name + ": start time " + std::to_string(round.started_unix_s) +
                      " is not a finite number");
+  }
+  if (extras.ended_unix_s &&
+      !(std::isfinite(*extras.ended_unix_s) && *extras.ended_unix_s >= round.started_unix_s)) {
+    throw InputError(name + ": end time " + std::to_string(*extras.ended_unix_s) +
+                     " is not a finite time after its start");
   }
 }
 
@@ -340,10 +347,13 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
     sqlite::Transaction tx(d.db, d.bulk);
     d.store_outputs(extras);
     if (d.version <= 2) {
+      if (extras.node || extras.ended_unix_s) {
+        throw StoreError(d.db.path() + ": a version 2 trace keeps no node or end time per round");
+      }
       d.append_v2(info, inference_s, total_s, extras.timings);
     } else {
       if (!d.block.fits(info.index, !extras.timings.empty())) d.store_block();
-      d.block.add(info, inference_s, total_s, extras.timings);
+      d.block.add(info, inference_s, total_s, extras.timings, extras.node, extras.ended_unix_s);
       if (!d.bulk) d.store_block();
     }
     tx.commit();
@@ -441,6 +451,19 @@ void TraceWriter::Impl::store_block() {
   }
   block.clear();
 }
+
+void store::WriterAccess::set_extra(TraceWriter& writer, const std::string& extra_json) {
+  TraceWriter::Impl& d = *writer.impl_;
+  if (d.bulk) throw StoreError(d.db.path() + ": set_extra needs a writer that commits per round");
+  sqlite::Transaction tx(d.db);
+  sqlite::Statement(d.db, "UPDATE experiment SET value = ? WHERE key = 'extra'")
+      .bind(1, extra_json)
+      .run();
+  store::store_header_checksum(d.db);
+  tx.commit();
+}
+
+int store::WriterAccess::version(const TraceWriter& writer) { return writer.impl_->version; }
 
 void TraceWriter::close() {
   if (!impl_) return;
