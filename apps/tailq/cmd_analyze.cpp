@@ -81,10 +81,9 @@ void add_analyze_command(CLI::App& app) {
     if (!options->guarantee.empty()) analysis.guarantee = parse_guarantee(options->guarantee);
     if (options->csv && analysis.request.sweep == 0) analysis.request.sweep = 100;
     if (!options->csv) {
-      analysis.precision = PrecisionGoal{
-          with_flag("--epsilon", [&] { return parse_points(options->epsilon); }),
-          with_flag("--confidence", [&] { return parse_share(options->confidence); }),
-          with_flag("--bad-round", [&] { return parse_percentage(options->bad_round); })};
+      analysis.precision = PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(options->epsilon); }),
+                                         with_flag("--confidence", [&] { return parse_share(options->confidence); }),
+                                         with_flag("--bad-round", [&] { return parse_percentage(options->bad_round); })};
     }
     const TraceReader trace(options->trace);
     if (trace.outcomes().kind == Outcomes::Kind::none) {

@@ -25,8 +25,7 @@ void add_merge_command(CLI::App& app) {
       std::size_t rounds = 0;
       for (const NodeMap::Run& r : map.runs)
         if (r.node == n) rounds += static_cast<std::size_t>(r.last_round - r.first_round + 1);
-      std::cout << "  node " << n << ": " << map.nodes[n].label() << ", " << rounds
-                << " rounds stored\n";
+      std::cout << "  node " << n << ": " << map.nodes[n].label() << ", " << rounds << " rounds stored\n";
     }
   });
 }

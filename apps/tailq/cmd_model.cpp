@@ -5,12 +5,12 @@
 #include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
 #include "tailq/error.hpp"
-#include "tailq/fit.hpp"
 #include "tailq/load_analysis.hpp"
 #include "tailq/options.hpp"
+#include "tailq/run.hpp"
+#include "tailq/fit.hpp"
 #include "tailq/predict.hpp"
 #include "tailq/report.hpp"
-#include "tailq/run.hpp"
 
 namespace tailq::cli {
 
@@ -37,18 +37,19 @@ void add_converge_command(CLI::App& app) {
                       "picks it")
           ->capture_default_str();
   NamedOptions rjsd, precision;
-  rjsd.emplace_back("--fit-every", cmd->add_option("--fit-every", o->settings.fit_every,
-                                                   "rjsd: fit a KDE every N measured rounds")
-                                       ->capture_default_str()
-                                       ->check(count_at_least(1)));
+  rjsd.emplace_back("--fit-every",
+                    cmd->add_option("--fit-every", o->settings.fit_every,
+                                    "rjsd: fit a KDE every N measured rounds")
+                        ->capture_default_str()
+                        ->check(count_at_least(1)));
   rjsd.emplace_back("--window", cmd->add_option("--window", o->settings.window,
                                                 "rjsd: compare with this many earlier fits")
                                     ->capture_default_str()
                                     ->check(count_at_least(1)));
-  rjsd.emplace_back("--tau",
-                    cmd->add_option("--tau", o->settings.tau, "rjsd: converged when rJSD <= tau")
-                        ->capture_default_str()
-                        ->check(number_in(0)));
+  rjsd.emplace_back("--tau", cmd->add_option("--tau", o->settings.tau,
+                                             "rjsd: converged when rJSD <= tau")
+                                 ->capture_default_str()
+                                 ->check(number_in(0)));
   rjsd.emplace_back("--schedule", cmd->add_option("--schedule", o->schedule,
                                                   "rjsd: sliding (rJSD at every fit) or paper "
                                                   "(at every window-th fit)")
@@ -57,23 +58,23 @@ void add_converge_command(CLI::App& app) {
                                                    "rjsd: also track this many instances "
                                                    "(evenly spaced), report the share converged")
                                        ->check(count_at_least(0)));
+  precision.emplace_back("--epsilon", cmd->add_option("--epsilon", o->epsilon,
+                                                      "precision: half-width goal in points")
+                                          ->capture_default_str());
   precision.emplace_back(
-      "--epsilon", cmd->add_option("--epsilon", o->epsilon, "precision: half-width goal in points")
-                       ->capture_default_str());
-  precision.emplace_back("--confidence",
-                         cmd->add_option("--confidence", o->confidence,
-                                         "precision: confidence of all intervals together")
+      "--confidence", cmd->add_option("--confidence", o->confidence,
+                                      "precision: confidence of all intervals together")
+                          ->capture_default_str());
+  precision.emplace_back("--bad-round",
+                         cmd->add_option("--bad-round", o->bad_round,
+                                         "precision: the bad round's percentile of Q@T")
                              ->capture_default_str());
-  precision.emplace_back(
-      "--bad-round",
-      cmd->add_option("--bad-round", o->bad_round, "precision: the bad round's percentile of Q@T")
-          ->capture_default_str());
   precision.emplace_back("--thresholds", cmd->add_option("--thresholds", o->thresholds,
                                                          "precision: deadlines to certify")
                                              ->capture_default_str());
   precision.emplace_back(
-      "--time",
-      cmd->add_option("--time", o->time, "precision: inference | total")->capture_default_str());
+      "--time", cmd->add_option("--time", o->time, "precision: inference | total")
+                    ->capture_default_str());
   precision.emplace_back("--metric", cmd->add_option("--metric", o->metric,
                                                      "precision: metric (default: the trace's)"));
   precision.emplace_back(
@@ -92,14 +93,12 @@ void add_converge_command(CLI::App& app) {
       options.request.thresholds = parse_deadlines(o->thresholds);
       if (o->load > 0) options.offered_qps = o->load;
       if (is_load_trace(trace) && !options.offered_qps) {
-        throw InputError(o->trace +
-                         ": the precision rule holds for the rounds of one load: add "
+        throw InputError(o->trace + ": the precision rule holds for the rounds of one load: add "
                          "--load QPS");
       }
-      options.precision =
-          PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(o->epsilon); }),
-                        with_flag("--confidence", [&] { return parse_share(o->confidence); }),
-                        with_flag("--bad-round", [&] { return parse_percentage(o->bad_round); })};
+      options.precision = PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(o->epsilon); }),
+                                        with_flag("--confidence", [&] { return parse_share(o->confidence); }),
+                                        with_flag("--bad-round", [&] { return parse_percentage(o->bad_round); })};
       const PrecisionReplay replay = replay_precision(trace, options);
       if (o->json) {
         std::cout << to_json(replay) << "\n";
@@ -173,9 +172,7 @@ void add_predict_command(CLI::App& app) {
       ->check(count_at_least(1));
   cmd->add_option("--model", o->model, "independent | round-effect | both")->capture_default_str();
   cmd->add_option("--metric", o->request.metric, "metric (default: the trace's)");
-  cmd->add_option("--seed", o->request.seed, "random seed")
-      ->capture_default_str()
-      ->check(count_at_least(0));
+  cmd->add_option("--seed", o->request.seed, "random seed")->capture_default_str()->check(count_at_least(0));
   cmd->add_option("--threads", o->request.threads, "worker threads (0: one per core)")
       ->check(count_at_least(0));
   cmd->add_flag("--json", o->json, "print JSON");

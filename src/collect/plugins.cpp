@@ -99,8 +99,8 @@ const PluginTable& builtin_plugin(const std::string& name) {
     if (std::filesystem::exists(dir / file, error)) return load_plugin(dir / file);
     looked += (looked.empty() ? "" : ", ") + dir.string();
   }
-  throw InputError("the " + name + " plug-in (" + file + ") is not installed: looked in " + looked +
-                   " (it is built when its libraries are found; set TAILQ_PLUGIN_PATH " +
+  throw InputError("the " + name + " plug-in (" + file + ") is not installed: looked in " +
+                   looked + " (it is built when its libraries are found; set TAILQ_PLUGIN_PATH " +
                    "to add a folder)");
 }
 

@@ -48,9 +48,10 @@ double parse_real(std::string_view text, double least) {
     double share = 0;
     const bool percent = text.size() > 1 && text.back() == '%' &&
                          parse_number(text.substr(0, text.size() - 1), share);
-    throw InputError(
-        quoted(text) + " is not a number from " + fmt_number(least) + " up" +
-        (percent ? " (write " + fmt_number(share / 100) + " for " + std::string(text) + ")" : ""));
+    throw InputError(quoted(text) + " is not a number from " + fmt_number(least) + " up" +
+                     (percent ? " (write " + fmt_number(share / 100) + " for " +
+                                    std::string(text) + ")"
+                              : ""));
   }
   return value;
 }

@@ -9,8 +9,8 @@
 #include <random>
 #include <thread>
 
-#include "tailq/error.hpp"
 #include "tailq/run_options.hpp"
+#include "tailq/error.hpp"
 #include "tailq/thresholds.hpp"
 
 namespace tailq {
@@ -25,8 +25,7 @@ double parse_seconds(const std::string& text, const std::string& law) {
     if (specs.size() == 1 && specs[0].kind == ThresholdSpec::Kind::absolute) return specs[0].value;
   } catch (const InputError&) {
   }
-  throw OptionError("sleep_distribution",
-                    "'" + law + "': '" + text + "' is not a time such as 2ms or 0.002");
+  throw OptionError("sleep_distribution", "'" + law + "': '" + text + "' is not a time such as 2ms or 0.002");
 }
 
 class SleepDataset final : public Dataset {
@@ -148,15 +147,14 @@ SleepLaw parse_sleep_law(const std::string& text) {
     const auto [ptr, ec] = std::from_chars(sigma.data(), sigma.data() + sigma.size(), law.b);
     if (sigma.empty() || ec != std::errc() || ptr != sigma.data() + sigma.size()) law.b = -1;
     if (!(law.b >= 0)) {
-      throw OptionError("sleep_distribution",
-                        "'" + text + "': sigma '" + parts[2] + "' is not a number >= 0");
+      throw OptionError("sleep_distribution", "'" + text + "': sigma '" + parts[2] +
+                       "' is not a number >= 0");
     }
   } else {
-    throw OptionError("sleep_distribution",
-                      "'" + text + "': expected const:T, exp:MEAN or lognormal:MEDIAN:SIGMA");
+    throw OptionError("sleep_distribution", "'" + text +
+                     "': expected const:T, exp:MEAN or lognormal:MEDIAN:SIGMA");
   }
-  if (!(law.a > 0))
-    throw OptionError("sleep_distribution", "'" + text + "': the time must be positive");
+  if (!(law.a > 0)) throw OptionError("sleep_distribution", "'" + text + "': the time must be positive");
   // A ground truth for tests and demos: beyond these, waits overflow the clock's range.
   if (law.a > kMaxSleepSeconds) {
     throw OptionError("sleep_distribution", "'" + text + "': the time must be at most 1h");
@@ -170,8 +168,7 @@ SleepLaw parse_sleep_law(const std::string& text) {
 RoundEffect parse_round_effect(const std::string& text) {
   const std::string shown =
       "expected ar1:SD:PHI such as ar1:0.05:0.8 (SD >= 0 on the log scale, "
-      "0 <= PHI < 1), got '" +
-      text + "'";
+      "0 <= PHI < 1), got '" + text + "'";
   if (!text.starts_with("ar1:")) throw InputError(shown);
   const auto colon = text.find(':', 4);
   if (colon == std::string::npos) throw InputError(shown);
