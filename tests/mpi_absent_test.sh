@@ -12,6 +12,6 @@ OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=1 "$TAILQ" "${run[@]}" >out.txt 2>&1
 rc=$?
 [ $rc -eq 2 ] && [ ! -s out.txt ] && [ ! -e out.trace ] && ok || bad "rank 1: rc $rc: $(cat out.txt)"
 # A job of one is no job: the plain run.
-OMPI_COMM_WORLD_SIZE=1 OMPI_COMM_WORLD_RANK=0 "$TAILQ" "${run[@]}" --quiet >/dev/null &&
+OMPI_COMM_WORLD_SIZE=1 OMPI_COMM_WORLD_RANK=0 "$TAILQ" "${run[@]}" --quiet >/dev/null 2>&1 &&
   [ -e out.trace ] && ok || bad "a job of one process"
 finish

@@ -35,6 +35,9 @@ assert [sum(r["node"] == n for r in measured) for n in (0, 1)] == [5, 4]
 assert rs[0]["node"] == 0 and rs[1]["node"] == 1 and rs[1]["start"] < rs[0]["end"], rs[:2]
 assert len({r["hash"] for r in measured}) == 1  # the same answers on both ranks
 ' && ok || bad "2-rank trace: rounds, nodes and intervals"
+# A step's rounds are committed together, as one block.
+blocks=$(sqlite3 two.trace "SELECT group_concat(count) FROM (SELECT count FROM round_blocks ORDER BY first)")
+[ "$blocks" = "2,2,2,2,2,1" ] && ok || bad "one block per step: $blocks"
 "$TAILQ" check two.trace >/dev/null && ok || bad "tailq check of the 2-rank trace"
 table=$("$TAILQ" analyze --thresholds 30ms two.trace)
 grep -q "^by node" <<<"$table" && grep -q "^node 0: .*(rank 0), 5 rounds" <<<"$table" &&
@@ -90,7 +93,7 @@ assert [r['index'] for r in rs] == list(range(len(rs)))
 assert sum(not r['warmup'] for r in rs) == $target2
 assert len(nodes['nodes']) == 2 and all(r['node'] in (0, 1) for r in rs), nodes
 # The one-rank resume after the kill: a warm-up round, then 4 measured ones, all rank 0's.
-one = rs[len(open('before.txt').read().splitlines()):][:5]
+one = rs[sum(int(line.split()[1]) for line in open('before.txt')):][:5]
 assert [r['node'] for r in one] == [0] * 5 and [r['warmup'] for r in one] == [True] + [False] * 4
 assert all(r['end'] >= r['start'] for r in rs)
 " && ok || bad "resumed trace: rounds and nodes"

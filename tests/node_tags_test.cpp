@@ -166,6 +166,34 @@ TEST(NodeTags, WhatCannotBeStoredIsRefused) {
   EXPECT_THROW(v2.append_round(info_of(0), times_of(0), times_of(0), tagged), StoreError);
 }
 
+// An MPI job's step: rounds committed together, as one block; a round of the group that fails
+// takes the whole group with it, and the writer goes on after the rounds committed before.
+TEST(NodeTags, AGroupOfRoundsIsCommittedWholeOrNotAtAll) {
+  testing::TempDir dir;
+  const auto path = dir / "groups.trace";
+  const Shape s;
+  auto w = TraceWriter::create(path, s.experiment, s.instances, s.outcomes);
+  store::WriterAccess::begin_group(w);
+  for (std::int64_t r = 0; r < 3; ++r)
+    w.append_round(info_of(r), times_of(r), times_of(r), tags_of(r));
+  store::WriterAccess::commit_group(w);
+  store::WriterAccess::begin_group(w);
+  w.append_round(info_of(3), times_of(3), times_of(3), tags_of(3));
+  const std::vector<double> bad = {1.0, -1.0, 1.0};
+  EXPECT_THROW(w.append_round(info_of(4), bad, bad, tags_of(4)),
+               InputError);  // refused, nothing stored
+  std::vector<double> short_times = {1.0};
+  EXPECT_THROW(w.append_round(info_of(4), short_times, short_times), StoreError);
+  store::WriterAccess::commit_group(w);
+  w.append_round(info_of(3), times_of(3), times_of(3), tags_of(3));
+  w.close();
+  const TraceReader t(path);
+  ASSERT_EQ(t.rounds().size(), 4u);
+  EXPECT_EQ(t.rounds().back().index, 3);
+  EXPECT_EQ(t.round_nodes()[3], 0u);
+  EXPECT_TRUE(check_trace(path).ok());
+}
+
 TEST(NodeTags, AMergedTaggedTraceKeepsItsNodes) {
   testing::TempDir dir;
   write(dir / "job.trace", Shape(), false, 5);

@@ -40,7 +40,9 @@ detail::Transport& open_transport(const LaunchedJob& job) {
   for (const auto& dir : plugin_directories()) {
     std::error_code error;
     if (!std::filesystem::exists(dir / file, error)) {
-      looked += (looked.empty() ? "" : ", ") + dir.string();
+      if (looked.find(dir.string()) == std::string::npos) {
+        looked += (looked.empty() ? "" : ", ") + dir.string();
+      }
       continue;
     }
     void* handle = dlopen((dir / file).c_str(), RTLD_NOW | RTLD_GLOBAL);

@@ -1,13 +1,14 @@
 // The round loop of an MPI job (rank_loop.hpp). Lock-step: after each step every rank waits for
-// rank 0's word, so the slowest rank sets the pace, rank 0 alone writes the trace, and the stop
-// rule sees each round before the next step begins. A fixed number of rounds is exact: rounds of
-// the last step past the limit (or past the step that met the stop rule) are not stored.
+// rank 0's word, so the slowest rank sets the pace, rank 0 alone writes the trace (a step's
+// rounds in one transaction), and the stop rule sees each step before the next begins. A fixed
+// number of rounds is exact: rounds of the last step past the limit are not stored.
 #include "collect/rank_loop.hpp"
 
 #include <algorithm>
 #include <chrono>
 
 #include "collect/round_driver.hpp"
+#include "store/writer_access.hpp"
 
 namespace tailq::detail {
 namespace {
@@ -88,9 +89,11 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
   double store_s = 0;
   Received own, theirs;
 
-  // Stores one rank's round of the step, unless the level has had its rounds.
+  // Stores one rank's round of the step, unless the level has had its rounds (the stop rule is
+  // judged once the step is committed: rounds of the step after the one that met it are kept).
+  bool look_due = false;
   auto store = [&](Received& r, int rank, bool warmup) {
-    if (!warmup && level_done(s)) return;
+    if (!warmup && s.measured >= s.settings.max_rounds) return;
     const auto began = Clock::now();
     std::vector<std::string> none;
     store_round(s, r.record, warmup, levels[s.level], r.hash,
@@ -99,9 +102,17 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
     store_s += std::chrono::duration<double>(Clock::now() - began).count();
     ++rounds_here;
     if (warmup) return;
-    count_measured(s, r.record);
+    look_due = count_measured(s, r.record, /*defer_look=*/true) || look_due;
     for (const QueryTiming& t : r.record.timings)
       issue_delays.push_back(t.issued_s - t.scheduled_s);
+  };
+  // One transaction per step: one sync of the disk for the rounds of every rank.
+  auto commit = [&] {
+    const auto began = Clock::now();
+    store::WriterAccess::commit_group(s.writer);
+    store_s += std::chrono::duration<double>(Clock::now() - began).count();
+    if (look_due) s.precision = look_at_precision(s);
+    look_due = false;
   };
 
   for (; s.level < levels.size() && !stopped; ++s.level) {
@@ -129,6 +140,7 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
       if (!failure) {
         failure = attempt([&] { measured = driver->next_round(local++, own.record); }, "");
       }
+      if (!failure) failure = attempt([&] { store::WriterAccess::begin_group(s.writer); }, "");
       if (measured) {
         own.record.ended_unix_s = unix_seconds_now();
         own.hash = output_hash(own.record);
@@ -154,6 +166,7 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
           failure = attempt([&] { store(theirs, r, warmup); }, "");
         }
       }
+      if (!failure) failure = attempt(commit, "");
       if (failure) ranks.fail(*failure);
       const bool next_warmup = warm + 1 < s.settings.warmup_rounds;
       Word next = kGo;

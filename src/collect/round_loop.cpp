@@ -96,7 +96,7 @@ void store_round(Session& s, const RoundRecord& record, bool warmup,
   ++s.next_index;
 }
 
-void count_measured(Session& s, const RoundRecord& record) {
+bool count_measured(Session& s, const RoundRecord& record, bool defer_look) {
   s.have_predictions = true;
   ++s.measured;
   ++s.measured_all;
@@ -104,8 +104,10 @@ void count_measured(Session& s, const RoundRecord& record) {
     s.inference.add_round(record.inference_s);
     s.total.add_round(record.total_s);
   } else if (is_look(s.measured)) {
+    if (defer_look) return true;
     s.precision = look_at_precision(s);
   }
+  return false;
 }
 
 void describe_stop_rule(const Session& s, RunProgress& p) {

@@ -109,8 +109,10 @@ std::vector<std::string> predictions_of(const RoundRecord& record, const Dataset
 void store_round(Session& s, const RoundRecord& record, bool warmup,
                  std::optional<double> offered_qps, std::uint64_t hash,
                  std::span<const std::string> predictions, std::optional<std::uint32_t> node);
-// A stored measured round moves the stop rule on.
-void count_measured(Session& s, const RoundRecord& record);
+// A stored measured round moves the stop rule on. With `defer_look`, a look of the precision
+// rule that is due is left to the caller (after it commits the rounds the look must see):
+// returns whether one is due.
+bool count_measured(Session& s, const RoundRecord& record, bool defer_look = false);
 void describe_stop_rule(const Session& s, RunProgress& p);
 // The round driver of one level: `rounds` bounds what a load generator issues; `first_index`
 // numbers its rounds (and picks its arrival stream and shuffles).

@@ -228,6 +228,16 @@ struct TraceWriter::Impl {
   // that fails then fails the whole file, which its caller discards. It also packs many rounds
   // into each block; a writer that commits per round stores one-round blocks.
   bool bulk = false;
+  // A group of rounds (WriterAccess::begin_group): a bulk transaction of a per-round writer,
+  // rolled back whole when a round of it fails; next_index as it was before the group.
+  bool grouped = false;
+  std::int64_t group_next = 0;
+  void roll_back_group() {
+    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    block.clear();
+    bulk = grouped = false;
+    next_index = group_next;
+  }
   store::BlockBuilder block;  // version 3: the rounds not stored yet
   // Prepared once, after `db` so that they are finalized before it closes: parsing the SQL
   // again for every round cost more than storing a small round.
@@ -335,11 +345,16 @@ std::size_t TraceWriter::batch_count() const { return impl_->batch_count; }
 void TraceWriter::append_round(const RoundInfo& round, std::span<const double> inference_s,
                                std::span<const double> total_s, const RoundExtras& extras) {
   Impl& d = *impl_;
-  check_round(d.db.path(), round, inference_s, total_s, extras, d.batch_count, d.instance_count);
-  if (round.index < d.next_index) {
-    throw StoreError(d.db.path() + ": round " + std::to_string(round.index) +
-                     " does not follow round " + std::to_string(d.next_index - 1) +
-                     ", the last one stored (rounds are stored in ascending order)");
+  try {
+    check_round(d.db.path(), round, inference_s, total_s, extras, d.batch_count, d.instance_count);
+    if (round.index < d.next_index) {
+      throw StoreError(d.db.path() + ": round " + std::to_string(round.index) +
+                       " does not follow round " + std::to_string(d.next_index - 1) +
+                       ", the last one stored (rounds are stored in ascending order)");
+    }
+  } catch (...) {
+    if (d.grouped) d.roll_back_group();  // a group is stored whole or not at all
+    throw;
   }
   RoundInfo info = round;
   info.started_unix_s = round.started_unix_s + 0.0;  // -0 reads back as +0
@@ -360,6 +375,11 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
   } catch (const StoreError& e) {
     // A full disk or an I/O error: SQLite rolled the round back, every earlier one is intact.
     d.block.clear();
+    if (d.grouped) {
+      d.roll_back_group();
+      throw StoreError(std::string(e.what()) + " (rounds " + std::to_string(d.next_index) + " to " +
+                       std::to_string(info.index) + " were not stored)");
+    }
     throw StoreError(std::string(e.what()) + " (round " + std::to_string(info.index) +
                      " was not stored)");
   }
@@ -464,6 +484,29 @@ void store::WriterAccess::set_extra(TraceWriter& writer, const std::string& extr
 }
 
 int store::WriterAccess::version(const TraceWriter& writer) { return writer.impl_->version; }
+
+void store::WriterAccess::begin_group(TraceWriter& writer) {
+  TraceWriter::Impl& d = *writer.impl_;
+  if (d.bulk) throw StoreError(d.db.path() + ": a group needs a writer that commits per round");
+  d.db.exec("BEGIN IMMEDIATE");
+  d.bulk = d.grouped = true;
+  d.group_next = d.next_index;
+}
+
+void store::WriterAccess::commit_group(TraceWriter& writer) {
+  TraceWriter::Impl& d = *writer.impl_;
+  if (!d.grouped) return;
+  try {
+    d.store_block();
+    d.db.exec("COMMIT");
+  } catch (const StoreError& e) {
+    const std::int64_t last = d.next_index - 1;
+    d.roll_back_group();
+    throw StoreError(std::string(e.what()) + " (rounds " + std::to_string(d.next_index) + " to " +
+                     std::to_string(last) + " were not stored)");
+  }
+  d.bulk = d.grouped = false;
+}
 
 void TraceWriter::close() {
   if (!impl_) return;

@@ -1,7 +1,7 @@
 // What the public TraceWriter does not offer: traces in an older schema version, for the tests
 // that such traces still read and take appended rounds (version 2 traces are resumed as version
-// 2, docs/trace-format.md), and a new experiment `extra` for the node list of an MPI job
-// (docs/multi-node.md). Private to the library and its tests.
+// 2, docs/trace-format.md), and for an MPI job's writer (docs/multi-node.md) a new experiment
+// `extra` (its node list) and rounds committed in groups. Private to the library and its tests.
 #pragma once
 
 #include <filesystem>
@@ -22,6 +22,12 @@ struct WriterAccess {
   static void set_extra(TraceWriter& writer, const std::string& extra_json);
   // The schema version it appends in (2 or 3).
   static int version(const TraceWriter& writer);
+  // Rounds measured together (an MPI job's step): the rounds appended between begin_group and
+  // commit_group are stored in one transaction, as one block while their indices follow each
+  // other and it has room, so that they cost one sync of the disk. If a round of the group fails,
+  // or the process dies before commit_group returns, none of them is stored.
+  static void begin_group(TraceWriter& writer);
+  static void commit_group(TraceWriter& writer);
 };
 
 }  // namespace tailq::store
