@@ -50,15 +50,16 @@ measured_count() {
     echo 0
 }
 # (rJSD with tau 0 never stops it: only the kill does.)
-mpi -np 2 "$TAILQ" "${run[@]}" "${twenty[@]}" --stop rjsd --tau 0 --max-rounds 1000 -o k.trace \
-  >/dev/null 2>&1 &
+"$MPIRUN" --oversubscribe -q -np 2 "$TAILQ" "${run[@]}" "${twenty[@]}" --stop rjsd --tau 0 \
+  --max-rounds 1000 -o k.trace >/dev/null 2>&1 &
 job=$!
 for _ in $(seq 400); do
   [ "$(measured_count k.trace)" -ge 6 ] && break
   sleep 0.05
 done
 killed=0
-for p in $(pgrep -f "tailq run .* -o k.trace"); do
+# This job's ranks: the children of its mpirun.
+for p in $(pgrep -P $job); do
   if tr '\0' '\n' </proc/$p/environ 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1"; then
     kill -9 "$p" && killed=1
   fi

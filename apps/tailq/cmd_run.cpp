@@ -162,11 +162,14 @@ void add_run_command(CLI::App& app) {
         why[static_cast<int>(result.stop)], result.measured_rounds, result.inferences,
         result.elapsed_s, result.trace.string());
     if (result.ranks > 1) {
+      // What one writer costs the job: its share of the run, which grows with the ranks.
       const double rounds = std::max<double>(1, static_cast<double>(result.rounds_stored));
+      const double run = std::max(result.elapsed_s, 1e-9);
       std::cout << fmt::format(
-          "{} ranks; rank 0 spent {:.3f} ms per stored round receiving it and {:.3f} ms storing "
-          "it\n",
-          result.ranks, 1e3 * result.receive_s / rounds, 1e3 * result.store_s / rounds);
+          "{} ranks; rank 0 spent {:.2f}% of the run receiving rounds ({:.3f} ms per round) and "
+          "{:.2f}% storing them ({:.3f} ms per round)\n",
+          result.ranks, 100 * result.receive_s / run, 1e3 * result.receive_s / rounds,
+          100 * result.store_s / run, 1e3 * result.store_s / rounds);
     }
     if (result.jitter) {
       std::cout << fmt::format(

@@ -128,9 +128,10 @@ struct SchedulerJitter {
 
 struct RunResult {
   std::filesystem::path trace;
-  std::size_t measured_rounds = 0;        // in the trace (earlier processes too), all loads
-  std::size_t inferences = 0;             // instances run by this process, warm-up included
-  double elapsed_s = 0;                   // this process's time in the round loop
+  std::size_t measured_rounds = 0;  // in the trace (earlier processes too), all loads
+  std::size_t inferences = 0;       // instances run by this process (an MPI job: by every rank),
+                                    // warm-up included
+  double elapsed_s = 0;             // this process's time in the round loop
   std::optional<SchedulerJitter> jitter;  // load scenarios
   bool converged = false;                 // every load met the stop rule
   enum class Stop { converged, max_rounds, max_duration, interrupted } stop = Stop::max_rounds;
