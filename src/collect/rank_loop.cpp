@@ -115,9 +115,20 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
     look_due = false;
   };
 
+  // The end of a level reads the trace (the precision rule's last look): a failure there ends
+  // the job too, on the ranks still waiting for rank 0's word.
+  auto end_level = [&] {
+    const auto failure =
+        attempt([&] { close_level(s, result, stopped, all_met, levels.size()); }, "");
+    if (!failure) return;
+    if (!stopped) ranks.fail(*failure);
+    ranks.set_agreed();  // the other ranks have ended already
+    rethrow(*failure);
+  };
+
   for (; s.level < levels.size() && !stopped; ++s.level) {
     if (level_done(s)) {
-      close_level(s, result, stopped, all_met, levels.size());
+      end_level();
       continue;
     }
     ByteWriter start;
@@ -141,7 +152,7 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
         failure = attempt([&] { measured = driver->next_round(local++, own.record); }, "");
       }
       if (!failure) failure = attempt([&] { store::WriterAccess::begin_group(s.writer); }, "");
-      if (measured) {
+      if (measured && !failure) {
         own.record.ended_unix_s = unix_seconds_now();
         own.hash = output_hash(own.record);
         own.predictions.clear();
@@ -194,7 +205,7 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
       stopped = next != kLevelDone;
       break;
     }
-    close_level(s, result, stopped, all_met, levels.size());
+    end_level();
   }
   if (!stopped) ranks.broadcast(word(kEnd, s.have_predictions));
   ranks.set_agreed();
