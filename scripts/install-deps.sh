@@ -32,6 +32,7 @@ packages=(
   python3 python3-numpy python3-scipy  # reference checks and side-by-side benchmarks
   pybind11-dev python3-dev        # the Python module tailq (pybind11 extension)
   python3-pytest                  # the Python module's tests
+  openmpi-bin libopenmpi-dev      # mpirun -np K tailq run: collection across nodes (libtailq-mpi.so)
   python3-pip python3-venv python3-setuptools python3-wheel  # pip install ./python in a venv
 )
 missing=()

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 #include "tailq/load_analysis.hpp"
+#include "tailq/ranks.hpp"
 #include "tailq/report.hpp"
 #include "tailq/run.hpp"
 #include "tailq/run_options.hpp"
@@ -128,7 +130,11 @@ void add_run_command(CLI::App& app) {
     RunResult result;
     std::string trace = o->resume.empty() ? o->output : o->resume;
     try {
-      if (o->resume.empty()) {
+      if (launched_job().size > 1) {
+        // Started by mpirun: one experiment over every rank, written by rank 0 alone
+        // (docs/multi-node.md), or a one-line refusal when the MPI part is not built.
+        result = run_ranked({given, o->output, o->resume}, progress);
+      } else if (o->resume.empty()) {
         RunSettings settings = run_settings_from(given);
         settings.output = o->output;
         result = run_experiment(settings, progress);
@@ -143,6 +149,10 @@ void add_run_command(CLI::App& app) {
       throw StoreError(std::string(e.what()) +
                        (trace.empty() ? "" : " (tailq run --resume " + trace + ")"));
     }
+    if (result.rank != 0) {  // rank 0 says how the job went
+      if (result.stop == RunResult::Stop::interrupted) throw ExitCode{130};
+      return;
+    }
     if (show) std::cerr << "\n";
     for (const std::string& w : result.warnings) std::cerr << "warning: " << w << "\n";
     const char* why[] = {result.settings.stop == StopRule::precision ? "precise" : "converged",
@@ -151,6 +161,16 @@ void add_run_command(CLI::App& app) {
         "{} after {} measured rounds ({} inferences with warm-up, {:.1f} s); trace: {}\n",
         why[static_cast<int>(result.stop)], result.measured_rounds, result.inferences,
         result.elapsed_s, result.trace.string());
+    if (result.ranks > 1) {
+      // What one writer costs the job: its share of the run, which grows with the ranks.
+      const double rounds = std::max<double>(1, static_cast<double>(result.rounds_stored));
+      const double run = std::max(result.elapsed_s, 1e-9);
+      std::cout << fmt::format(
+          "{} ranks; rank 0 spent {:.2f}% of the run receiving rounds ({:.3f} ms per round) and "
+          "{:.2f}% storing them ({:.3f} ms per round)\n",
+          result.ranks, 100 * result.receive_s / run, 1e3 * result.receive_s / rounds,
+          100 * result.store_s / run, 1e3 * result.store_s / rounds);
+    }
     if (result.jitter) {
       std::cout << fmt::format(
           "load generator: {} queries issued {:.1f} us late at the median, {:.1f} us at P99, "

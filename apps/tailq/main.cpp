@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "tailq/error.hpp"
+#include "tailq/ranks.hpp"
 #include "tailq/run_options.hpp"
 
 int main(int argc, char** argv) {
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const tailq::cli::ExitCode& e) {
     return e.code;
+  } catch (const tailq::RankExit& e) {
+    return e.status();  // rank 0 of the MPI job reports why
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;

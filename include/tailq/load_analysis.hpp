@@ -30,7 +30,9 @@ struct Spread {
 
 struct LoadLevel {
   std::optional<double> offered_qps;  // instances per second; none for offline
-  double achieved_qps = 0;            // answered instances per second, over the measured rounds
+  // Answered instances per second, over the measured rounds; of a multi-node trace, the mean of
+  // the nodes' rates (each node is offered the load).
+  double achieved_qps = 0;
   std::size_t rounds = 0;
   Spread total, service, queue_wait, issue_delay;  // from the query timelines
   TailQuality quality;                             // at the resolved deadlines

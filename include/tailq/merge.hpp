@@ -19,7 +19,7 @@ struct TraceNode {
   std::string label() const;  // "host (source)", or the source alone without a host
 };
 
-// Which node measured each round of a merged trace, as runs of consecutive stored rounds.
+// Which node measured each round of a multi-node trace, as runs of consecutive stored rounds.
 struct NodeMap {
   struct Run {
     std::int64_t first_round = 0;
@@ -28,14 +28,22 @@ struct NodeMap {
   };
   std::vector<TraceNode> nodes;
   std::vector<Run> runs;  // ascending and disjoint, covering every stored round
+  // The rounds carry their node themselves (an MPI job's trace, docs/multi-node.md): as read
+  // from the experiment alone, `runs` is empty; node_map(trace) fills it in.
+  bool tagged = false;
   // The node of a stored round index; throws StoreError for a round no run covers.
   std::uint32_t node_of(std::int64_t round) const;
 };
 
-// The node map a merged trace keeps in its experiment's extra JSON (key "nodes"; covered by the
-// header checksum like the rest of the experiment); nullopt for a trace measured in one place.
-// Throws StoreError when the entry is malformed.
+// The node map a multi-node trace keeps in its experiment's extra JSON (key "nodes"; covered by
+// the header checksum like the rest of the experiment); nullopt for a trace measured in one
+// place. Throws StoreError when the entry is malformed.
 std::optional<NodeMap> read_node_map(const std::string& extra_json, const std::string& where);
+
+class TraceReader;
+// The node map of a trace, with its runs whether it keeps them (a merged trace) or its rounds
+// carry their node (an MPI job's); nullopt for a trace measured in one place.
+std::optional<NodeMap> node_map(const TraceReader& trace);
 
 struct MergeRequest {
   std::vector<std::filesystem::path> inputs;  // at least two; merged ones are flattened

@@ -67,8 +67,8 @@ struct RunSettings {
   unsigned threads = 1;       // the backend's intra-op threads
   std::vector<int> pin_cpus;  // CPUs to run on; empty: as the OS decides
   std::size_t warmup_rounds = 2;
-  std::size_t max_rounds = 5000;              // measured rounds per load (resumed runs included)
-  double max_duration_s = 0;                  // this process's measuring time; 0: no limit
+  std::size_t max_rounds = 5000;  // measured rounds per load (resumed runs included)
+  double max_duration_s = 0;      // this process's measuring time; 0: no limit
   StopRule stop = StopRule::precision;
   PrecisionStop precision;                    // --stop precision
   ConvergenceSettings convergence;            // --stop rjsd: tau 0.02, fit every 2, window 5
@@ -128,16 +128,24 @@ struct SchedulerJitter {
 
 struct RunResult {
   std::filesystem::path trace;
-  std::size_t measured_rounds = 0;        // in the trace (earlier processes too), all loads
-  std::size_t inferences = 0;             // instances run by this process, warm-up included
-  double elapsed_s = 0;                   // this process's time in the round loop
+  std::size_t measured_rounds = 0;  // in the trace (earlier processes too), all loads
+  std::size_t inferences = 0;       // instances run by this process (an MPI job: by every rank),
+                                    // warm-up included
+  double elapsed_s = 0;             // this process's time in the round loop
   std::optional<SchedulerJitter> jitter;  // load scenarios
-  bool converged = false;  // every load met the stop rule
+  bool converged = false;                 // every load met the stop rule
   enum class Stop { converged, max_rounds, max_duration, interrupted } stop = Stop::max_rounds;
   std::vector<std::string> warnings;  // noisy set-up
   // --stop precision: the intervals at the last look of the last load measured.
   std::optional<PrecisionEstimate> precision;
   RunSettings settings;  // as the run used them (for a resumed run, the trace's with the given)
+  // An MPI job (tailq/ranks.hpp): how many ranks measured and which one this is (only rank 0's
+  // result says more), the rounds rank 0 stored, and its time over the whole run spent
+  // receiving the other ranks' rounds (moving their bytes, not waiting for them) and storing
+  // every round.
+  int ranks = 1, rank = 0;
+  std::size_t rounds_stored = 0;
+  double receive_s = 0, store_s = 0;
 };
 
 // Starts a new experiment. `progress` is called after every round (from the calling thread).

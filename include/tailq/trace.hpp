@@ -96,6 +96,10 @@ struct RoundExtras {
   std::span<const std::string> predictions;
   std::span<const double> scores;
   std::span<const QueryTiming> timings;  // a load scenario's query timeline
+  // Rounds of an MPI job (docs/multi-node.md): the node that measured the round (an index into
+  // the trace's node list) and when it ended. Version 3 traces only.
+  std::optional<std::uint32_t> node;
+  std::optional<double> ended_unix_s;
 };
 
 // Creates a trace file and appends rounds to it. Not thread-safe: one writer per file.
@@ -149,6 +153,10 @@ class TraceReader {
   std::size_t batch_count() const;
   const Outcomes& outcomes() const;
   const std::vector<RoundInfo>& rounds() const;  // ascending index, warm-up rounds included
+  // Rounds an MPI job measured carry their node and end time (docs/multi-node.md): one entry per
+  // round of rounds(), node 0 and NaN for rounds without; empty when no round has one.
+  std::span<const std::uint32_t> round_nodes() const;
+  std::span<const double> round_ends() const;
 
   // Reads the per-batch times of round `round_index` into `out` (batch_count() entries).
   // Uses this reader's connection: not for concurrent use; open a TimesCursor per thread.

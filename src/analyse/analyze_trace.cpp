@@ -65,7 +65,7 @@ NodeBreakdown node_breakdown(const NodeMap& map, std::span<const std::uint32_t> 
 std::vector<std::uint32_t> detail::node_of_rounds(const TraceReader& trace,
                                                   std::span<const std::int64_t> rounds) {
   std::vector<std::uint32_t> node_of;
-  const auto map = read_node_map(trace.experiment().extra_json, trace.path().string());
+  const auto map = node_map(trace);
   if (map && map->nodes.size() > 1) {
     for (std::int64_t round : rounds) node_of.push_back(map->node_of(round));
   }
@@ -102,9 +102,7 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
                               "Q@T depends on more than time");
   }
   const std::vector<std::uint32_t> node_of = detail::node_of_rounds(trace, analysed);
-  if (!node_of.empty()) {
-    result.nodes = node_breakdown(
-        *read_node_map(trace.experiment().extra_json, trace.path().string()), node_of, result);
+  if (!node_of.empty()) result.nodes = node_breakdown(*node_map(trace), node_of, result);
   }
   if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);
   if (options.precision) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tailq/error.hpp"
+#include "tailq/merge.hpp"
 #include "tailq/round_source.hpp"
 #include "tailq/stats.hpp"
 
@@ -44,8 +45,14 @@ void describe_queueing(const TraceReader& trace, const std::vector<std::int64_t>
   std::vector<QueryTiming> timings(n);
   std::vector<double> total, service, wait, delay, times(trace.batch_count());
   // Rounds follow each other without a pause and overlap when the queue carries over, so
-  // throughput is counted over the whole series, on the wall clock of each round's origin.
-  double answered = 0, first = 1e300, last = -1e300;
+  // throughput is counted over the whole series, on the wall clock of each round's origin. Each
+  // node of a multi-node trace has its own series and its own load (docs/multi-node.md): the
+  // rate served is the mean of the nodes' rates, comparable with the load offered to each.
+  const auto map = node_map(trace);
+  struct Series {
+    double answered = 0, first = 1e300, last = -1e300;
+  };
+  std::map<std::uint32_t, Series> series;
   const auto& infos = trace.rounds();
   for (std::int64_t r : rounds) {
     trace.read_times(r, TimeKind::total, times);
@@ -60,15 +67,20 @@ void describe_queueing(const TraceReader& trace, const std::vector<std::int64_t>
         std::lower_bound(infos.begin(), infos.end(), r,
                          [](const RoundInfo& info, std::int64_t i) { return info.index < i; })
             ->started_unix_s;
+    Series& node = series[map ? map->node_of(r) : 0];
     for (const QueryTiming& t : timings) {
       wait.push_back(t.started_s - t.scheduled_s);
       delay.push_back(t.issued_s - t.scheduled_s);
-      first = std::min(first, origin + t.scheduled_s);
-      last = std::max(last, origin + t.finished_s);
+      node.first = std::min(node.first, origin + t.scheduled_s);
+      node.last = std::max(node.last, origin + t.finished_s);
     }
-    answered += static_cast<double>(n);
+    node.answered += static_cast<double>(n);
   }
-  level.achieved_qps = last > first ? answered / (last - first) : 0;
+  level.achieved_qps = 0;
+  for (const auto& [index, node] : series) {
+    if (node.last > node.first) level.achieved_qps += node.answered / (node.last - node.first);
+  }
+  level.achieved_qps /= static_cast<double>(std::max<std::size_t>(series.size(), 1));
   level.total = spread_of(total);
   level.service = spread_of(service);
   level.queue_wait = spread_of(wait);

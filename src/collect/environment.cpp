@@ -82,4 +82,9 @@ Environment capture_environment(const std::string& backend_description, unsigned
   return env;
 }
 
+std::string host_name() {
+  utsname u{};
+  return uname(&u) == 0 ? std::string(u.nodename) : std::string();
+}
+
 }  // namespace tailq::detail

@@ -15,4 +15,7 @@ struct Environment {
 Environment capture_environment(const std::string& backend_description, unsigned threads,
                                 const std::vector<int>& pinned_cpus);
 
+// This machine's name (uname's nodename, as the system description's "hostname" says it).
+std::string host_name();
+
 }  // namespace tailq::detail

@@ -15,8 +15,8 @@
 #include "collect/session.hpp"
 #include "tailq/error.hpp"
 #include "tailq/metric.hpp"
-#include "tailq/output_path.hpp"
 #include "tailq/options.hpp"
+#include "tailq/output_path.hpp"
 #include "tailq/run.hpp"
 #include "tailq/run_options.hpp"
 #include "tailq/thresholds.hpp"
@@ -57,16 +57,16 @@ void warn_about_load(const LoadSettings& l, std::vector<std::string>& warnings) 
   }
 }
 
+}  // namespace
+
+namespace detail {
+
 std::vector<Workload> make_workloads(const RunSettings& s, const WorkloadFactory& make) {
   std::vector<Workload> workloads;
   const unsigned count = s.load.scenario == Scenario::single_stream ? 1 : s.load.workers;
   for (unsigned r = 0; r < count; ++r) workloads.push_back(make(r));
   return workloads;
 }
-
-}  // namespace
-
-namespace detail {
 
 void pin_to(const std::vector<int>& cpus) {
   if (cpus.empty()) return;
@@ -84,7 +84,8 @@ void pin_to(const std::vector<int>& cpus) {
 void check_settings(const RunSettings& s) {
   const LoadSettings& l = s.load;
   if (s.batch_size == 0) throw OptionError("batch_size", "must be positive");
-  if (!s.sleep_round_effect.empty() && (s.workload != "sleep" || l.scenario != Scenario::single_stream)) {
+  if (!s.sleep_round_effect.empty() &&
+      (s.workload != "sleep" || l.scenario != Scenario::single_stream)) {
     throw OptionError("sleep_round_effect",
                       "counts rounds by the instances one backend serves: it applies to the "
                       "sleep workload in the single-stream scenario");
@@ -163,41 +164,43 @@ RunResult run_experiment(const RunSettings& settings,
       settings, [&](unsigned replica) { return make_workload(settings, replica); }, progress);
 }
 
-RunResult run_experiment(const RunSettings& settings, const WorkloadFactory& make,
-                         const std::function<void(const RunProgress&)>& progress) {
-  detail::check_settings(settings);
-  detail::pin_to(settings.pin_cpus);
-  // The output is checked before the workload is loaded, which may take long.
+namespace detail {
+
+std::filesystem::path new_trace_path(const RunSettings& settings) {
   const std::filesystem::path path =
       settings.output.empty() ? default_output(settings.workload) : settings.output;
   if (std::filesystem::is_regular_file(path)) {
     throw InputError(path.string() + ": file exists (resume it to continue)");
   }
   check_output_path(path, {.create_folders = true});
-  std::vector<Workload> workloads = make_workloads(settings, make);
-  const Workload& workload = workloads.front();
-  const Dataset& dataset = *workload.dataset;
+  return path;
+}
 
+std::vector<std::string> create_trace(const RunSettings& settings, const Workload& workload,
+                                      const std::filesystem::path& path,
+                                      const std::string& extra_json) {
+  const Dataset& dataset = *workload.dataset;
   const std::size_t n = dataset.size();
   std::vector<Instance> instances(n);
   Outcomes outcomes;
-  outcomes.kind = detail::outcome_kind(dataset);
+  outcomes.kind = outcome_kind(dataset);
   for (std::size_t i = 0; i < n; ++i) {
     instances[i].name = std::to_string(i);
-    instances[i].batch = static_cast<std::uint32_t>(
-        detail::per_instance_batches(settings) ? i : i / settings.batch_size);
+    instances[i].batch =
+        static_cast<std::uint32_t>(per_instance_batches(settings) ? i : i / settings.batch_size);
     instances[i].input_size = dataset.input_size(i);
     outcomes.labels.push_back(dataset.label(i));
     outcomes.predictions.emplace_back();  // filled by the first measured round
   }
-  const detail::Environment env = detail::capture_environment(workload.backend->description(),
-                                                              settings.threads, settings.pin_cpus);
+  const Environment env =
+      capture_environment(workload.backend->description(), settings.threads, settings.pin_cpus);
   Experiment experiment;
   experiment.model = workload.model;
   experiment.dataset = dataset.name();
   experiment.backend = workload.backend->description();
   experiment.metric = default_metric(outcomes.kind);
   experiment.system_json = env.json;
+  experiment.extra_json = extra_json;
   // What was measured, as the options that say so (resume.cpp reads it back).
   nlohmann::ordered_json record;
   for (const auto& [key, text] : identity_record(settings)) record[key] = text;
@@ -209,8 +212,21 @@ RunResult run_experiment(const RunSettings& settings, const WorkloadFactory& mak
   write_trace_atomically(path, false, [&](const std::filesystem::path& tmp) {
     TraceWriter::create(tmp, experiment, instances, outcomes).close();
   });
+  return env.warnings;
+}
+
+}  // namespace detail
+
+RunResult run_experiment(const RunSettings& settings, const WorkloadFactory& make,
+                         const std::function<void(const RunProgress&)>& progress) {
+  detail::check_settings(settings);
+  detail::pin_to(settings.pin_cpus);
+  // The output is checked before the workload is loaded, which may take long.
+  const std::filesystem::path path = detail::new_trace_path(settings);
+  std::vector<Workload> workloads = detail::make_workloads(settings, make);
+  std::vector<std::string> warnings = detail::create_trace(settings, workloads.front(), path, "{}");
   detail::Session s(settings, std::move(workloads), path);
-  detail::start_session(s, env.warnings);
+  detail::start_session(s, std::move(warnings));
   return detail::run_rounds(s, detail::stop_flag(), progress);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,7 +22,12 @@ struct RoundRecord {
   std::vector<std::string> texts;            // text answer per instance (no classes only)
   std::vector<QueryTiming> timings;          // per instance; load scenarios only
   double started_unix_s = 0;
+  double ended_unix_s = 0;  // set by the loop, for rounds that keep it (an MPI job's)
 };
+
+inline double unix_seconds_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 class RoundDriver {
  public:

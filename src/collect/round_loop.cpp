@@ -44,8 +44,6 @@ PrecisionEstimate look_at_precision(const Session& s) {
   return *analyze_trace(trace, options).precision;
 }
 
-namespace {
-
 bool level_done(const Session& s) { return level_met(s) || s.measured >= s.settings.max_rounds; }
 
 // FNV-1a over every instance's top classes (or text, lines read or detections as JSON, each
@@ -80,16 +78,16 @@ std::vector<std::string> predictions_of(const RoundRecord& record, const Dataset
 }
 
 void store_round(Session& s, const RoundRecord& record, bool warmup,
-                 std::optional<double> offered_qps) {
-  // The first measured round's answers are the ones scored; later rounds store their hash.
-  std::vector<std::string> predictions;
-  if (!warmup && !s.have_predictions) {
-    predictions = predictions_of(record, *s.workloads.front().dataset);
+                 std::optional<double> offered_qps, std::uint64_t hash,
+                 std::span<const std::string> predictions, std::optional<std::uint32_t> node) {
+  RoundExtras extras{predictions, {}, record.timings};
+  if (node) {
+    extras.node = node;
+    extras.ended_unix_s = record.ended_unix_s;
   }
   try {
-    s.writer.append_round({s.next_index, warmup, record.started_unix_s, output_hash(record),
-                           offered_qps},
-                          record.inference_s, record.total_s, {predictions, {}, record.timings});
+    s.writer.append_round({s.next_index, warmup, record.started_unix_s, hash, offered_qps},
+                          record.inference_s, record.total_s, extras);
   } catch (const StoreError& e) {
     throw StoreError(std::string(e.what()) + "; the rounds before it are intact, and " +
                      "resuming " + s.path.string() +
@@ -98,8 +96,7 @@ void store_round(Session& s, const RoundRecord& record, bool warmup,
   ++s.next_index;
 }
 
-// A stored measured round moves the stop rule on.
-void count_measured(Session& s, const RoundRecord& record) {
+bool count_measured(Session& s, const RoundRecord& record, bool defer_look) {
   s.have_predictions = true;
   ++s.measured;
   ++s.measured_all;
@@ -107,8 +104,10 @@ void count_measured(Session& s, const RoundRecord& record) {
     s.inference.add_round(record.inference_s);
     s.total.add_round(record.total_s);
   } else if (is_look(s.measured)) {
+    if (defer_look) return true;
     s.precision = look_at_precision(s);
   }
+  return false;
 }
 
 void describe_stop_rule(const Session& s, RunProgress& p) {
@@ -123,18 +122,48 @@ void describe_stop_rule(const Session& s, RunProgress& p) {
   }
 }
 
-std::unique_ptr<RoundDriver> make_driver(Session& s, std::optional<double> qps,
-                                         const std::atomic<bool>& stop) {
-  if (s.settings.load.scenario == Scenario::single_stream) {
-    return make_single_stream_driver(s.workloads.front(), s.settings, stop);
+std::unique_ptr<RoundDriver> make_driver(const RunSettings& settings,
+                                         std::vector<Workload>& workloads,
+                                         std::optional<double> qps, std::int64_t first_index,
+                                         std::size_t rounds, const std::atomic<bool>& stop) {
+  if (settings.load.scenario == Scenario::single_stream) {
+    return make_single_stream_driver(workloads.front(), settings, stop);
   }
   std::vector<Workload*> workers;
-  for (Workload& w : s.workloads) workers.push_back(&w);
-  const std::size_t rounds = s.settings.warmup_rounds + (s.settings.max_rounds - s.measured);
-  return make_load_driver(std::move(workers), s.settings, qps, s.next_index, rounds, stop);
+  for (Workload& w : workloads) workers.push_back(&w);
+  return make_load_driver(std::move(workers), settings, qps, first_index, rounds, stop);
 }
 
-}  // namespace
+void close_level(Session& s, RunResult& result, bool stopped, bool& all_met, std::size_t levels) {
+  // The answer is given at the rounds measured, not at the last look before them.
+  if (s.settings.stop == StopRule::precision && s.measured > 0 &&
+      (!s.precision || s.precision->rounds != s.measured)) {
+    s.precision = look_at_precision(s);
+  }
+  if (s.precision) result.precision = s.precision;
+  if (!stopped) all_met = all_met && level_met(s);
+  if (!stopped && s.level + 1 < levels) {  // the next load starts afresh
+    s.inference = RjsdMonitor(s.settings.convergence);
+    s.total = RjsdMonitor(s.settings.convergence);
+    s.precision.reset();
+    s.measured = 0;
+  }
+}
+
+void close_run(Session& s, RunResult& result, std::size_t rounds_stored,
+               std::vector<double>& issue_delays, bool stopped, bool all_met) {
+  if (!stopped) result.stop = all_met ? RunResult::Stop::converged : RunResult::Stop::max_rounds;
+  s.writer.close();
+  result.measured_rounds = s.measured_all;
+  result.inferences = rounds_stored * s.workloads.front().dataset->size();
+  result.rounds_stored = rounds_stored;
+  result.converged = !stopped && all_met;
+  if (!issue_delays.empty()) {
+    std::sort(issue_delays.begin(), issue_delays.end());
+    result.jitter = SchedulerJitter{issue_delays.size(), percentile_sorted(issue_delays, 50),
+                                    percentile_sorted(issue_delays, 99), issue_delays.back()};
+  }
+}
 
 RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
                      const std::function<void(const RunProgress&)>& progress) {
@@ -154,7 +183,10 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
   bool stopped = false;
 
   for (; s.level < levels.size() && !stopped; ++s.level) {
-    const auto driver = level_done(s) ? nullptr : make_driver(s, levels[s.level], stop);
+    const std::size_t rounds = s.settings.warmup_rounds + (s.settings.max_rounds - s.measured);
+    const auto driver = level_done(s) ? nullptr
+                                      : make_driver(s.settings, s.workloads, levels[s.level],
+                                                    s.next_index, rounds, stop);
     for (std::size_t warm = 0; driver; ++warm) {
       const bool warmup = warm < s.settings.warmup_rounds;
       if (!warmup && level_done(s)) break;
@@ -169,7 +201,13 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
         stopped = true;
         break;
       }
-      store_round(s, record, warmup, levels[s.level]);
+      if (s.node) record.ended_unix_s = unix_seconds_now();
+      // The first measured round's answers are the ones scored; later rounds store their hash.
+      std::vector<std::string> predictions;
+      if (!warmup && !s.have_predictions) {
+        predictions = predictions_of(record, *s.workloads.front().dataset);
+      }
+      store_round(s, record, warmup, levels[s.level], output_hash(record), predictions, s.node);
       ++rounds_here;
       if (!warmup) {
         count_measured(s, record);
@@ -187,31 +225,10 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
       describe_stop_rule(s, p);
       if (progress) progress(p);
     }
-    // The answer is given at the rounds measured, not at the last look before them.
-    if (s.settings.stop == StopRule::precision && s.measured > 0 &&
-        (!s.precision || s.precision->rounds != s.measured)) {
-      s.precision = look_at_precision(s);
-    }
-    if (s.precision) result.precision = s.precision;
-    if (!stopped) all_met = all_met && level_met(s);
-    if (!stopped && s.level + 1 < levels.size()) {  // the next load starts afresh
-      s.inference = RjsdMonitor(s.settings.convergence);
-      s.total = RjsdMonitor(s.settings.convergence);
-      s.precision.reset();
-      s.measured = 0;
-    }
+    close_level(s, result, stopped, all_met, levels.size());
   }
-  if (!stopped) result.stop = all_met ? RunResult::Stop::converged : RunResult::Stop::max_rounds;
-  s.writer.close();
-  result.measured_rounds = s.measured_all;
-  result.inferences = rounds_here * s.workloads.front().dataset->size();
+  close_run(s, result, rounds_here, issue_delays, stopped, all_met);
   result.elapsed_s = seconds_since_start();
-  result.converged = !stopped && all_met;
-  if (!issue_delays.empty()) {
-    std::sort(issue_delays.begin(), issue_delays.end());
-    result.jitter = SchedulerJitter{issue_delays.size(), percentile_sorted(issue_delays, 50),
-                                    percentile_sorted(issue_delays, 99), issue_delays.back()};
-  }
   return result;
 }
 

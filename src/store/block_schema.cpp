@@ -57,8 +57,8 @@ void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems,
     const std::string_view info = q.blob(3);
     BlockRounds found;
     block.position = t.flags.size();
-    const std::string problem = unpack_info(block.first, block.count, info,
-                                            round_list ? &t.rounds : nullptr, t.flags, found);
+    const std::string problem = unpack_info(
+        block.first, block.count, info, round_list ? &t.rounds : nullptr, t.flags, t.tags, found);
     if (!problem.empty()) {
       problems.add(problem);
       continue;

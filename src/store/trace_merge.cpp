@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "store/node_list.hpp"
 #include "tailq/error.hpp"
 #include "tailq/merge.hpp"
 #include "tailq/run_options.hpp"
@@ -15,8 +16,6 @@ namespace tailq {
 namespace {
 
 using nlohmann::ordered_json;
-
-constexpr const char* kNodesKey = "nodes";
 
 ordered_json object_of(const std::string& text) {
   ordered_json j = ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -80,58 +79,7 @@ void require_same_setup(const TraceReader& first, const TraceReader& other) {
   }
 }
 
-ordered_json node_map_json(const NodeMap& map) {
-  ordered_json nodes = ordered_json::array(), runs = ordered_json::array();
-  for (const TraceNode& n : map.nodes) nodes.push_back({{"host", n.host}, {"source", n.source}});
-  for (const NodeMap::Run& r : map.runs) runs.push_back({r.first_round, r.last_round, r.node});
-  return {{"nodes", nodes}, {"runs", runs}};
-}
-
 }  // namespace
-
-std::string TraceNode::label() const { return host.empty() ? source : host + " (" + source + ")"; }
-
-std::uint32_t NodeMap::node_of(std::int64_t round) const {
-  const auto it =
-      std::upper_bound(runs.begin(), runs.end(), round,
-                       [](std::int64_t r, const Run& run) { return r < run.first_round; });
-  if (it == runs.begin() || std::prev(it)->last_round < round)
-    throw StoreError("round " + std::to_string(round) + " has no node in the trace's node map");
-  return std::prev(it)->node;
-}
-
-std::optional<NodeMap> read_node_map(const std::string& extra_json, const std::string& where) {
-  const ordered_json extra = object_of(extra_json);
-  const auto it = extra.find(kNodesKey);
-  if (it == extra.end()) return std::nullopt;
-  const auto bad = [&](const std::string& what) -> StoreError {
-    return StoreError(where + ": the node map (experiment extra \"nodes\") " + what);
-  };
-  const ordered_json& j = *it;
-  if (!j.is_object() || !j.contains("nodes") || !j.contains("runs") || !j["nodes"].is_array() ||
-      !j["runs"].is_array())
-    throw bad("needs arrays \"nodes\" and \"runs\"");
-  NodeMap map;
-  for (const ordered_json& n : j["nodes"]) {
-    if (!n.is_object() || !n.value("host", ordered_json()).is_string() ||
-        !n.value("source", ordered_json()).is_string())
-      throw bad("has a node without host and source");
-    map.nodes.push_back({n["host"].get<std::string>(), n["source"].get<std::string>()});
-  }
-  for (const ordered_json& r : j["runs"]) {
-    if (!r.is_array() || r.size() != 3 ||
-        !std::all_of(r.begin(), r.end(), [](const auto& v) { return v.is_number_integer(); }))
-      throw bad("has a run that is not [first_round, last_round, node]");
-    NodeMap::Run run{r[0].get<std::int64_t>(), r[1].get<std::int64_t>(),
-                     static_cast<std::uint32_t>(r[2].get<std::int64_t>())};
-    if (run.last_round < run.first_round || r[2].get<std::int64_t>() < 0 ||
-        run.node >= map.nodes.size() ||
-        (!map.runs.empty() && run.first_round <= map.runs.back().last_round))
-      throw bad("has runs out of order, overlapping or naming no node");
-    map.runs.push_back(run);
-  }
-  return map;
-}
 
 NodeMap merge_traces(const MergeRequest& request) {
   if (request.inputs.size() < 2) throw OptionError("inputs", "give at least two traces to merge");
@@ -151,7 +99,7 @@ NodeMap merge_traces(const MergeRequest& request) {
   std::int64_t next = 0;
   for (std::size_t k = 0; k < traces.size(); ++k) {
     const TraceReader& t = traces[k];
-    const auto own = read_node_map(t.experiment().extra_json, t.path().string());
+    const auto own = node_map(t);
     const auto base = static_cast<std::uint32_t>(map.nodes.size());
     if (own) {
       map.nodes.insert(map.nodes.end(), own->nodes.begin(), own->nodes.end());
@@ -169,9 +117,7 @@ NodeMap merge_traces(const MergeRequest& request) {
   }
 
   Experiment experiment = traces[0].experiment();
-  ordered_json extra = object_of(experiment.extra_json);
-  extra[kNodesKey] = node_map_json(map);
-  experiment.extra_json = extra.dump();
+  experiment.extra_json = store::with_node_map(experiment.extra_json, map);
   for (std::size_t k = 1; k < traces.size(); ++k) {
     for (const std::string& w : traces[k].experiment().warnings) {
       if (std::find(experiment.warnings.begin(), experiment.warnings.end(), w) ==

@@ -264,6 +264,8 @@ std::span<const std::uint32_t> TraceReader::batch_of_instance() const {
 std::size_t TraceReader::batch_count() const { return impl_->trace.batch_count; }
 const Outcomes& TraceReader::outcomes() const { return impl_->trace.outcomes; }
 const std::vector<RoundInfo>& TraceReader::rounds() const { return impl_->trace.rounds; }
+std::span<const std::uint32_t> TraceReader::round_nodes() const { return impl_->trace.tags.nodes; }
+std::span<const double> TraceReader::round_ends() const { return impl_->trace.tags.ended_unix_s; }
 
 void TraceReader::read_times(std::int64_t round_index, TimeKind kind, std::span<double> out) const {
   const Impl& d = *impl_;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "store/checksum.hpp"
+#include "store/node_list.hpp"
 #include "store/round_blocks.hpp"
 #include "store/schema_rows.hpp"
 
@@ -510,6 +511,7 @@ LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& proble
   check_header(db, stored_header, problems);
   if (version >= 3) {
     load_blocks(db, t, problems, round_list);
+    check_node_tags(t, problems);
   } else {
     load_rounds(db, version, t, problems);
   }

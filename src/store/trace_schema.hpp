@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/checksum.hpp"
+#include "store/round_blocks.hpp"
 #include "store/sqlite.hpp"
 #include "tailq/trace.hpp"
 
@@ -84,6 +85,7 @@ struct LoadedTrace {
   std::vector<StoredRound> stored;  // versions 1 and 2: one per round
   std::vector<StoredBlock> blocks;  // version 3, ascending
   std::vector<std::uint8_t> flags;  // version 3: one per round (RoundFlag bits)
+  RoundTags tags;                   // version 3: nodes and end times, when rounds have them
   // Rounds below this index carry no checksums (written as schema version 1).
   std::int64_t checksums_from_round = std::numeric_limits<std::int64_t>::min();
 

@@ -111,7 +111,9 @@ void store_instances(const sqlite::Database& db, std::span<const Instance> insta
 void check_round(const std::string& path, const RoundInfo& round,
                  std::span<const double> inference_s, std::span<const double> total_s,
                  const RoundExtras& extras, std::size_t batch_count, std::size_t instance_count) {
-  const auto& [predictions, scores, timings] = extras;
+  const auto& predictions = extras.predictions;
+  const auto& scores = extras.scores;
+  const auto& timings = extras.timings;
   const std::string name = "round " + std::to_string(round.index);
   if (inference_s.size() != batch_count || total_s.size() != batch_count) {
     throw StoreError(path + ": " + name + " has " + std::to_string(inference_s.size()) + "/" +
@@ -146,6 +148,11 @@ void check_round(const std::string& path, const RoundInfo& round,
   if (!std::isfinite(round.started_unix_s)) {
     throw InputError(name + ": start time " + std::to_string(round.started_unix_s) +
                      " is not a finite number");
+  }
+  if (extras.ended_unix_s &&
+      !(std::isfinite(*extras.ended_unix_s) && *extras.ended_unix_s >= round.started_unix_s)) {
+    throw InputError(name + ": end time " + std::to_string(*extras.ended_unix_s) +
+                     " is not a finite time after its start");
   }
 }
 
@@ -221,6 +228,16 @@ struct TraceWriter::Impl {
   // that fails then fails the whole file, which its caller discards. It also packs many rounds
   // into each block; a writer that commits per round stores one-round blocks.
   bool bulk = false;
+  // A group of rounds (WriterAccess::begin_group): a bulk transaction of a per-round writer,
+  // rolled back whole when a round of it fails; next_index as it was before the group.
+  bool grouped = false;
+  std::int64_t group_next = 0;
+  void roll_back_group() {
+    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    block.clear();
+    bulk = grouped = false;
+    next_index = group_next;
+  }
   store::BlockBuilder block;  // version 3: the rounds not stored yet
   // Prepared once, after `db` so that they are finalized before it closes: parsing the SQL
   // again for every round cost more than storing a small round.
@@ -328,11 +345,16 @@ std::size_t TraceWriter::batch_count() const { return impl_->batch_count; }
 void TraceWriter::append_round(const RoundInfo& round, std::span<const double> inference_s,
                                std::span<const double> total_s, const RoundExtras& extras) {
   Impl& d = *impl_;
-  check_round(d.db.path(), round, inference_s, total_s, extras, d.batch_count, d.instance_count);
-  if (round.index < d.next_index) {
-    throw StoreError(d.db.path() + ": round " + std::to_string(round.index) +
-                     " does not follow round " + std::to_string(d.next_index - 1) +
-                     ", the last one stored (rounds are stored in ascending order)");
+  try {
+    check_round(d.db.path(), round, inference_s, total_s, extras, d.batch_count, d.instance_count);
+    if (round.index < d.next_index) {
+      throw StoreError(d.db.path() + ": round " + std::to_string(round.index) +
+                       " does not follow round " + std::to_string(d.next_index - 1) +
+                       ", the last one stored (rounds are stored in ascending order)");
+    }
+  } catch (...) {
+    if (d.grouped) d.roll_back_group();  // a group is stored whole or not at all
+    throw;
   }
   RoundInfo info = round;
   info.started_unix_s = round.started_unix_s + 0.0;  // -0 reads back as +0
@@ -340,16 +362,24 @@ void TraceWriter::append_round(const RoundInfo& round, std::span<const double> i
     sqlite::Transaction tx(d.db, d.bulk);
     d.store_outputs(extras);
     if (d.version <= 2) {
+      if (extras.node || extras.ended_unix_s) {
+        throw StoreError(d.db.path() + ": a version 2 trace keeps no node or end time per round");
+      }
       d.append_v2(info, inference_s, total_s, extras.timings);
     } else {
       if (!d.block.fits(info.index, !extras.timings.empty())) d.store_block();
-      d.block.add(info, inference_s, total_s, extras.timings);
+      d.block.add(info, inference_s, total_s, extras.timings, extras.node, extras.ended_unix_s);
       if (!d.bulk) d.store_block();
     }
     tx.commit();
   } catch (const StoreError& e) {
     // A full disk or an I/O error: SQLite rolled the round back, every earlier one is intact.
     d.block.clear();
+    if (d.grouped) {
+      d.roll_back_group();
+      throw StoreError(std::string(e.what()) + " (rounds " + std::to_string(d.next_index) + " to " +
+                       std::to_string(info.index) + " were not stored)");
+    }
     throw StoreError(std::string(e.what()) + " (round " + std::to_string(info.index) +
                      " was not stored)");
   }
@@ -440,6 +470,42 @@ void TraceWriter::Impl::store_block() {
                 block.timings().data(), block.timings().size_bytes(), *query);
   }
   block.clear();
+}
+
+void store::WriterAccess::set_extra(TraceWriter& writer, const std::string& extra_json) {
+  TraceWriter::Impl& d = *writer.impl_;
+  if (d.bulk) throw StoreError(d.db.path() + ": set_extra needs a writer that commits per round");
+  sqlite::Transaction tx(d.db);
+  sqlite::Statement(d.db, "UPDATE experiment SET value = ? WHERE key = 'extra'")
+      .bind(1, extra_json)
+      .run();
+  store::store_header_checksum(d.db);
+  tx.commit();
+}
+
+int store::WriterAccess::version(const TraceWriter& writer) { return writer.impl_->version; }
+
+void store::WriterAccess::begin_group(TraceWriter& writer) {
+  TraceWriter::Impl& d = *writer.impl_;
+  if (d.bulk) throw StoreError(d.db.path() + ": a group needs a writer that commits per round");
+  d.db.exec("BEGIN IMMEDIATE");
+  d.bulk = d.grouped = true;
+  d.group_next = d.next_index;
+}
+
+void store::WriterAccess::commit_group(TraceWriter& writer) {
+  TraceWriter::Impl& d = *writer.impl_;
+  if (!d.grouped) return;
+  try {
+    d.store_block();
+    d.db.exec("COMMIT");
+  } catch (const StoreError& e) {
+    const std::int64_t last = d.next_index - 1;
+    d.roll_back_group();
+    throw StoreError(std::string(e.what()) + " (rounds " + std::to_string(d.next_index) + " to " +
+                     std::to_string(last) + " were not stored)");
+  }
+  d.bulk = d.grouped = false;
 }
 
 void TraceWriter::close() {
