@@ -103,7 +103,6 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
   }
   const std::vector<std::uint32_t> node_of = detail::node_of_rounds(trace, analysed);
   if (!node_of.empty()) result.nodes = node_breakdown(*node_map(trace), node_of, result);
-  }
   if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);
   if (options.precision) {
     result.precision =
