@@ -1,13 +1,17 @@
 // Q@T by node (docs/multi-node.md): the F test against scipy.stats.f_oneway (tests/reference/
-// make_anova_fixtures.py), and the breakdown's means, spreads and round-to-node map.
+// make_anova_fixtures.py), the breakdown's means, spreads and round-to-node map, and the
+// reports' sentence on it.
 #include "analyse/node_breakdown.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <vector>
+
+#include "report/node_words.hpp"
 
 namespace tailq::detail {
 namespace {
@@ -84,6 +88,31 @@ TEST(NodeBreakdown, MeansSpreadsAndRoundsPerNode) {
   EXPECT_EQ(d.f_test.df_between, 1u);
   EXPECT_EQ(d.f_test.df_within, 4u);
   EXPECT_LT(d.f_test.p, 0.01);
+}
+
+// The reports' sentence follows the test: p below 0.05 says the nodes differ.
+TEST(NodeBreakdown, VerdictInPlainWords) {
+  NodeBreakdown::Deadline d;
+  d.label = "p99";
+  d.between_sd = 0.012;
+  d.within_sd = 0.004;
+  d.f_test = {30.5, 1, 48, 1.3e-6};
+  EXPECT_EQ(node_verdict(d),
+            "At p99 the nodes differ more than the variation of rounds within a node explains: "
+            "the node means spread 1.20 points (standard deviation), rounds within a node 0.40 "
+            "points (one-way ANOVA F = 30.5 on 1 and 48 degrees of freedom, p < 0.0001).");
+  d.f_test = {0.899, 1, 48, 0.35};
+  EXPECT_NE(node_verdict(d).find("differ no more than"), std::string::npos);
+  EXPECT_NE(node_verdict(d).find("p = 0.35)"), std::string::npos);
+  d.f_test = {std::numeric_limits<double>::infinity(), 1, 48, 0};
+  EXPECT_NE(node_verdict(d).find("the nodes differ: no round varies"), std::string::npos);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  d.f_test = {nan, 1, 48, nan};
+  EXPECT_NE(node_verdict(d).find("every round has the same Q@T"), std::string::npos);
+  d.f_test = {nan, 1, 0, nan};
+  EXPECT_NE(node_verdict(d).find("no node has a second round"), std::string::npos);
+  EXPECT_EQ(p_text(0.049), "0.049");
+  EXPECT_EQ(f_text(nan), "-");
 }
 
 }  // namespace

@@ -74,6 +74,7 @@ analysis = json.load(open(sys.argv[2]))
 nodes = analysis["nodes"]
 section = re.search(r'<section id="by-node">(.*?)</section>', page, re.S).group(1)
 rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", section)]
+rows = [r for r in rows if r]  # not the header
 assert [n["rounds"] for n in nodes["nodes"]] == [30, 20], nodes
 pct = lambda v: "-" if v is None else f"{100 * v:.2f}"
 for n, node in enumerate(nodes["nodes"]):

@@ -1,7 +1,5 @@
 #include <algorithm>
 #include <charconv>
-#include <cmath>
-#include <limits>
 #include <set>
 
 #include "analyse/engine_scanned.hpp"
