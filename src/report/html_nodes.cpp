@@ -49,8 +49,8 @@ std::string nodes_section(const TailQuality& total) {
   }
   html += "</tr>";
   for (std::size_t n = 0; n < b.nodes.size(); ++n) {
-    html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td>", node_name(n),
-                        html_escape(b.nodes[n].label), b.nodes[n].rounds);
+    html += fmt::format("<tr><td style=\"white-space:nowrap\">{}</td><td>{}</td><td>{}</td>",
+                        node_name(n), html_escape(b.nodes[n].label), b.nodes[n].rounds);
     for (const NodeBreakdown::Deadline& d : b.deadlines) {
       html += fmt::format("<td>{}</td>", percent(d.mean[n]));
     }
