@@ -4,7 +4,8 @@
 // marks, takes at least 70% of the window's width, names every line, band and colour in a legend
 // or a label on the chart, and a time axis shows where the measured times lie (its domain covers
 // them and they span at least half the plot). Saves a screenshot per width (NAME-1300.png, ...).
-//   node tests/report_browser_test.mjs PAGE.html SCREENSHOT.png MIN_CHARTS
+// REQUIRED_IDS (comma-separated, optional) names charts that must be among those rendered.
+//   node tests/report_browser_test.mjs PAGE.html SCREENSHOT.png MIN_CHARTS [REQUIRED_IDS]
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'web', 'package.json'));
 const { chromium } = require('playwright-core');
 
-const [report, screenshot, minCharts] = process.argv.slice(2);
+const [report, screenshot, minCharts, requiredIds = ''] = process.argv.slice(2);
 const problems = [];
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
@@ -81,6 +82,9 @@ try {
       Number(minCharts), { timeout: 20000 });
     const charts = await page.evaluate(inspect);
     if (charts.length < Number(minCharts)) problems.push(`only ${charts.length} charts`);
+    for (const id of requiredIds.split(',').filter(Boolean)) {
+      if (!charts.some((c) => c.id === id)) problems.push(`${width} px: no chart '${id}'`);
+    }
     for (const c of charts) {
       const at = `${width} px, chart ${c.id}`;
       if (c.marks === 0) problems.push(`${at} has no marks`);

@@ -58,6 +58,55 @@ bound=$("$TAILQ" analyze many.trace --json --thresholds p90,p99,p99.9 --guarante
   "import json,sys; print(f'{100 * json.load(sys.stdin)[\"guarantee\"][\"deadlines\"][0][\"bound\"]:.2f}')")
 grep -q "With 95.00% confidence, at least 99.00% of rounds reach $bound% at p90" many.html && ok \
   || bad "the guarantee at p90 is the one analyze gives ($bound%): $(grep -o 'With 95[^<]*' many.html)"
+# A trace merged from two nodes (same instances and answers, times of their own, one drifting)
+# has a section "By node" whose numbers are analyze's; one node's trace has none.
+if grep -q 'id="by-node"' g.html; then bad "a single-node report has a by-node section"; else ok; fi
+"$TAILQ" generate -o n1.trace --rounds 30 --instances 500 --time-seed 1 >/dev/null &&
+  "$TAILQ" generate -o n2.trace --rounds 20 --instances 500 --time-seed 2 --round-drift 0.1 \
+    >/dev/null && "$TAILQ" merge n1.trace n2.trace -o n12.trace >/dev/null && ok ||
+  bad "two generated node traces merged"
+"$TAILQ" report n12.trace -o n12.html >/dev/null && ok || bad "report of the merged trace"
+"$TAILQ" analyze --json --thresholds p90,p99,p99.9 n12.trace > n12.json
+/usr/bin/python3 - n12.html n12.json <<'EOF' && ok || bad "by-node section against analyze --json"
+import html, json, math, re, sys
+page = open(sys.argv[1]).read()
+analysis = json.load(open(sys.argv[2]))
+nodes = analysis["nodes"]
+section = re.search(r'<section id="by-node">(.*?)</section>', page, re.S).group(1)
+rows = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", section)]
+rows = [r for r in rows if r]  # not the header
+assert [n["rounds"] for n in nodes["nodes"]] == [30, 20], nodes
+pct = lambda v: "-" if v is None else f"{100 * v:.2f}"
+for n, node in enumerate(nodes["nodes"]):
+    assert rows[n][:3] == [f"node {n}", html.escape(node["label"]), str(node["rounds"])], rows[n]
+    assert rows[n][3:] == [pct(d["mean_per_node"][n]) for d in nodes["deadlines"]], rows[n]
+assert "n1.trace" in rows[0][1] and "n2.trace" in rows[1][1], rows
+assert rows[2][1:] == [pct(d["between_node_sd"]) for d in nodes["deadlines"]], rows[2]
+assert rows[3][1:] == [pct(d["within_node_sd"]) for d in nodes["deadlines"]], rows[3]
+for d, cell in zip(nodes["deadlines"], rows[4][1:]):
+    t = d["f_test"]
+    assert (t["df_between"], t["df_within"]) == (1, 48), t
+    assert cell == f"{t['f']:.3g} (1, 48)", (cell, t)
+for d, cell in zip(nodes["deadlines"], rows[5][1:]):
+    p = d["f_test"]["p"]
+    assert cell == ("&lt;0.0001" if p < 1e-4 else f"{p:.2g}"), cell
+    verdict = "differ more than" if p < 0.05 else "differ no more than"
+    assert f"At {d['label']} the nodes {verdict} the variation of rounds" in section, d
+# The chart draws analyze's per-round Q@T at P99, grouped by node, and the node means.
+charts = json.loads(re.search(r'id="tailq-charts">(.*?)</script>', page, re.S).group(1))
+chart = next(c for c in charts if c["id"] == "nodes")
+assert chart["host"] == "nodes-chart" and "p99" in chart["title"], chart["title"]
+per_round = analysis["thresholds"][1]["per_round"]
+values = chart["spec"]["datasets"]["values"]
+assert [v["node"] for v in values] == ["node 0"] * 30 + ["node 1"] * 20
+assert all(math.isclose(v["quality"], 100 * q, rel_tol=1e-12) for v, q in zip(values, per_round))
+means = [m["mean"] for m in chart["spec"]["datasets"]["means"]]
+assert len(means) == 2 and all(math.isclose(m, 100 * q, rel_tol=1e-12)
+           for m, q in zip(means, nodes["deadlines"][1]["mean_per_node"])), means
+EOF
+node "$here/report_browser_test.mjs" n12.html "$work/nodes.png" 6 nodes > browser-n.log 2>&1 && ok \
+  || bad "browser, merged trace: $(cat browser-n.log)"
+
 # tailq compare: like with like only; the page renders.
 "$TAILQ" generate -o g4.trace --rounds 40 --instances 3000 --batch-size 4 --seed 2 >/dev/null
 "$TAILQ" generate -o other.trace --rounds 40 --instances 500 >/dev/null

@@ -47,11 +47,21 @@ struct ThresholdQuality {
 };
 
 // The rounds of a merged trace by the node that measured them (docs/multi-node.md): per requested
-// deadline, each node's mean Q@T, and how much Q@T varies between nodes and within one.
+// deadline, each node's mean Q@T, how much Q@T varies between nodes and within one, and whether
+// the nodes differ more than the rounds within a node explain (one-way ANOVA).
 struct NodeBreakdown {
   struct Node {
     std::string label;       // "host (source trace)"
     std::size_t rounds = 0;  // its measured rounds in the analysis
+  };
+  // The one-way ANOVA F test of "every node has the same mean Q@T", rounds as independent
+  // observations within their node. NaN where undefined (fewer than 2 nodes with rounds, no
+  // more rounds than nodes, or no variation at all); f is +inf and p 0 when the rounds vary
+  // only between nodes.
+  struct FTest {
+    double f = 0;  // between-node mean square over within-node mean square
+    std::size_t df_between = 0, df_within = 0;  // k - 1 and N - k
+    double p = 0;                               // P(F(df_between, df_within) >= f)
   };
   struct Deadline {
     std::string label;
@@ -61,8 +71,12 @@ struct NodeBreakdown {
     // around their own node's mean; NaN where there are too few nodes or rounds.
     double between_sd = 0;
     double within_sd = 0;
+    FTest f_test;
   };
   std::vector<Node> nodes;
+  // The node of each analysed round, in the order of ThresholdQuality::per_round, so that a
+  // reporter can group rounds by node without looking the trace up again.
+  std::vector<std::uint32_t> node_of_round;
   std::vector<Deadline> deadlines;  // the requested ones, in order
 };
 

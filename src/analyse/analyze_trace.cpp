@@ -1,11 +1,10 @@
 #include <algorithm>
 #include <charconv>
-#include <cmath>
-#include <limits>
 #include <set>
 
 #include "analyse/engine_scanned.hpp"
 #include "analyse/loaded_rounds.hpp"
+#include "analyse/node_breakdown.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 #include "tailq/merge.hpp"
@@ -15,49 +14,13 @@ namespace tailq {
 
 namespace {
 
-double sample_sd(double sum_of_squares, std::size_t count, std::size_t groups) {
-  if (count <= groups) return std::numeric_limits<double>::quiet_NaN();
-  return std::sqrt(sum_of_squares / static_cast<double>(count - groups));
-}
-
-// Per requested deadline: the node means of per-round Q@T, the spread of those means, and the
-// pooled spread of rounds around their node's mean (a one-way layout, docs/multi-node.md).
-NodeBreakdown node_breakdown(const NodeMap& map, std::span<const std::uint32_t> node_of,
+// Per requested deadline: the node means of per-round Q@T, their spread, and the spread of
+// rounds around their node's mean (a one-way layout, docs/multi-node.md).
+NodeBreakdown node_breakdown(const NodeMap& map, std::vector<std::uint32_t> node_of,
                              const TailQuality& result) {
-  NodeBreakdown out;
-  const std::size_t round_count = node_of.size();
-  for (const TraceNode& n : map.nodes) out.nodes.push_back({n.label(), 0});
-  for (std::uint32_t node : node_of) ++out.nodes[node].rounds;
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  for (const ThresholdQuality& t : result.thresholds) {
-    if (t.from_sweep) continue;
-    NodeBreakdown::Deadline& d = out.deadlines.emplace_back();
-    d.label = t.label;
-    d.seconds = t.seconds;
-    std::vector<double> sum(map.nodes.size(), 0.0);
-    for (std::size_t k = 0; k < round_count; ++k) sum[node_of[k]] += t.per_round[k];
-    std::size_t with_rounds = 0;
-    double grand = 0;
-    for (std::size_t n = 0; n < sum.size(); ++n) {
-      const std::size_t count = out.nodes[n].rounds;
-      d.mean.push_back(count ? sum[n] / static_cast<double>(count) : nan);
-      if (count) {
-        ++with_rounds;
-        grand += d.mean.back();
-      }
-    }
-    grand /= static_cast<double>(std::max<std::size_t>(with_rounds, 1));
-    double between = 0, within = 0;
-    for (std::size_t n = 0; n < sum.size(); ++n)
-      if (out.nodes[n].rounds) between += (d.mean[n] - grand) * (d.mean[n] - grand);
-    for (std::size_t k = 0; k < round_count; ++k) {
-      const double e = t.per_round[k] - d.mean[node_of[k]];
-      within += e * e;
-    }
-    d.between_sd = sample_sd(between, with_rounds, 1);
-    d.within_sd = sample_sd(within, round_count, with_rounds);
-  }
-  return out;
+  std::vector<std::string> labels;
+  for (const TraceNode& n : map.nodes) labels.push_back(n.label());
+  return detail::node_breakdown(std::move(labels), std::move(node_of), result);
 }
 
 }  // namespace

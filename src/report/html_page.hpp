@@ -90,12 +90,14 @@ inline std::string inline_chart_libraries(const std::filesystem::path& web) {
          read_file(web / "vega-embed/build/vega-embed.min.js") + "</script>\n";
 }
 
-// Renders every chart of the JSON list in element #tailq-charts into #charts.
+// Renders every chart of the JSON list in element #tailq-charts into #charts, or into the
+// element its "host" names (a chart that belongs to a section of its own, under a smaller title).
 constexpr const char* kRenderCharts = R"js(<script>
 const charts = JSON.parse(document.getElementById('tailq-charts').textContent);
-const host = document.getElementById('charts');
 for (const c of charts) {
-  const h = document.createElement('h2'); h.textContent = c.title; host.appendChild(h);
+  const host = document.getElementById(c.host || 'charts');
+  const h = document.createElement(c.host ? 'h3' : 'h2'); h.textContent = c.title;
+  host.appendChild(h);
   const div = document.createElement('div'); div.className = 'chart'; div.id = c.id;
   host.appendChild(div);
   // The views stay reachable (window.tailqViews) so that tests can read the scales drawn.

@@ -14,6 +14,7 @@
 
 #include "report/html_charts.hpp"
 #include "report/html_load.hpp"
+#include "report/html_nodes.hpp"
 #include "report/html_page.hpp"
 #include "report/html_report_charts.hpp"
 #include "report/units.hpp"
@@ -212,6 +213,7 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
   const TimeProfile profile = profile_times(trace, profile_request);
   charts.push_back(detail::latency_chart(profile, total));
   charts.push_back(detail::drift_chart(profile));
+  if (detail::shows_nodes(total)) charts.push_back(detail::nodes_chart(total));
   const ConvergenceReport convergence = replay_convergence(trace, ConvergenceSettings{});
   if (!convergence.rjsd.empty()) charts.push_back(detail::convergence_chart(convergence));
 
@@ -292,6 +294,7 @@ void write_html_report(const TraceReader& trace, const std::filesystem::path& ou
          << answer_table(total);
     if (total.guarantee) html << guarantee_paragraph(*total.guarantee);
   }
+  html << detail::nodes_section(total);
   html << "<div id=\"charts\"></div>\n" << slowest_table(fit);
   html << "<script type=\"application/json\" id=\"tailq-charts\">"
        << detail::script_safe_json(charts) << "</script>\n";

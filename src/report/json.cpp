@@ -30,7 +30,12 @@ ordered_json nodes_json(const NodeBreakdown& b) {
                          {"seconds", d.seconds},
                          {"mean_per_node", means},
                          {"between_node_sd", number(d.between_sd)},
-                         {"within_node_sd", number(d.within_sd)}});
+                         {"within_node_sd", number(d.within_sd)},
+                         {"f_test",
+                          {{"f", number(d.f_test.f)},
+                           {"df_between", d.f_test.df_between},
+                           {"df_within", d.f_test.df_within},
+                           {"p", number(d.f_test.p)}}}});
   }
   return {{"nodes", nodes}, {"deadlines", deadlines}};
 }

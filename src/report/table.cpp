@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "report/node_words.hpp"
 #include "report/units.hpp"
 #include "tailq/metric.hpp"
 #include "tailq/report.hpp"
@@ -96,18 +97,22 @@ namespace {
 
 // A merged trace: mean Q@T per node beside the spread between nodes and within one.
 void write_nodes(std::ostream& out, const NodeBreakdown& b) {
-  out << "\nby node (mean Q@T %; sd between node means and of rounds within a node, points):\n";
+  out << "\nby node (mean Q@T %; sd between node means and of rounds within a node, points; "
+         "one-way "
+         "ANOVA F and p):\n";
   out << fmt::format("{:<10} {:>11}", "deadline", "seconds");
   for (std::size_t n = 0; n < b.nodes.size(); ++n)
     out << fmt::format(" {:>8}", "node " + std::to_string(n));
-  out << fmt::format(" {:>8} {:>8}\n", "between", "within");
+  out << fmt::format(" {:>8} {:>8} {:>8} {:>8}\n", "between", "within", "F", "p");
   for (const NodeBreakdown::Deadline& d : b.deadlines) {
     out << fmt::format("{:<10} {:>11}", d.label, human_seconds(d.seconds));
     for (double m : d.mean) out << fmt::format(" {:>8}", percent(m));
-    out << fmt::format(" {:>8} {:>8}\n", percent(d.between_sd), percent(d.within_sd));
+    out << fmt::format(" {:>8} {:>8} {:>8} {:>8}\n", percent(d.between_sd), percent(d.within_sd),
+                       detail::f_text(d.f_test.f), detail::p_text(d.f_test.p));
   }
   for (std::size_t n = 0; n < b.nodes.size(); ++n)
     out << fmt::format("node {}: {}, {} rounds\n", n, b.nodes[n].label, b.nodes[n].rounds);
+  for (const NodeBreakdown::Deadline& d : b.deadlines) out << detail::node_verdict(d) << "\n";
 }
 
 }  // namespace
