@@ -192,15 +192,10 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
         result.stop = RunResult::Stop::max_duration;
       }
       ranks.broadcast(word(next, s.have_predictions));
-      RunProgress p;
-      p.settings = &s.settings;
-      p.warmup = warmup;
-      p.offered_qps = levels[s.level];
-      p.round = s.measured;
-      p.elapsed_s = seconds_since_start();
-      p.rounds_per_s = static_cast<double>(rounds_here) / std::max(p.elapsed_s, 1e-9);
-      describe_stop_rule(s, p);
-      if (progress) progress(p);
+      if (progress) {
+        progress(
+            progress_after_round(s, warmup, levels[s.level], rounds_here, seconds_since_start()));
+      }
       if (next == kGo) continue;
       stopped = next != kLevelDone;
       break;

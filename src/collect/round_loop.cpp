@@ -110,7 +110,15 @@ bool count_measured(Session& s, const RoundRecord& record, bool defer_look) {
   return false;
 }
 
-void describe_stop_rule(const Session& s, RunProgress& p) {
+RunProgress progress_after_round(const Session& s, bool warmup, std::optional<double> offered_qps,
+                                 std::size_t rounds_here, double elapsed_s) {
+  RunProgress p;
+  p.settings = &s.settings;
+  p.warmup = warmup;
+  p.offered_qps = offered_qps;
+  p.round = s.measured;
+  p.elapsed_s = elapsed_s;
+  p.rounds_per_s = static_cast<double>(rounds_here) / std::max(elapsed_s, 1e-9);
   if (!s.inference.series().empty()) p.rjsd_inference = s.inference.series().back().rjsd;
   if (!s.total.series().empty()) p.rjsd_total = s.total.series().back().rjsd;
   if (s.precision) {
@@ -120,6 +128,7 @@ void describe_stop_rule(const Session& s, RunProgress& p) {
       p.bad_round_half_width = std::max(*p.bad_round_half_width, d.bad_round.half_width());
     }
   }
+  return p;
 }
 
 std::unique_ptr<RoundDriver> make_driver(const RunSettings& settings,
@@ -215,15 +224,10 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
           issue_delays.push_back(t.issued_s - t.scheduled_s);
         }
       }
-      RunProgress p;
-      p.settings = &s.settings;
-      p.warmup = warmup;
-      p.offered_qps = levels[s.level];
-      p.round = s.measured;
-      p.elapsed_s = seconds_since_start();
-      p.rounds_per_s = static_cast<double>(rounds_here) / std::max(p.elapsed_s, 1e-9);
-      describe_stop_rule(s, p);
-      if (progress) progress(p);
+      if (progress) {
+        progress(
+            progress_after_round(s, warmup, levels[s.level], rounds_here, seconds_since_start()));
+      }
     }
     close_level(s, result, stopped, all_met, levels.size());
   }

@@ -113,7 +113,9 @@ void store_round(Session& s, const RoundRecord& record, bool warmup,
 // rule that is due is left to the caller (after it commits the rounds the look must see):
 // returns whether one is due.
 bool count_measured(Session& s, const RoundRecord& record, bool defer_look = false);
-void describe_stop_rule(const Session& s, RunProgress& p);
+// What a progress callback is told after a round: where the run and its stop rule stand.
+RunProgress progress_after_round(const Session& s, bool warmup, std::optional<double> offered_qps,
+                                 std::size_t rounds_here, double elapsed_s);
 // The round driver of one level: `rounds` bounds what a load generator issues; `first_index`
 // numbers its rounds (and picks its arrival stream and shuffles).
 std::unique_ptr<RoundDriver> make_driver(const RunSettings& settings,
