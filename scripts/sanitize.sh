@@ -26,4 +26,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 timing='Load\.SweepStoresOneSeriesPerLoadAndAnalysesQualityAgainstLoad|Load\.OfflineIssuesEverythingAtOnceAndBatches'
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -E "^(report_test|load_test|$timing)\$" "$@"
+# The MPI run tests start OpenMPI inside the sanitized command: OpenMPI's own allocations left at
+# MPI_Finalize read as leaks, and its memory hooks are not meant to run under ASan. Our side of
+# it (rank protocol, node tags, resume) is covered here by node_tags_test and the run tests.
+mpi='mpi_run_test|mpi_absent_test'
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -E "^(report_test|load_test|$timing|$mpi)\$" "$@"
