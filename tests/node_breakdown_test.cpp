@@ -60,13 +60,14 @@ TEST(NodeBreakdown, FTestWithoutVariationWithinNodes) {
 
 TEST(NodeBreakdown, MeansSpreadsAndRoundsPerNode) {
   TailQuality r;
-  ThresholdQuality& t = r.thresholds.emplace_back();
+  ThresholdQuality t;
   t.label = "p99";
   t.seconds = 0.004;
   t.per_round = {0.90, 0.92, 0.80, 0.91, 0.84, 0.82};
-  ThresholdQuality& sweep = r.thresholds.emplace_back();
+  ThresholdQuality sweep;
   sweep.from_sweep = true;
   sweep.per_round = t.per_round;
+  r.thresholds = {t, sweep};
   const NodeBreakdown b = node_breakdown({"a", "b", "idle"}, {0, 0, 1, 0, 1, 1}, r);
   ASSERT_EQ(b.nodes.size(), 3u);
   EXPECT_EQ(b.nodes[0].label, "a");
