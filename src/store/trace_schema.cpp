@@ -221,9 +221,16 @@ void load_experiment(const sqlite::Database& db, int version, LoadedTrace& t, Pr
   }
 }
 
+// The first part of header_checksum(): the experiment table.
+void hash_experiment(const sqlite::Database& db, ValueHasher& hasher) {
+  sqlite::Statement experiment(
+      db, "SELECT key, value FROM experiment WHERE key <> 'header_checksum' ORDER BY key");
+  while (experiment.step()) hasher.add_row(experiment.get());
+}
+
 // The experiment, instances and outputs as written (checked after them, so that a more
 // specific problem in those tables is named first).
-void check_header(const sqlite::Database& db, const std::optional<std::string>& text,
+void check_header(std::uint64_t digest, const std::optional<std::string>& text,
                   Problems& problems) {
   if (!text) return;
   std::uint64_t stored = 0;
@@ -235,14 +242,17 @@ void check_header(const sqlite::Database& db, const std::optional<std::string>& 
     }
     stored = stored * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  if (!ok || stored != header_checksum(db)) {
+  if (!ok || stored != digest) {
     problems.add(
         "the experiment, instances or outputs tables do not match their checksum (changed "
         "after they were written)");
   }
 }
 
-void load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& problems) {
+// Also feeds every row, as header_checksum() reads it, to `header` (one pass over the largest
+// tables instead of two); returns false when it stopped before the last row.
+bool load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& problems,
+                    ValueHasher& header) {
   const Outcomes::Kind kind = t.outcomes.kind;
   const bool labelled = has_labels(kind);
   sqlite::Statement q(db,
@@ -251,12 +261,13 @@ void load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& proble
                       "o.instance = i.idx ORDER BY i.idx");
   std::vector<bool> batch_used(t.batch_count, false);
   while (q.step()) {
+    for (int column : {0, 1, 2, 3, 4, 6, 7}) header.add_column(q.get(), column);
     const std::int64_t idx = q.int64(0);
     const std::string where = "instance " + std::to_string(idx);
     if (idx != static_cast<std::int64_t>(t.instances.size())) {
       problems.add("instances: indices are not 0..N-1 (" + where + " follows " +
                    std::to_string(t.instances.size()) + " instances)");
-      return;  // everything below is indexed by position
+      return false;  // everything below is indexed by position
     }
     Instance instance;
     if (q.type(1) != SQLITE_TEXT) problems.add(where + ": the name is not text");
@@ -304,6 +315,7 @@ void load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& proble
   if (orphans.int64(0) > 0) {
     problems.add("outputs: " + std::to_string(orphans.int64(0)) + " rows for no instance");
   }
+  return true;
 }
 
 void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Problems& problems) {
@@ -507,8 +519,10 @@ LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& proble
   std::optional<std::string> stored_header;
   load_experiment(db, version, t, problems, outcome_kind, stored_header);
   t.outcomes.kind = parse_outcome_kind(outcome_kind).value_or(Outcomes::Kind::classification);
-  load_instances(db, t, problems);
-  check_header(db, stored_header, problems);
+  ValueHasher header;
+  hash_experiment(db, header);
+  const bool hashed = load_instances(db, t, problems, header);
+  check_header(hashed ? header.digest() : header_checksum(db), stored_header, problems);
   if (version >= 3) {
     load_blocks(db, t, problems, round_list);
     check_node_tags(t, problems);
@@ -534,9 +548,7 @@ LoadedTrace load_checked(const sqlite::Database& db, int version) {
 
 std::uint64_t header_checksum(const sqlite::Database& db) {
   ValueHasher hasher;
-  sqlite::Statement experiment(
-      db, "SELECT key, value FROM experiment WHERE key <> 'header_checksum' ORDER BY key");
-  while (experiment.step()) hasher.add_row(experiment.get());
+  hash_experiment(db, hasher);
   sqlite::Statement instances(db,
                               "SELECT i.idx, i.name, i.batch, i.input_size, i.label, "
                               "o.prediction, o.score FROM instances i LEFT JOIN outputs o ON "
