@@ -140,7 +140,7 @@ TEST(RoundBlocks, ABulkTraceReadsBackExactly) {
   EXPECT_THROW(cursor.read(kRounds, got), StoreError);
   const TraceCheck check = check_trace(path);
   EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
-  EXPECT_EQ(check.schema_version, 3);
+  EXPECT_EQ(check.schema_version, kTraceSchemaVersion);
   EXPECT_EQ(check.rounds, static_cast<std::size_t>(kRounds - 1));
 }
 
@@ -222,8 +222,47 @@ TEST(RoundBlocks, AVersionTwoTraceReadsAndResumes) {
   EXPECT_EQ(check.schema_version, 2);
 }
 
+// A version 3 trace (checksums after the BLOBs) reads, takes appended rounds as version 3
+// blocks, and stays a clean version 3 trace.
+TEST(RoundBlocks, AVersionThreeTraceReadsAndResumes) {
+  testing::TempDir dir;
+  const Shape s;
+  const auto path = dir / "v3.trace";
+  {
+    auto w = store::WriterAccess::create(path, s.experiment, s.instances, s.outcomes, true, 3);
+    for (std::int64_t r = 0; r < 5; ++r) {
+      const std::vector<QueryTiming> timings =
+          timed(r) ? timings_of(r) : std::vector<QueryTiming>{};
+      w.append_round(info_of(r), times_of(r, 0), times_of(r, 1), {.timings = timings});
+    }
+    w.close();
+  }
+  auto w = TraceWriter::open_existing(path);
+  for (std::int64_t r = 5; r < 9; ++r) {
+    const std::vector<QueryTiming> timings = timed(r) ? timings_of(r) : std::vector<QueryTiming>{};
+    w.append_round(info_of(r), times_of(r, 0), times_of(r, 1), {.timings = timings});
+  }
+  w.close();
+  EXPECT_EQ(query_int(path, "PRAGMA user_version"), 3);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM round_blocks"), 9);
+  const TraceReader t(path);
+  ASSERT_EQ(t.rounds().size(), 9u);
+  std::vector<double> got(3);
+  std::vector<QueryTiming> timeline(4);
+  for (const RoundInfo& round : t.rounds()) {
+    t.read_times(round.index, TimeKind::inference, got);
+    EXPECT_EQ(got, times_of(round.index, 0));
+    t.read_times(round.index, TimeKind::total, got);
+    EXPECT_EQ(got, times_of(round.index, 1));
+    EXPECT_EQ(t.read_timings(round.index, timeline), timed(round.index));
+  }
+  const TraceCheck check = check_trace(path);
+  EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
+  EXPECT_EQ(check.schema_version, 3);
+}
+
 // A writer that commits per round stores one round per block (crash safety as before), and a
-// new trace reopened by a writer stays version 3.
+// new trace reopened by a writer stays in the current version.
 TEST(RoundBlocks, PerRoundWritersStoreOneRoundBlocks) {
   testing::TempDir dir;
   const Shape s;
@@ -237,7 +276,7 @@ TEST(RoundBlocks, PerRoundWritersStoreOneRoundBlocks) {
   again.append_round(info_of(2), times_of(2, 0), times_of(2, 1));
   again.close();
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM round_blocks WHERE count = 1"), 3);
-  EXPECT_EQ(query_int(path, "PRAGMA user_version"), 3);
+  EXPECT_EQ(query_int(path, "PRAGMA user_version"), kTraceSchemaVersion);
   EXPECT_TRUE(check_trace(path).ok());
 }
 

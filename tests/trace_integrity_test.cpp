@@ -17,7 +17,7 @@ namespace tailq {
 namespace {
 
 // A trace of 3 instances in 2 batches: a warm-up round, a measured round and a load round with
-// its query timeline; written as schema `version`, one round per block in version 3.
+// its query timeline; written as schema `version`, one round per block from version 3 on.
 std::filesystem::path make_trace(const testing::TempDir& dir, int version = kTraceSchemaVersion,
                                  const std::string& name = "t.trace") {
   const auto path = dir / name;
@@ -95,7 +95,7 @@ void read_everything(const std::filesystem::path& path) {
 }
 
 TEST(TraceIntegrity, ACleanTracePassesEveryCheck) {
-  for (const int version : {2, 3}) {
+  for (const int version : {2, 3, 4}) {
     testing::TempDir dir;
     const auto path = make_trace(dir, version);
     read_everything(path);
@@ -164,36 +164,45 @@ const Corruption kCorruptions[] = {
      "DROP TABLE rounds; CREATE VIEW rounds AS WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL "
      "SELECT i + 1 FROM n) SELECT i AS idx FROM n",
      "unexpected view 'rounds'"},
-    // Version 3 (round blocks, docs/trace-format.md): the same edits on blocks of one round.
+    // Versions 3 and 4 (round blocks, docs/trace-format.md): the same edits on blocks of one round.
     {"BlockFlippedTimeBit",
      "UPDATE inference_times SET seconds = x'9B9999999999B93F9A9999999999C93F' WHERE first = 1",
-     "round 1: inference times do not match their checksum", 3},
+     "round 1: inference times do not match their checksum", 4},
     {"BlockTimesOfAnotherBlock",
      "UPDATE total_times SET seconds = (SELECT seconds FROM total_times WHERE first = 0), "
      "checksum = (SELECT checksum FROM total_times WHERE first = 0) WHERE first = 1",
-     "round 1: the block does not match its checksum", 3},
+     "round 1: the block does not match its checksum", 4},
     {"BlockShortBlob", "UPDATE total_times SET seconds = zeroblob(8) WHERE first = 2",
-     "round 2: total times hold 8 bytes", 3},
+     "round 2: total times hold 8 bytes", 4},
     {"BlockMissingBlob", "DELETE FROM inference_times WHERE first = 0",
-     "round 0: no inference times", 3},
-    {"BlockOrphanBlob", "INSERT INTO total_times VALUES (7, zeroblob(16), 0)",
-     "total_times: 1 rows for no block", 3},
+     "round 0: no inference times", 4},
+    {"BlockOrphanBlob",
+     "INSERT INTO total_times(first, seconds, checksum) VALUES (7, zeroblob(16), 0)",
+     "total_times: 1 rows for no block", 4},
     // The warm-up flag of round 1 (the first byte of its metadata) set; || makes text, so CAST.
     {"BlockEditedFlags",
      "UPDATE round_blocks SET info = CAST(x'03' || substr(info, 2) AS BLOB), measured = 0 "
      "WHERE first = 1",
-     "round 1: the block does not match its checksum", 3},
+     "round 1: the block does not match its checksum", 4},
     {"BlockUnknownFlag",
      "UPDATE round_blocks SET info = CAST(x'40' || substr(info, 2) AS BLOB) WHERE first = 1",
-     "round 1: unknown round flags 64", 3},
+     "round 1: unknown round flags 64", 4},
     {"BlockShortInfo", "UPDATE round_blocks SET info = substr(info, 1, 5) WHERE first = 1",
-     "round 1: round metadata holds 5 bytes", 3},
+     "round 1: round metadata holds 5 bytes", 4},
     {"BlockMeasuredCount", "UPDATE round_blocks SET measured = 1 WHERE first = 0",
-     "round 0: measured count '1'", 3},
+     "round 0: measured count '1'", 4},
     {"BlockQueryRemoved", "DELETE FROM query_times WHERE first = 2", "round 2: no query timelines",
-     3},
+     4},
     {"BlockAnExtraColumn", "ALTER TABLE round_blocks ADD COLUMN note TEXT",
-     "table 'round_blocks' has columns", 3},
+     "table 'round_blocks' has columns", 4},
+    // Version 3 traces are still read: their checksums after the BLOB are still checked.
+    {"V3BlockFlippedTimeBit",
+     "UPDATE inference_times SET seconds = x'9B9999999999B93F9A9999999999C93F' WHERE first = 1",
+     "round 1: inference times do not match their checksum", 3},
+    {"V3BlockTimesOfAnotherBlock",
+     "UPDATE total_times SET seconds = (SELECT seconds FROM total_times WHERE first = 0), "
+     "checksum = (SELECT checksum FROM total_times WHERE first = 0) WHERE first = 1",
+     "round 1: the block does not match its checksum", 3},
 };
 
 INSTANTIATE_TEST_SUITE_P(Edits, TraceCorruption, ::testing::ValuesIn(kCorruptions),

@@ -22,9 +22,10 @@ std::string_view to_string(TimeKind kind);
 TimeKind parse_time_kind(std::string_view text);  // throws InputError
 
 // Version 2 added load scenarios (rounds.offered_qps, query_times); version 3 stores rounds in
-// blocks of consecutive rounds. Version 1 files are read, and migrated to version 2 when a run
-// appends to them; version 2 files are read, and take appended rounds as version 2.
-inline constexpr int kTraceSchemaVersion = 3;
+// blocks of consecutive rounds; version 4 puts each times row's checksum before its BLOB (read
+// at open without walking the BLOB). Version 1 files are read, and migrated to version 2 when a
+// run appends to them; versions 2 and 3 are read, and take appended rounds in their own version.
+inline constexpr int kTraceSchemaVersion = 4;
 
 namespace store {
 struct WriterAccess;

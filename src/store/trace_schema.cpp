@@ -69,6 +69,39 @@ CREATE TABLE query_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first
                          seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
 )sql";
 
+// Version 3 with each times row's checksum before its BLOB: SQLite reaches a column after a
+// BLOB that overflows its page only by walking the BLOB's whole chain of overflow pages, so
+// reading the checksums at open read the entire file. Before the BLOB it is in the row's page.
+const char* const kSchemaV4 = R"sql(
+CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE instances(
+  idx INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  batch INTEGER NOT NULL,
+  input_size REAL,
+  label TEXT);
+CREATE TABLE outputs(
+  instance INTEGER PRIMARY KEY REFERENCES instances(idx),
+  prediction TEXT,
+  score REAL);
+CREATE TABLE round_blocks(
+  first INTEGER PRIMARY KEY,
+  count INTEGER NOT NULL,
+  measured INTEGER NOT NULL,
+  info BLOB NOT NULL,
+  checksum INTEGER NOT NULL);
+CREATE TABLE inference_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                             checksum INTEGER NOT NULL, seconds BLOB NOT NULL);
+CREATE TABLE total_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                         checksum INTEGER NOT NULL, seconds BLOB NOT NULL);
+CREATE TABLE query_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
+                         checksum INTEGER NOT NULL, seconds BLOB NOT NULL);
+)sql";
+
+const char* schema_sql(int version) {
+  return version >= 4 ? kSchemaV4 : version == 3 ? kSchemaV3 : kSchemaV2;
+}
+
 namespace {
 
 constexpr std::size_t kMaxKept = 200;
@@ -89,13 +122,11 @@ struct VersionedColumn {
 };
 
 // A times table, present since version `since`: keyed by round up to version 2, by block from
-// version 3 on.
+// version 3 on, its checksum before the BLOB from version 4 on.
 std::vector<VersionedColumn> times_columns(int since) {
-  return {{{"round", "INTEGER", false, 1}, since, 2},
-          {{"first", "INTEGER", false, 1}, 3},
-          {{"seconds", "BLOB", true, 0}, since},
-          {{"checksum", "INTEGER", false, 0}, 2, 2},
-          {{"checksum", "INTEGER", true, 0}, 3}};
+  return {{{"round", "INTEGER", false, 1}, since, 2}, {{"first", "INTEGER", false, 1}, 3},
+          {{"checksum", "INTEGER", true, 0}, 4},      {{"seconds", "BLOB", true, 0}, since},
+          {{"checksum", "INTEGER", false, 0}, 2, 2},  {{"checksum", "INTEGER", true, 0}, 3, 3}};
 }
 
 // Every version's tables: version 1 lacks query_times and every `since = 2` column; version 3

@@ -217,8 +217,8 @@ struct TraceWriter::Impl {
   sqlite::Database db;
   std::size_t batch_count = 0;
   std::size_t instance_count = 0;
-  // The schema version written: 3, or 2 for a version 2 trace that a run resumes (its rounds
-  // stay rows of their own, docs/trace-format.md).
+  // The schema version written: 4, or the version of an older trace that a run resumes (a
+  // version 2 trace's rounds stay rows of their own, docs/trace-format.md).
   int version = kTraceSchemaVersion;
   // Rounds are stored in ascending order: the least index the next round may have.
   std::int64_t next_index = std::numeric_limits<std::int64_t>::min();
@@ -299,7 +299,7 @@ TraceWriter store::WriterAccess::create(const std::filesystem::path& path,
   db.exec(("PRAGMA user_version = " + std::to_string(version)).c_str());
 
   sqlite::Transaction tx(db);
-  db.exec(version >= 3 ? store::kSchemaV3 : store::kSchemaV2);
+  db.exec(store::schema_sql(version));
   store_experiment(db, experiment, outcomes, batch_count);
   store_instances(db, instances, outcomes);
   store::store_header_checksum(db);
@@ -428,17 +428,20 @@ void TraceWriter::Impl::append_v2(const RoundInfo& info, std::span<const double>
     row.bind_null(5);
   }
   row.bind(6, to_stored(store::round_checksum(info, sums))).run();
-  insert_blob(statement(insert_inference, "INSERT INTO inference_times VALUES (?, ?, ?)"),
+  insert_blob(statement(insert_inference,
+                        "INSERT INTO inference_times(round, seconds, checksum) VALUES (?, ?, ?)"),
               info.index, inference_s.data(), bytes, sums.inference);
-  insert_blob(statement(insert_total, "INSERT INTO total_times VALUES (?, ?, ?)"), info.index,
-              total_s.data(), bytes, sums.total);
+  insert_blob(
+      statement(insert_total, "INSERT INTO total_times(round, seconds, checksum) VALUES (?, ?, ?)"),
+      info.index, total_s.data(), bytes, sums.total);
   if (!timings.empty()) {
-    insert_blob(statement(insert_query, "INSERT INTO query_times VALUES (?, ?, ?)"), info.index,
-                timings.data(), timings.size_bytes(), *sums.query);
+    insert_blob(statement(insert_query,
+                          "INSERT INTO query_times(round, seconds, checksum) VALUES (?, ?, ?)"),
+                info.index, timings.data(), timings.size_bytes(), *sums.query);
   }
 }
 
-// Version 3: the collected rounds as one block (docs/trace-format.md, "Round blocks").
+// Versions 3 and 4: the collected rounds as one block (docs/trace-format.md, "Round blocks").
 void TraceWriter::Impl::store_block() {
   if (block.empty()) return;
   const std::int64_t first = block.first();
@@ -461,13 +464,16 @@ void TraceWriter::Impl::store_block() {
       .bind(5, to_stored(store::block_checksum(first, count, block.measured(), info, inference,
                                                total, query)))
       .run();
-  insert_blob(statement(insert_inference, "INSERT INTO inference_times VALUES (?, ?, ?)"), first,
-              block.inference().data(), block.inference().size_bytes(), inference);
-  insert_blob(statement(insert_total, "INSERT INTO total_times VALUES (?, ?, ?)"), first,
-              block.total().data(), block.total().size_bytes(), total);
+  insert_blob(statement(insert_inference,
+                        "INSERT INTO inference_times(first, seconds, checksum) VALUES (?, ?, ?)"),
+              first, block.inference().data(), block.inference().size_bytes(), inference);
+  insert_blob(
+      statement(insert_total, "INSERT INTO total_times(first, seconds, checksum) VALUES (?, ?, ?)"),
+      first, block.total().data(), block.total().size_bytes(), total);
   if (query) {
-    insert_blob(statement(insert_query, "INSERT INTO query_times VALUES (?, ?, ?)"), first,
-                block.timings().data(), block.timings().size_bytes(), *query);
+    insert_blob(statement(insert_query,
+                          "INSERT INTO query_times(first, seconds, checksum) VALUES (?, ?, ?)"),
+                first, block.timings().data(), block.timings().size_bytes(), *query);
   }
   block.clear();
 }
