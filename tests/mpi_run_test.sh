@@ -140,6 +140,10 @@ same_json "converge, precision rule" converge gen.trace --stop precision --epsil
 "$TAILQ" predict gen.trace --simulations 50 >one.txt
 mpi -np 2 "$TAILQ" predict gen.trace --simulations 50 >two.txt && cmp -s one.txt two.txt && ok ||
   bad "predict table on 2 ranks: $(diff one.txt two.txt | head -5)"
+# analyze is not split yet: rank 0 alone analyses and prints.
+"$TAILQ" analyze gen.trace --json >one.json
+mpi -np 2 "$TAILQ" analyze gen.trace --json >two.json && cmp -s one.json two.json && ok ||
+  bad "analyze on 2 ranks: $(diff one.json two.json | head -5)"
 # A rank's error is one line from rank 0 naming the rank, status 2 on every rank.
 mpi -np 1 "$TAILQ" predict gen.trace : -np 1 "$TAILQ" predict missing.trace >/dev/null 2>err.txt
 rc=$?
