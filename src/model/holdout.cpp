@@ -146,6 +146,42 @@ std::string settle(const AnalysisRequest& fixed, const std::vector<std::string>&
   return out.bytes();
 }
 
+// A rank's share [first, last) of the simulated rounds of every model, scored by the engine:
+// per model and deadline, the per-round Q@T.
+std::string simulate_share(const std::vector<TimeModel>& models,
+                           std::pair<std::size_t, std::size_t> share, std::uint64_t seed,
+                           std::span<const std::uint32_t> batch_of, const Metric& metric,
+                           const AnalysisRequest& fixed) {
+  const auto [first, last] = share;
+  ByteWriter out;
+  for (const TimeModel& model : models) {
+    TailQuality s;
+    if (last > first) {
+      s = analyze(SimulatedRoundSource(model, last - first, seed, first), batch_of, metric, fixed);
+    }
+    for (std::size_t t = 0; t < fixed.thresholds.size(); ++t) {
+      out.put_array<double>(s.thresholds.empty() ? std::span<const double>()
+                                                 : std::span(s.thresholds[t].per_round));
+    }
+  }
+  return out.bytes();
+}
+
+// The next model's per-round Q@T per deadline, put together from every rank's share in rank
+// order, which is round order.
+std::vector<std::vector<double>> next_model_rounds(std::vector<ByteReader>& shares,
+                                                   std::size_t deadlines) {
+  std::vector<std::vector<double>> per_round(deadlines);
+  for (ByteReader& share : shares) {
+    for (std::vector<double>& rounds : per_round) {
+      std::vector<double> part;
+      share.get_array(part);
+      rounds.insert(rounds.end(), part.begin(), part.end());
+    }
+  }
+  return per_round;
+}
+
 std::vector<std::int64_t> checked_measured(const TraceReader& trace,
                                            const PredictionRequest& request, std::size_t& holdout) {
   std::vector<std::int64_t> measured = measured_rounds(trace);
@@ -224,22 +260,9 @@ PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest
   }
 
   // 3. Every rank simulates its share of the rounds of every model, scored by the engine.
-  const std::vector<std::string> simulated = shards.gather([&] {
-    const auto [first, last] = shards.share(request.simulations);
-    ByteWriter out;
-    for (const TimeModel& model : models) {
-      TailQuality s;
-      if (last > first) {
-        s = analyze(SimulatedRoundSource(model, last - first, request.seed, first), batch_of,
-                    *metric, fixed);
-      }
-      for (std::size_t t = 0; t < fixed.thresholds.size(); ++t) {
-        out.put_array<double>(s.thresholds.empty() ? std::span<const double>()
-                                                   : std::span(s.thresholds[t].per_round));
-      }
-    }
-    return out.bytes();
-  });
+  const std::vector<std::string> simulated = shards.gather(
+      [&] { return simulate_share(models, shards.share(request.simulations), request.seed,
+                                  batch_of, *metric, fixed); });
   if (!shards.lead()) return {};
 
   // 4. Rank 0 puts the rounds together in order and compares each model with the held out.
@@ -251,15 +274,8 @@ PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest
   report.time = std::string(to_string(request.time));
   std::vector<ByteReader> shares(simulated.begin(), simulated.end());
   for (TimeModelKind kind : request.models) {
-    std::vector<std::vector<double>> per_round(fixed.thresholds.size());
-    for (ByteReader& share : shares) {
-      for (std::vector<double>& rounds : per_round) {
-        std::vector<double> part;
-        share.get_array(part);
-        rounds.insert(rounds.end(), part.begin(), part.end());
-      }
-    }
-    report.models.push_back(compare_with_held_out(kind, held_out, per_round, holdout));
+    report.models.push_back(compare_with_held_out(
+        kind, held_out, next_model_rounds(shares, fixed.thresholds.size()), holdout));
   }
   choose_best(report, held_out);
   return report;
