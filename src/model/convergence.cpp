@@ -373,12 +373,12 @@ ConvergenceReport replay_convergence(const TraceReader& trace, const Convergence
   const std::size_t k = std::min(instance_sample, batches);
   for (std::size_t i = 0; i < k; ++i) sampled.push_back(i * batches / k);
   report.instances_sampled = k;
-  // Each rank its share of the fits, replaying the rounds up to its last fit: the rounds are
-  // read again by every rank, the fits (the work) are not computed twice, except the `window`
-  // fits before a share's first, which its first evaluation compares with.
-  const auto [first_fit, last_fit] = shards.share(rounds.size() / settings.fit_every);
-  const std::size_t fed = last_fit > first_fit ? last_fit * settings.fit_every : 0;
+  // Each rank its share of the fits, replaying the rounds up to its last fit: every rank reads
+  // and counts the rounds before its share again, but each fit is computed once, except the
+  // `window` fits before a share's first, which its first evaluation compares with.
   const std::vector<std::string> parts = shards.gather([&] {
+    const auto [first_fit, last_fit] = shards.share(rounds.size() / settings.fit_every);
+    const std::size_t fed = last_fit > first_fit ? last_fit * settings.fit_every : 0;
     return replay_share(trace, settings, std::span(rounds).first(fed), sampled, first_fit);
   });
   for (const std::string& part : parts) {
