@@ -2,7 +2,9 @@
 # mpirun -np K tailq run (docs/multi-node.md): two ranks measure one experiment into one trace
 # that rank 0 writes, every round tagged with its node and wall-clock interval; a job killed
 # mid-run loses no committed round, and --resume continues it with another number of ranks,
-# duplicating none; refusals are one line. One machine stands in for two (--oversubscribe).
+# duplicating none; a rank's error ends the job in one line; refusals are one line. Sharded
+# predict and converge print the one process's JSON. One machine stands in for two
+# (--oversubscribe).
 set -uo pipefail
 TAILQ=$(realpath "${1:?usage: mpi_run_test.sh path/to/tailq path/to/mpirun}")
 MPIRUN=${2:?usage: mpi_run_test.sh path/to/tailq path/to/mpirun}
@@ -99,7 +101,61 @@ assert [r['node'] for r in one] == [0] * 5 and [r['warmup'] for r in one] == [Tr
 assert all(r['end'] >= r['start'] for r in rs)
 " && ok || bad "resumed trace: rounds and nodes"
 
-# 3. Refusals: one line from rank 0 (mpirun adds its own), status 2, no trace.
+# 3. A rank's error mid-measurement (rank 0's disk full: its trace may not grow past a file-size
+# limit, which only the writer of a file meets): the job exits non-zero with one line from
+# tailq, the others end with it, and every round committed before stays readable. mpirun
+# starts rank 0 through a shell that lowers its own limit (SIGXFSZ ignored: a write past the
+# limit then fails with EFBIG).
+rm -f full.trace
+full=(run --workload sleep --sleep-dist const:1us --warmup-rounds 1 --quiet --instances 2000
+  --stop rjsd --tau 0 --max-rounds 100000 -o full.trace)
+"$MPIRUN" --oversubscribe -q -np 1 bash -c "trap '' XFSZ; ulimit -f 2048; exec \"\$0\" \"\$@\"" \
+  "$TAILQ" "${full[@]}" : -np 1 "$TAILQ" "${full[@]}" >/dev/null 2>full.txt
+rc=$?
+[ $rc -ne 0 ] && [ "$(grep -c '^tailq' full.txt)" -eq 1 ] &&
+  grep -q "^tailq: error: full.trace: .*were not stored.*--resume full.trace" full.txt &&
+  ok || bad "rank 0's disk full: rc $rc: $(cat full.txt)"
+kept=$(measured_count full.trace)
+[ "$kept" -ge 2 ] && "$TAILQ" check full.trace >/dev/null && ok ||
+  bad "rounds committed before the disk filled: $kept, check: $("$TAILQ" check full.trace 2>&1)"
+
+# 4. Sharded predict and converge: 2 ranks give the one process's JSON byte for byte.
+"$TAILQ" generate -o gen.trace --rounds 41 --instances 300 --batch-size 4 --round-drift 0.1 \
+  --seed 3 >/dev/null || bad "generate"
+same_json() {
+  local name=$1
+  shift
+  "$TAILQ" "$@" --json >one.json 2>one.err || { bad "$name, one process: $(cat one.err)"; return; }
+  mpi -np 2 "$TAILQ" "$@" --json >two.json 2>two.err || { bad "$name, 2 ranks: $(cat two.err)"; return; }
+  cmp -s one.json two.json && [ -s one.json ] && ok || bad "$name: 2 ranks differ: $(diff one.json two.json | head -5)"
+}
+same_json "predict" predict gen.trace --simulations 301 --thresholds p90,p99,4ms
+same_json "predict, one model, 1 thread" predict gen.trace --simulations 7 --model round-effect \
+  --holdout 5 --threads 1
+same_json "predict, fewer simulations than ranks" predict gen.trace --simulations 1 --model independent
+same_json "converge" converge gen.trace --fit-every 2 --window 3 --tau 0.05 --instances 10
+same_json "converge, paper schedule" converge gen.trace --fit-every 3 --window 2 --schedule paper
+same_json "converge, precision rule" converge gen.trace --stop precision --epsilon 5
+# The table too, printed once, by rank 0.
+"$TAILQ" predict gen.trace --simulations 50 >one.txt
+mpi -np 2 "$TAILQ" predict gen.trace --simulations 50 >two.txt && cmp -s one.txt two.txt && ok ||
+  bad "predict table on 2 ranks: $(diff one.txt two.txt | head -5)"
+# analyze is not split yet: rank 0 alone analyses and prints.
+"$TAILQ" analyze gen.trace --json >one.json
+mpi -np 2 "$TAILQ" analyze gen.trace --json >two.json && cmp -s one.json two.json && ok ||
+  bad "analyze on 2 ranks: $(diff one.json two.json | head -5)"
+# A rank's error is one line from rank 0 naming the rank, status 2 on every rank.
+mpi -np 1 "$TAILQ" predict gen.trace : -np 1 "$TAILQ" predict missing.trace >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 2 ] && [ "$(grep -c '^tailq' err.txt)" -eq 1 ] &&
+  grep -q "^tailq: error: rank 1 (.*): .*missing.trace" err.txt && ok ||
+  bad "predict, rank 1 without its trace: rc $rc: $(cat err.txt)"
+mpi -np 2 "$TAILQ" predict gen.trace --holdout 40 >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 2 ] && [ "$(grep -c '^tailq' err.txt)" -eq 1 ] && grep -q -- "--holdout: 40 held out" err.txt &&
+  ok || bad "predict, a bad option on every rank: rc $rc: $(cat err.txt)"
+
+# 5. Refusals: one line from rank 0 (mpirun adds its own), status 2, no trace.
 refused() {
   local name=$1 want=$2
   shift 2

@@ -5,6 +5,7 @@
 #include "tailq/error.hpp"
 #include "tailq/load_analysis.hpp"
 #include "tailq/options.hpp"
+#include "tailq/ranks.hpp"
 #include "tailq/report.hpp"
 
 namespace tailq::cli {
@@ -74,6 +75,9 @@ void add_analyze_command(CLI::App& app) {
       ->excludes(guarantee)
       ->excludes(answer);
   cmd->callback([options] {
+    // Not split between the ranks of `mpirun -np K` yet (docs/multi-node.md): rank 0 analyses
+    // and prints, the others end at once.
+    if (launched_job().rank != 0) return;
     TraceAnalysisOptions& analysis = options->analysis;
     analysis.time = parse_time_kind(options->time);
     analysis.request.thresholds = parse_deadlines(options->thresholds);

@@ -1,31 +1,58 @@
 // Time-model subcommands: converge, fit, predict.
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
 #include "tailq/error.hpp"
+#include "tailq/fit.hpp"
 #include "tailq/load_analysis.hpp"
 #include "tailq/options.hpp"
-#include "tailq/run.hpp"
-#include "tailq/fit.hpp"
 #include "tailq/predict.hpp"
 #include "tailq/report.hpp"
+#include "tailq/run.hpp"
+#include "tailq/shards.hpp"
 
 namespace tailq::cli {
 
+namespace {
+
+struct ConvergeOptions {
+  std::string trace;
+  std::string stop = "rjsd";
+  std::string schedule = "sliding";
+  ConvergenceSettings settings;
+  std::size_t instances = 0;
+  std::string epsilon = "1", confidence = "95%", bad_round = "5";
+  std::string thresholds{kDefaultPrecisionThresholds}, time = "total", metric;
+  double load = 0;
+  bool json = false;
+};
+
+PrecisionReplay replay_by_precision(const ConvergeOptions& o) {
+  const TraceReader trace(o.trace);
+  TraceAnalysisOptions options;
+  options.time = parse_time_kind(o.time);
+  options.metric = o.metric;
+  options.request.thresholds = parse_deadlines(o.thresholds);
+  if (o.load > 0) options.offered_qps = o.load;
+  if (is_load_trace(trace) && !options.offered_qps) {
+    throw InputError(o.trace +
+                     ": the precision rule holds for the rounds of one load: add "
+                     "--load QPS");
+  }
+  options.precision =
+      PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(o.epsilon); }),
+                    with_flag("--confidence", [&] { return parse_share(o.confidence); }),
+                    with_flag("--bad-round", [&] { return parse_percentage(o.bad_round); })};
+  return replay_precision(trace, options);
+}
+
+}  // namespace
+
 void add_converge_command(CLI::App& app) {
-  struct Options {
-    std::string trace;
-    std::string stop = "rjsd";
-    std::string schedule = "sliding";
-    ConvergenceSettings settings;
-    std::size_t instances = 0;
-    std::string epsilon = "1", confidence = "95%", bad_round = "5";
-    std::string thresholds{kDefaultPrecisionThresholds}, time = "total", metric;
-    double load = 0;
-    bool json = false;
-  };
+  using Options = ConvergeOptions;
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
       "converge", "Replay a trace's rounds through a stop rule (rJSD or the precision rule)");
@@ -85,30 +112,26 @@ void add_converge_command(CLI::App& app) {
   cmd->callback([o, rjsd, precision, stop_option] {
     const bool by_precision =
         pick_stop_rule(o->stop, stop_option, precision, rjsd) == StopRule::precision;
-    const TraceReader trace(o->trace);
     if (by_precision) {
-      TraceAnalysisOptions options;
-      options.time = parse_time_kind(o->time);
-      options.metric = o->metric;
-      options.request.thresholds = parse_deadlines(o->thresholds);
-      if (o->load > 0) options.offered_qps = o->load;
-      if (is_load_trace(trace) && !options.offered_qps) {
-        throw InputError(o->trace + ": the precision rule holds for the rounds of one load: add "
-                         "--load QPS");
-      }
-      options.precision = PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(o->epsilon); }),
-                                        with_flag("--confidence", [&] { return parse_share(o->confidence); }),
-                                        with_flag("--bad-round", [&] { return parse_percentage(o->bad_round); })};
-      const PrecisionReplay replay = replay_precision(trace, options);
+      // Not split between ranks (it replays the engine's analysis): rank 0 does it all.
+      std::optional<PrecisionReplay> replay;
+      const bool lead = run_shared([&](Shards& shards) {
+        if (shards.lead()) replay = replay_by_precision(*o);
+      });
+      if (!lead) return;
       if (o->json) {
-        std::cout << to_json(replay) << "\n";
+        std::cout << to_json(*replay) << "\n";
       } else {
-        write_table(std::cout, replay);
+        write_table(std::cout, *replay);
       }
       return;
     }
     o->settings.schedule = parse_schedule(o->schedule);
-    const ConvergenceReport report = replay_convergence(trace, o->settings, o->instances);
+    ConvergenceReport report;
+    const bool lead = run_shared([&](Shards& shards) {
+      report = replay_convergence(TraceReader(o->trace), o->settings, o->instances, shards);
+    });
+    if (!lead) return;  // rank 0 of `mpirun -np K tailq converge` prints the answer
     if (o->json) {
       std::cout << to_json(report) << "\n";
     } else {
@@ -181,8 +204,12 @@ void add_predict_command(CLI::App& app) {
     r.time = parse_time_kind(o->time);
     r.thresholds = parse_deadlines(o->thresholds);
     if (o->model != "both") r.models = {parse_time_model(o->model)};
-    const TraceReader trace(o->trace);
-    const PredictionReport report = predict_trace(trace, r);
+    PredictionReport report;
+    const bool lead = run_shared([&](Shards& shards) {
+      const TraceReader trace(o->trace);
+      report = predict_trace(trace, r, shards);
+    });
+    if (!lead) return;  // rank 0 of `mpirun -np K tailq predict` prints the answer
     if (o->json) {
       std::cout << to_json(report) << "\n";
     } else {

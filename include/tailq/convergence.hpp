@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tailq/shards.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq {
@@ -55,6 +56,11 @@ class RjsdMonitor {
   // round completed a fit at which the criterion is evaluated.
   std::optional<double> add_round(std::span<const double> times);
 
+  // Computes only the fits that fit `first` (0-based) and later ones are compared with, the
+  // earlier ones being counted alone: the ranks of a sharded replay each evaluate a share of
+  // the fits (and stop feeding rounds after their last).
+  void skip_fits_before(std::size_t first);
+
   std::size_t rounds() const;
   // The last evaluated rJSD is <= tau.
   bool converged() const;
@@ -77,6 +83,7 @@ class InstanceRjsdMonitor {
   ~InstanceRjsdMonitor();
   // Feeds one measured round (all batch times); returns the fraction converged when evaluated.
   std::optional<double> add_round(std::span<const double> times);
+  void skip_fits_before(std::size_t first);  // as RjsdMonitor's
 
  private:
   struct Impl;
@@ -103,5 +110,10 @@ struct ConvergenceReport {
 // `instance_sample` > 0 also tracks that many batches, evenly spaced over the trace.
 ConvergenceReport replay_convergence(const TraceReader& trace, const ConvergenceSettings& settings,
                                      std::size_t instance_sample = 0);
+// The same shared by the ranks of an MPI job (tailq/shards.hpp): each evaluates a contiguous
+// share of the fits, replaying the rounds up to its last; rank 0 returns the report, byte for
+// byte the one process's, the others one without points.
+ConvergenceReport replay_convergence(const TraceReader& trace, const ConvergenceSettings& settings,
+                                     std::size_t instance_sample, Shards& shards);
 
 }  // namespace tailq

@@ -18,6 +18,7 @@
 
 #include "tailq/engine.hpp"
 #include "tailq/round_source.hpp"
+#include "tailq/shards.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq {
@@ -32,6 +33,12 @@ class TimeModel {
   // `rounds` holds T training rounds round-major ([round][batch]) for `batch_count` batches.
   TimeModel(std::span<const double> rounds, std::size_t batch_count, TimeModelKind kind,
             unsigned threads = 0);
+  // Fits the KDE bandwidths of batches [first_batch, last_batch) alone, those of the others
+  // being 0 until set_bandwidths gives them all: how the ranks of a sharded prediction share
+  // the fitting (each batch's fit depends on its own times alone).
+  TimeModel(std::span<const double> rounds, std::size_t batch_count, TimeModelKind kind,
+            unsigned threads, std::size_t first_batch, std::size_t last_batch);
+  void set_bandwidths(std::vector<double> bandwidths);  // batch_count() of them
   TimeModelKind kind() const { return kind_; }
   std::size_t batch_count() const { return batches_; }
   std::span<const double> bandwidths() const { return bandwidth_; }
@@ -49,11 +56,13 @@ class TimeModel {
   double factor_bandwidth_ = 0;    // of the KDE of log factors
 };
 
-// S simulated rounds of a time model, as a RoundSource for the engine.
+// S simulated rounds of a time model, as a RoundSource for the engine: the model's rounds
+// first_round, first_round + 1, ... (a rank's share of a sharded prediction).
 class SimulatedRoundSource final : public RoundSource {
  public:
-  SimulatedRoundSource(const TimeModel& model, std::size_t rounds, std::uint64_t seed)
-      : model_(model), rounds_(rounds), seed_(seed) {}
+  SimulatedRoundSource(const TimeModel& model, std::size_t rounds, std::uint64_t seed,
+                       std::uint64_t first_round = 0)
+      : model_(model), rounds_(rounds), seed_(seed), first_(first_round) {}
   std::size_t round_count() const override { return rounds_; }
   std::size_t batch_count() const override { return model_.batch_count(); }
   std::unique_ptr<Cursor> open_cursor() const override;
@@ -62,6 +71,7 @@ class SimulatedRoundSource final : public RoundSource {
   const TimeModel& model_;
   std::size_t rounds_;
   std::uint64_t seed_;
+  std::uint64_t first_;
 };
 
 // The deadlines of `tailq predict` when none are given (the CLI and the Python module).
@@ -113,5 +123,11 @@ struct PredictionReport {
 };
 
 PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest& request);
+// The same shared by the ranks of an MPI job (tailq/shards.hpp): each fits a share of the batches
+// and simulates a share of the rounds; rank 0 returns the report, byte for byte the one process's
+// (simulated round r draws from its own random stream whatever rank draws it), the others an
+// empty one.
+PredictionReport predict_trace(const TraceReader& trace, const PredictionRequest& request,
+                               Shards& shards);
 
 }  // namespace tailq

@@ -18,6 +18,41 @@
 #include "tailq/plugin.hpp"
 #include "tailq/ranks.hpp"
 
+namespace tailq::detail {
+
+// libtailq-mpi.so, loaded once, with its symbols global: OpenMPI's own components, which it
+// loads in turn, look for MPI's symbols there.
+Transport& open_transport(const LaunchedJob& job) {
+  const char* file = "libtailq-mpi.so";
+  std::string looked;
+  for (const auto& dir : plugin_directories()) {
+    std::error_code error;
+    if (!std::filesystem::exists(dir / file, error)) {
+      if (looked.find(dir.string()) == std::string::npos) {
+        looked += (looked.empty() ? "" : ", ") + dir.string();
+      }
+      continue;
+    }
+    void* handle = dlopen((dir / file).c_str(), RTLD_NOW | RTLD_GLOBAL);
+    using Entry = const TransportTable* (*)();
+    auto entry = handle ? reinterpret_cast<Entry>(dlsym(handle, "tailq_transport")) : nullptr;
+    const TransportTable* table = entry ? entry() : nullptr;
+    if (!table || table->abi != kTransportAbi) {
+      if (job.rank != 0) throw RankExit(2);
+      const char* why = handle ? "not this tailq's MPI part" : dlerror();
+      throw InputError((dir / file).string() + ": cannot load it (" + (why ? why : "") + ")");
+    }
+    return *table->open();
+  }
+  if (job.rank != 0) throw RankExit(2);
+  throw InputError("mpirun started " + std::to_string(job.size) +
+                   " processes, but this tailq was built without its MPI part (no " + file +
+                   " in " + looked + "): install OpenMPI (libopenmpi-dev) and build again, or " +
+                   "run one process");
+}
+
+}  // namespace tailq::detail
+
 namespace tailq {
 namespace {
 
@@ -30,37 +65,6 @@ int environment_number(const char* name, int fallback) {
   char* end = nullptr;
   const long value = std::strtol(text, &end, 10);
   return *end == '\0' && value >= 0 && value < (1L << 30) ? static_cast<int>(value) : fallback;
-}
-
-// libtailq-mpi.so, loaded once, with its symbols global: OpenMPI's own components, which it
-// loads in turn, look for MPI's symbols there.
-detail::Transport& open_transport(const LaunchedJob& job) {
-  const char* file = "libtailq-mpi.so";
-  std::string looked;
-  for (const auto& dir : plugin_directories()) {
-    std::error_code error;
-    if (!std::filesystem::exists(dir / file, error)) {
-      if (looked.find(dir.string()) == std::string::npos) {
-        looked += (looked.empty() ? "" : ", ") + dir.string();
-      }
-      continue;
-    }
-    void* handle = dlopen((dir / file).c_str(), RTLD_NOW | RTLD_GLOBAL);
-    using Entry = const detail::TransportTable* (*)();
-    auto entry = handle ? reinterpret_cast<Entry>(dlsym(handle, "tailq_transport")) : nullptr;
-    const detail::TransportTable* table = entry ? entry() : nullptr;
-    if (!table || table->abi != detail::kTransportAbi) {
-      if (job.rank != 0) throw RankExit(2);
-      const char* why = handle ? "not this tailq's MPI part" : dlerror();
-      throw InputError((dir / file).string() + ": cannot load it (" + (why ? why : "") + ")");
-    }
-    return *table->open();
-  }
-  if (job.rank != 0) throw RankExit(2);
-  throw InputError("mpirun started " + std::to_string(job.size) +
-                   " processes, but this tailq was built without its MPI part (no " + file +
-                   " in " + looked + "): install OpenMPI (libopenmpi-dev) and build again, or " +
-                   "run one process");
 }
 
 RunResult ranked_run(Ranks& ranks, const RankedRun& request,
@@ -194,7 +198,7 @@ LaunchedJob launched_job() {
 RunResult run_ranked(const RankedRun& request,
                      const std::function<void(const RunProgress&)>& progress) {
   const LaunchedJob job = launched_job();
-  detail::Transport& transport = open_transport(job);
+  detail::Transport& transport = detail::open_transport(job);
   Ranks ranks(transport);
   try {
     RunResult result = ranked_run(ranks, request, progress);

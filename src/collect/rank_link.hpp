@@ -16,7 +16,15 @@
 
 #include "collect/transport.hpp"
 
+namespace tailq {
+struct LaunchedJob;
+}
+
 namespace tailq::detail {
+
+// libtailq-mpi.so's transport for the job that mpirun started (loaded once). Throws InputError
+// on rank 0, RankExit on the others, when it is missing or of another interface version.
+Transport& open_transport(const LaunchedJob& job);
 
 // Little-endian values, strings and arrays appended to one message.
 class ByteWriter {

@@ -7,10 +7,11 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tailq::detail {
 
-inline constexpr int kTransportAbi = 1;
+inline constexpr int kTransportAbi = 2;
 
 class Transport {
  public:
@@ -25,6 +26,12 @@ class Transport {
   // Seconds spent moving the bytes of received messages once they began to arrive (not the
   // wait for them).
   virtual double receive_busy_s() const = 0;
+  // Collectives, for the sharded analyses (predict, converge): every rank calls them in the same
+  // order, and they wait as politely as receive. `gather`: rank 0 gets every rank's bytes in
+  // rank order (its own first), the others an empty list. `broadcast`: rank 0's bytes on every
+  // rank (what the others pass is ignored).
+  virtual std::vector<std::string> gather(std::string_view bytes) = 0;
+  virtual std::string broadcast(std::string_view bytes) = 0;
   // Ends every process of the job at once with `status`: for when the ranks cannot agree.
   [[noreturn]] virtual void abort(int status) = 0;
   // Once on every rank, after its last message.

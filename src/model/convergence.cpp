@@ -1,4 +1,3 @@
-#include "tailq/run_options.hpp"
 #include "tailq/convergence.hpp"
 
 #include <algorithm>
@@ -9,12 +8,14 @@
 #include <thread>
 
 #include "analyse/fine_histogram.hpp"
+#include "collect/rank_link.hpp"
 #include "model/binned_kde.hpp"
 #include "model/distinct_count.hpp"
 #include "tailq/density.hpp"
 #include "tailq/divergence.hpp"
 #include "tailq/error.hpp"
 #include "tailq/round_source.hpp"
+#include "tailq/run_options.hpp"
 #include "tailq/thresholds.hpp"
 
 namespace tailq {
@@ -68,6 +69,7 @@ struct RjsdMonitor::Impl {
   ConvergenceSettings settings;
   std::size_t rounds = 0;
   std::size_t fits = 0;
+  std::size_t first_fit = 0;  // fits before first_fit - window are counted, not computed
   // All times so far: count, extremes, moments (Welford, merged per round) and histogram.
   std::uint64_t count = 0;
   double min = std::numeric_limits<double>::infinity();
@@ -152,6 +154,7 @@ RjsdMonitor::RjsdMonitor(RjsdMonitor&&) noexcept = default;
 RjsdMonitor& RjsdMonitor::operator=(RjsdMonitor&&) noexcept = default;
 RjsdMonitor::~RjsdMonitor() = default;
 
+void RjsdMonitor::skip_fits_before(std::size_t first) { impl_->first_fit = first; }
 std::size_t RjsdMonitor::rounds() const { return impl_->rounds; }
 const std::vector<RjsdPoint>& RjsdMonitor::series() const { return impl_->series; }
 const ConvergenceSettings& RjsdMonitor::settings() const { return impl_->settings; }
@@ -193,9 +196,9 @@ std::optional<double> RjsdMonitor::add_round(std::span<const double> times) {
   ++d.rounds;
 
   if (d.rounds % d.settings.fit_every != 0) return std::nullopt;
-  d.fits_kept.push_back(d.fit());
-  ++d.fits;
   const std::size_t window = d.settings.window;
+  if (d.fits++ + window < d.first_fit) return std::nullopt;
+  d.fits_kept.push_back(d.fit());
   if (d.fits_kept.size() > window + 1) d.fits_kept.pop_front();
   const bool due =
       d.settings.schedule == ConvergenceSettings::Schedule::sliding || d.fits % window == 0;
@@ -216,6 +219,7 @@ struct InstanceRjsdMonitor::Impl {
   std::vector<std::vector<double>> times;     // per tracked batch, all rounds so far
   std::vector<std::deque<GridDensity>> fits;  // per tracked batch, newest last
   std::size_t rounds = 0, fit_count = 0;
+  std::size_t first_fit = 0;  // as RjsdMonitor's
 };
 
 InstanceRjsdMonitor::InstanceRjsdMonitor(ConvergenceSettings settings,
@@ -229,6 +233,7 @@ InstanceRjsdMonitor::InstanceRjsdMonitor(ConvergenceSettings settings,
 }
 InstanceRjsdMonitor::InstanceRjsdMonitor(InstanceRjsdMonitor&&) noexcept = default;
 InstanceRjsdMonitor::~InstanceRjsdMonitor() = default;
+void InstanceRjsdMonitor::skip_fits_before(std::size_t first) { impl_->first_fit = first; }
 
 std::optional<double> InstanceRjsdMonitor::add_round(std::span<const double> times) {
   Impl& d = *impl_;
@@ -241,8 +246,8 @@ std::optional<double> InstanceRjsdMonitor::add_round(std::span<const double> tim
   }
   ++d.rounds;
   if (d.rounds % d.settings.fit_every != 0 || d.batches.empty()) return std::nullopt;
-  ++d.fit_count;
   const std::size_t window = d.settings.window;
+  if (d.fit_count++ + window < d.first_fit) return std::nullopt;
   std::size_t converged = 0;
   bool evaluated = false;
   for (std::size_t k = 0; k < d.batches.size(); ++k) {
@@ -267,22 +272,24 @@ std::optional<double> InstanceRjsdMonitor::add_round(std::span<const double> tim
   return static_cast<double>(converged) / static_cast<double>(d.batches.size());
 }
 
-ConvergenceReport replay_convergence(const TraceReader& trace, const ConvergenceSettings& settings,
-                                     std::size_t instance_sample) {
-  ConvergenceReport report;
-  report.settings = settings;
-  const std::vector<std::int64_t> rounds = measured_rounds(trace);
-  report.rounds = rounds.size();
-  std::vector<std::size_t> sampled;
+namespace {
+
+using detail::ByteReader;
+using detail::ByteWriter;
+
+// Both kinds' monitors over the first `fed` measured rounds, computing the fits from
+// `first_fit` on: their evaluations, encoded as points without their round index.
+std::string replay_share(const TraceReader& trace, const ConvergenceSettings& settings,
+                         std::span<const std::int64_t> rounds,
+                         const std::vector<std::size_t>& sampled, std::size_t first_fit) {
   const std::size_t batches = trace.batch_count();
-  const std::size_t k = std::min(instance_sample, batches);
-  for (std::size_t i = 0; i < k; ++i) sampled.push_back(i * batches / k);
-  report.instances_sampled = k;
   // The two kinds are independent: one thread each, with its own connection.
   RjsdMonitor inference(settings), total(settings);
   std::vector<std::optional<double>> inference_instances, total_instances;
   auto replay = [&](RjsdMonitor& monitor, TimeKind kind, auto& fractions) {
     InstanceRjsdMonitor per_instance(settings, sampled);
+    monitor.skip_fits_before(first_fit);
+    per_instance.skip_fits_before(first_fit);
     TimesCursor cursor(trace.path(), kind);
     std::vector<double> times(batches);
     for (std::int64_t round : rounds) {
@@ -310,13 +317,77 @@ ConvergenceReport replay_convergence(const TraceReader& trace, const Convergence
   if (error) std::rethrow_exception(error);
 
   // Both monitors evaluate after the same rounds.
+  ByteWriter out;
+  out.put<std::uint64_t>(inference.series().size());
+  auto put_fraction = [&](const std::optional<double>& f) {
+    out.put<std::uint8_t>(f.has_value());
+    out.put(f.value_or(0.0));
+  };
   for (std::size_t i = 0; i < inference.series().size(); ++i) {
     const RjsdPoint& a = inference.series()[i];
     const RjsdPoint& b = total.series()[i];
-    report.rjsd.push_back({a.round, rounds[a.round - 1], a.rjsd, b.rjsd, a.bandwidth, b.bandwidth,
-                           inference_instances[i], total_instances[i]});
-    if (!report.converged_at && a.rjsd <= settings.tau && b.rjsd <= settings.tau) {
-      report.converged_at = report.rjsd.size() - 1;
+    out.put<std::uint64_t>(a.round);
+    for (double x : {a.rjsd, b.rjsd, a.bandwidth, b.bandwidth}) out.put(x);
+    put_fraction(inference_instances[i]);
+    put_fraction(total_instances[i]);
+  }
+  return out.bytes();
+}
+
+void read_points(ByteReader& in, std::span<const std::int64_t> rounds, ConvergenceReport& report) {
+  auto get_fraction = [&]() -> std::optional<double> {
+    const bool has = in.get<std::uint8_t>() != 0;
+    const double value = in.get<double>();
+    return has ? std::optional(value) : std::nullopt;
+  };
+  for (auto n = in.get<std::uint64_t>(); n > 0; --n) {
+    ConvergenceReport::Point& p = report.rjsd.emplace_back();
+    p.round = static_cast<std::size_t>(in.get<std::uint64_t>());
+    p.round_index = rounds[p.round - 1];
+    p.inference = in.get<double>();
+    p.total = in.get<double>();
+    p.inference_bandwidth = in.get<double>();
+    p.total_bandwidth = in.get<double>();
+    p.inference_instances = get_fraction();
+    p.total_instances = get_fraction();
+  }
+}
+
+}  // namespace
+
+ConvergenceReport replay_convergence(const TraceReader& trace, const ConvergenceSettings& settings,
+                                     std::size_t instance_sample) {
+  Shards alone;
+  return replay_convergence(trace, settings, instance_sample, alone);
+}
+
+ConvergenceReport replay_convergence(const TraceReader& trace, const ConvergenceSettings& settings,
+                                     std::size_t instance_sample, Shards& shards) {
+  RjsdMonitor check(settings);  // refuses bad settings on every rank alike
+  ConvergenceReport report;
+  report.settings = settings;
+  const std::vector<std::int64_t> rounds = measured_rounds(trace);
+  report.rounds = rounds.size();
+  std::vector<std::size_t> sampled;
+  const std::size_t batches = trace.batch_count();
+  const std::size_t k = std::min(instance_sample, batches);
+  for (std::size_t i = 0; i < k; ++i) sampled.push_back(i * batches / k);
+  report.instances_sampled = k;
+  // Each rank its share of the fits, replaying the rounds up to its last fit: every rank reads
+  // and counts the rounds before its share again, but each fit is computed once, except the
+  // `window` fits before a share's first, which its first evaluation compares with.
+  const std::vector<std::string> parts = shards.gather([&] {
+    const auto [first_fit, last_fit] = shards.share(rounds.size() / settings.fit_every);
+    const std::size_t fed = last_fit > first_fit ? last_fit * settings.fit_every : 0;
+    return replay_share(trace, settings, std::span(rounds).first(fed), sampled, first_fit);
+  });
+  for (const std::string& part : parts) {
+    ByteReader in(part);
+    read_points(in, rounds, report);
+  }
+  for (std::size_t i = 0; i < report.rjsd.size() && !report.converged_at; ++i) {
+    if (report.rjsd[i].inference <= settings.tau && report.rjsd[i].total <= settings.tau) {
+      report.converged_at = i;
     }
   }
   return report;

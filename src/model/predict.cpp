@@ -74,6 +74,10 @@ TimeModelKind parse_time_model(std::string_view text) {
 
 TimeModel::TimeModel(std::span<const double> rounds, std::size_t batch_count, TimeModelKind kind,
                      unsigned threads)
+    : TimeModel(rounds, batch_count, kind, threads, 0, batch_count) {}
+
+TimeModel::TimeModel(std::span<const double> rounds, std::size_t batch_count, TimeModelKind kind,
+                     unsigned threads, std::size_t first_batch, std::size_t last_batch)
     : kind_(kind), batches_(batch_count), training_(batch_count ? rounds.size() / batch_count : 0) {
   if (batch_count == 0 || training_ < 2 || rounds.size() != training_ * batch_count) {
     throw InputError("time model: need at least 2 training rounds of " +
@@ -104,11 +108,12 @@ TimeModel::TimeModel(std::span<const double> rounds, std::size_t batch_count, Ti
     }
   }
   bandwidth_.resize(batch_count);
+  last_batch = std::min(last_batch, batch_count);
   const unsigned workers = std::max(1u, threads ? threads : std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
   for (unsigned w = 0; w < workers; ++w) {
     pool.emplace_back([&, w] {
-      for (std::size_t b = w; b < batch_count; b += workers) {
+      for (std::size_t b = first_batch + w; b < last_batch; b += workers) {
         bandwidth_[b] =
             isj_bandwidth(std::span(samples_).subspan(b * t_count, t_count), kBatchGridPoints)
                 .value;
@@ -116,6 +121,14 @@ TimeModel::TimeModel(std::span<const double> rounds, std::size_t batch_count, Ti
     });
   }
   for (auto& t : pool) t.join();
+}
+
+void TimeModel::set_bandwidths(std::vector<double> bandwidths) {
+  if (bandwidths.size() != batches_) {
+    throw InputError("time model: " + std::to_string(bandwidths.size()) + " bandwidths for " +
+                     std::to_string(batches_) + " batches");
+  }
+  bandwidth_ = std::move(bandwidths);
 }
 
 void TimeModel::simulate(std::uint64_t seed, std::uint64_t round, std::span<double> out) const {
@@ -167,7 +180,7 @@ std::unique_ptr<RoundSource::Cursor> SimulatedRoundSource::open_cursor() const {
    public:
     explicit SimulatedCursor(const SimulatedRoundSource& source) : source_(source) {}
     void read(std::size_t round, std::span<double> out) override {
-      source_.model_.simulate(source_.seed_, round, out);
+      source_.model_.simulate(source_.seed_, source_.first_ + round, out);
     }
 
    private:

@@ -1,12 +1,16 @@
 // libtailq-mpi.so: the messages between the ranks of `mpirun -np K tailq run` on OpenMPI
-// (collect/transport.hpp). Only MPI_COMM_WORLD and point-to-point messages: every rank talks
-// to rank 0, the trace's writer.
+// (collect/transport.hpp) and of the sharded analyses. Only MPI_COMM_WORLD: point-to-point
+// messages (every rank of a run talks to rank 0, the trace's writer), and a gather to rank 0
+// and a broadcast from it, both on MPI's non-blocking collectives so that a rank waits
+// politely.
 #include <mpi.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
+#include <numeric>
 #include <stdexcept>
 #include <thread>
 
@@ -81,6 +85,54 @@ class MpiTransport final : public Transport {
   }
 
   double receive_busy_s() const override { return busy_s_; }
+
+  std::vector<std::string> gather(std::string_view bytes) override {
+    // Every rank learns every length, so that all take the same path: one MPI_Igatherv while the
+    // lengths and offsets fit MPI's ints, else point-to-point messages to rank 0 in rank order.
+    std::vector<std::uint64_t> lengths(static_cast<std::size_t>(size_));
+    std::uint64_t mine = bytes.size();
+    MPI_Request request;
+    MPI_Iallgather(&mine, 1, MPI_UINT64_T, lengths.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD,
+                   &request);
+    wait_politely(request);
+    const std::uint64_t total = std::accumulate(lengths.begin(), lengths.end(), std::uint64_t{0});
+    std::vector<std::string> parts;
+    if (total > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+      if (rank_ != 0) {
+        send(0, bytes);
+        return parts;
+      }
+      parts.emplace_back(bytes);
+      for (int r = 1; r < size_; ++r) parts.push_back(receive(r));
+      return parts;
+    }
+    std::vector<int> counts(lengths.begin(), lengths.end()), offsets(counts.size(), 0);
+    std::exclusive_scan(counts.begin(), counts.end(), offsets.begin(), 0);
+    std::string all(rank_ == 0 ? total : 0, '\0');
+    MPI_Igatherv(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, all.data(), counts.data(),
+                 offsets.data(), MPI_BYTE, 0, MPI_COMM_WORLD, &request);
+    wait_politely(request);
+    if (rank_ != 0) return parts;
+    for (std::size_t r = 0; r < counts.size(); ++r) {
+      parts.push_back(
+          all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(counts[r])));
+    }
+    return parts;
+  }
+
+  std::string broadcast(std::string_view bytes) override {
+    std::uint64_t length = bytes.size();
+    MPI_Request request;
+    MPI_Ibcast(&length, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD, &request);
+    wait_politely(request);
+    std::string out = rank_ == 0 ? std::string(bytes) : std::string(length, '\0');
+    for (std::size_t at = 0; at < out.size(); at += kPiece) {
+      const auto n = static_cast<int>(std::min(kPiece, out.size() - at));
+      MPI_Ibcast(out.data() + at, n, MPI_BYTE, 0, MPI_COMM_WORLD, &request);
+      wait_politely(request);
+    }
+    return out;
+  }
 
   [[noreturn]] void abort(int status) override {
     MPI_Abort(MPI_COMM_WORLD, status);
