@@ -208,8 +208,11 @@ TailQuality detail::analyze_scanned(const RoundSource& rounds, const detail::Poo
     for (const auto& hit : pending.hits) bins[hit.bin].push_back(hit.t);
     at = plan.resolve(bins);
 
-    std::sort(pending.hits.begin(), pending.hits.end(),
-              [](const auto& a, const auto& b) { return a.round < b.round; });
+    // By round, then batch: the in-bin deltas below are then added in one order whatever
+    // thread found them (a metric with fractional scores sums them to the same last bit).
+    std::sort(pending.hits.begin(), pending.hits.end(), [](const auto& a, const auto& b) {
+      return a.round != b.round ? a.round < b.round : a.batch < b.batch;
+    });
     std::vector<std::size_t> first_hit(r_count + 1, 0);
     for (const auto& hit : pending.hits) ++first_hit[hit.round + 1];
     std::partial_sum(first_hit.begin(), first_hit.end(), first_hit.begin());

@@ -21,12 +21,14 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
     std::uint64_t count = 0;
     double min = std::numeric_limits<double>::infinity();
     double max = -std::numeric_limits<double>::infinity();
-    long double sum = 0;
     std::unique_ptr<FineHistogram> histogram = std::make_unique<FineHistogram>();
   };
+  // Each round's sum, added in round order at the end: the mean then does not depend on which
+  // thread took which round (the threads take rounds as they come).
+  std::vector<double> round_sums(source.round_count());
   auto states = for_each_round<State>(
       source, threads, [] { return State{}; },
-      [](State& s, std::size_t round, std::span<const double> times) {
+      [&round_sums](State& s, std::size_t round, std::span<const double> times) {
         // Four independent accumulators: one chain of dependent adds would cap the loop at
         // one element per add latency. min/max/sum are vectorised; the histogram is apart.
         constexpr std::size_t kWays = 4;
@@ -63,20 +65,20 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
         const double sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
         const double lo = std::min(std::min(lows[0], lows[1]), std::min(lows[2], lows[3]));
         const double hi = std::max(std::max(highs[0], highs[1]), std::max(highs[2], highs[3]));
-        s.sum += sum;
+        round_sums[round] = sum;
         s.min = lo;
         s.max = hi;
         s.count += times.size();
       });
   PooledTimes pooled;
   pooled.histogram_ = std::move(states[0].histogram);
-  long double sum = states[0].sum;
+  long double sum = 0;
+  for (double s : round_sums) sum += s;
   pooled.count_ = states[0].count;
   pooled.min_ = states[0].min;
   pooled.max_ = states[0].max;
   for (std::size_t w = 1; w < states.size(); ++w) {
     pooled.histogram_->merge(*states[w].histogram);
-    sum += states[w].sum;
     pooled.count_ += states[w].count;
     pooled.min_ = std::min(pooled.min_, states[w].min);
     pooled.max_ = std::max(pooled.max_, states[w].max);
