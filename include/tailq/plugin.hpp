@@ -17,6 +17,7 @@
 // refuses one built for another kPluginAbi, with one line naming both versions.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,13 +25,15 @@
 
 #include "tailq/harness.hpp"
 #include "tailq/run.hpp"
+#include "tailq/serve.hpp"
 
 namespace tailq {
 
 // Raised whenever a change to harness.hpp, run.hpp (RunSettings, Workload) or this header would
 // break a plug-in built before it. 2: Dataset::answers() (detections) and
-// RunSettings::textdet_pages.
-inline constexpr int kPluginAbi = 2;
+// RunSettings::textdet_pages. 3: BatchOutput's failure and reported inference time, the remote
+// settings of RunSettings, and PluginTable's make_remote_backend and serve.
+inline constexpr int kPluginAbi = 3;
 
 // One model file to load for one worker.
 struct ModelRequest {
@@ -53,6 +56,12 @@ struct PluginTable {
   // makes one for the given worker from the run's settings (throws InputError on bad ones).
   const char* const* workloads = nullptr;
   Workload (*make_workload)(const RunSettings& settings, unsigned replica) = nullptr;
+  // A Backend for a model that a server runs (RunSettings::server), for one worker: tailq's
+  // remote plug-in (docs/serving.md). Throws InputError when the server cannot be used.
+  std::unique_ptr<Backend> (*make_remote_backend)(const RunSettings& settings,
+                                                  unsigned replica) = nullptr;
+  // Serves a workload's model over the network until `stop` is set (tailq/serve.hpp).
+  void (*serve)(const ServeSettings& settings, const std::atomic<bool>& stop) = nullptr;
 };
 
 // Loads the plug-in at `path` once per process (later calls return the same table; it stays
@@ -60,7 +69,7 @@ struct PluginTable {
 // another kPluginAbi.
 const PluginTable& load_plugin(const std::filesystem::path& path);
 
-// One of tailq's own plug-ins by name ("torch", "opencv", "ocr"), looked up as
+// One of tailq's own plug-ins by name ("torch", "opencv", "ocr", "remote"), looked up as
 // libtailq-NAME.so in plugin_directories(). Throws InputError saying where it looked.
 const PluginTable& builtin_plugin(const std::string& name);
 
