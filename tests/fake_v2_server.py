@@ -3,8 +3,9 @@
 
 Usage: fake_v2_server.py PORTFILE MODE [EVERY]
 Serves a model "digits" taking [-1, 1, 8, 8] FP32 and giving [-1, 10] FP32. It answers the
-first inference request well (tailq's client probes once), then every EVERY-th (default 2)
-request misbehaves as MODE says, and the others are answered with class 0:
+first two inference requests well (tailq's client probes the server, and the model workload its
+output), then every EVERY-th (default 2) request misbehaves as MODE says, and the others are
+answered with class 0:
   http500    HTTP 500 with an error body
   wrongshape an output of shape [rows, 3]
   badjson    a body that is not JSON
@@ -54,7 +55,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         rows = body["inputs"][0]["shape"][0]
         count += 1
         width = 10
-        if count > 1 and count % EVERY == 0:
+        if count > 2 and (count - 2) % EVERY == 0:
             if MODE == "http500":
                 return self.reply(500, json.dumps({"error": "model crashed"}))
             if MODE == "badjson":
