@@ -154,6 +154,18 @@ for mode in http500 wrongshape badjson drop slow; do
   kill "$fake"; wait "$fake" 2>/dev/null
 done
 
+# The first measured round's failed instances get the answer of a later round: with every
+# third request failing, each instance fails in one of three rounds and is answered in the others.
+start_fake http500 3
+"$TAILQ" run --server "http://127.0.0.1:$fake_port" --model-name digits --inputs x.npy \
+  --labels y.npy --max-rounds 3 "${short[@]}" -o third.trace >log 2>&1 && ok \
+  || bad "every third failing: $(cat log)"
+[ "$(q third.trace "SELECT count(*) FROM outputs WHERE prediction = ''")" = 0 ] && ok \
+  || bad "failed instances not filled in: $(q third.trace "SELECT count(*) FROM outputs WHERE prediction = ''")"
+"$TAILQ" analyze third.trace 2>&1 | grep -q "^through a server: 40 of 120 answers" && ok \
+  || bad "every third failing: $("$TAILQ" analyze third.trace 2>&1 | tail -1)"
+kill "$fake"; wait "$fake" 2>/dev/null
+
 # --- A server killed mid-run and restarted on the same port: the run goes on, its failures
 # counted, no committed round lost; then it resumes.
 start_serve serve2.log --port 0
