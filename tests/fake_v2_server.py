@@ -9,7 +9,7 @@ answered with class 0:
   http500    HTTP 500 with an error body
   wrongshape an output of shape [rows, 3]
   badjson    a body that is not JSON
-  slow       the answer after 1 s (beyond a client's short timeout)
+  slow       the answer after 2 s (beyond a client's short timeout)
   drop       the connection closed without an answer
 Writes the port it listens on to PORTFILE.
 """
@@ -65,7 +65,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.connection.close()
                 return
             if MODE == "slow":
-                time.sleep(1)
+                time.sleep(2)
             if MODE == "wrongshape":
                 width = 3
         out = {"model_name": "digits", "outputs": [

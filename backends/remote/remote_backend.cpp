@@ -44,11 +44,11 @@ class RemoteBackend final : public Backend {
   }
 
   std::string description() const override {
-    return "Open Inference Protocol (KServe v2) over HTTP: model " + name_ + " at " + server_ +
-           (metadata_.platform.empty() ? "" : " (" + metadata_.platform + ")") +
+    // The trace's model already names the server and the model.
+    return "KServe v2 over HTTP" +
+           (metadata_.platform.empty() ? std::string() : " to " + metadata_.platform) +
            "; inference time: " +
-           (reports_time_ ? "the server's own, per request"
-                          : "absent from the server, the round trip is recorded instead");
+           (reports_time_ ? "the server's" : "absent, the round trip recorded instead");
   }
 
   void infer(const Batch& batch, BatchOutput& out) override {
