@@ -12,13 +12,14 @@ namespace {
 using nlohmann::json;
 
 TEST(V2Protocol, MetadataHasThePublishedFieldsAndReadsBack) {
-  const ModelMetadata m{"digits", {"1"}, "tailq", {{"input", "FP32", {-1, 1, 8, 8}}},
-                        {{"output", "FP32", {-1, 10}}}};
+  const ModelMetadata m{
+      "digits", {"1"}, "tailq", {{"input", "FP32", {-1, 1, 8, 8}}}, {{"output", "FP32", {-1, 10}}}};
   const json j = json::parse(metadata_json(m));
   EXPECT_EQ(j["name"], "digits");
   EXPECT_EQ(j["versions"], json::array({"1"}));
   EXPECT_EQ(j["platform"], "tailq");
-  EXPECT_EQ(j["inputs"][0], (json{{"name", "input"}, {"datatype", "FP32"}, {"shape", {-1, 1, 8, 8}}}));
+  EXPECT_EQ(j["inputs"][0],
+            (json{{"name", "input"}, {"datatype", "FP32"}, {"shape", {-1, 1, 8, 8}}}));
   EXPECT_EQ(j["outputs"][0]["shape"], json({-1, 10}));
   const ModelMetadata back = parse_metadata(metadata_json(m));
   EXPECT_EQ(back.inputs.at(0).shape, (std::vector<std::int64_t>{-1, 1, 8, 8}));
@@ -93,7 +94,8 @@ TEST(V2Protocol, ServerReadsNestedDataAndRefusesBadRequests) {
                    R"({"inputs":[{"name":"x","datatype":"BYTES","shape":[1],"data":["a"]}]})"),
                ProtocolError);
   try {
-    parse_infer_request(R"({"inputs":[{"name":"x","datatype":"FP32","shape":[2,2],"data":[1,2,3]}]})");
+    parse_infer_request(
+        R"({"inputs":[{"name":"x","datatype":"FP32","shape":[2,2],"data":[1,2,3]}]})");
     FAIL() << "no error";
   } catch (const ProtocolError& e) {
     EXPECT_STREQ(e.what(), "inputs[0].data has 3 values, its shape [2, 2] needs 4");
@@ -129,10 +131,11 @@ TEST(V2Protocol, WrongOutputsAreProtocolErrors) {
                    "o", 2, scores),
                ProtocolError);
   // More values than the scores can hold.
-  EXPECT_THROW(parse_infer_response(
-                   R"({"outputs":[{"name":"o","datatype":"FP32","shape":[2,3],"data":[1,2,3,4,5,6]}]})",
-                   "o", 2, scores),
-               ProtocolError);
+  EXPECT_THROW(
+      parse_infer_response(
+          R"({"outputs":[{"name":"o","datatype":"FP32","shape":[2,3],"data":[1,2,3,4,5,6]}]})", "o",
+          2, scores),
+      ProtocolError);
   // The data disagrees with the shape.
   EXPECT_THROW(parse_infer_response(
                    R"({"outputs":[{"name":"o","datatype":"FP32","shape":[2,2],"data":[1,2,3]}]})",
@@ -153,11 +156,12 @@ TEST(V2Protocol, WrongOutputsAreProtocolErrors) {
 }
 
 TEST(V2Protocol, ShapesAndErrors) {
-  EXPECT_TRUE(shape_matches(std::vector<std::int64_t>{4, 1, 8, 8},
-                            std::vector<std::int64_t>{-1, 1, 8, 8}));
-  EXPECT_FALSE(shape_matches(std::vector<std::int64_t>{4, 64}, std::vector<std::int64_t>{-1, 1, 8, 8}));
-  EXPECT_FALSE(shape_matches(std::vector<std::int64_t>{4, 2, 8, 8},
-                             std::vector<std::int64_t>{-1, 1, 8, 8}));
+  EXPECT_TRUE(
+      shape_matches(std::vector<std::int64_t>{4, 1, 8, 8}, std::vector<std::int64_t>{-1, 1, 8, 8}));
+  EXPECT_FALSE(
+      shape_matches(std::vector<std::int64_t>{4, 64}, std::vector<std::int64_t>{-1, 1, 8, 8}));
+  EXPECT_FALSE(
+      shape_matches(std::vector<std::int64_t>{4, 2, 8, 8}, std::vector<std::int64_t>{-1, 1, 8, 8}));
   EXPECT_EQ(shape_text(std::vector<std::int64_t>{-1, 10}), "[-1, 10]");
   EXPECT_EQ(json::parse(error_json("bad \"x\""))["error"], "bad \"x\"");
   EXPECT_EQ(error_message(error_json("no such model")), "no such model");

@@ -39,7 +39,8 @@ void add_serve_command(CLI::App& app) {
       "serve", "Serve a model over the Open Inference Protocol (KServe v2) on HTTP, until stopped");
   cmd->add_option("--model", o->model, "digits (its CNN), or a TorchScript .pt or ONNX .onnx file")
       ->capture_default_str();
-  cmd->add_option("--model-name", o->name, "the name clients use (default: digits, or the file's stem)");
+  cmd->add_option("--model-name", o->name,
+                  "the name clients use (default: digits, or the file's stem)");
   cmd->add_option("--input-shape", o->shape, "shape of one input of a model file, e.g. 1,8,8");
   cmd->add_option("--data", o->data, "digits: digits.csv.gz (default: python3-sklearn's copy)");
   cmd->add_option("--plugin", o->plugin, "a plug-in that runs the model file");

@@ -14,8 +14,9 @@ namespace tailq::remote {
 namespace {
 
 std::size_t product(std::span<const std::int64_t> dims) {
-  return std::accumulate(dims.begin(), dims.end(), std::size_t{1},
-                         [](std::size_t a, std::int64_t d) { return a * static_cast<std::size_t>(d); });
+  return std::accumulate(
+      dims.begin(), dims.end(), std::size_t{1},
+      [](std::size_t a, std::int64_t d) { return a * static_cast<std::size_t>(d); });
 }
 
 void set_timeouts(httplib::Client& client, double seconds) {
@@ -55,9 +56,9 @@ class RemoteBackend final : public Backend {
     out.failure_time_s = timeout_s_;
     send_shape(batch);
     const std::size_t values = product(shape_);
-    write_infer_request({id_, &input_, shape_,
-                         std::span<const float>(batch.input).first(values), output_.name},
-                        body_);
+    write_infer_request(
+        {id_, &input_, shape_, std::span<const float>(batch.input).first(values), output_.name},
+        body_);
     const httplib::Result reply =
         client_.Post(infer_path_, body_.data(), body_.size(), "application/json");
     if (!reply) {
@@ -70,12 +71,11 @@ class RemoteBackend final : public Backend {
       return;
     }
     try {
-      const InferResult got = parse_infer_response(reply->body, output_.name, batch.size,
-                                                   std::span<float>(out.scores));
+      const InferResult got =
+          parse_infer_response(reply->body, output_.name, batch.size, std::span<float>(out.scores));
       if (out.width != 0 && got.width != out.width) {
         throw ProtocolError("the output has " + std::to_string(got.width) +
-                            " values per input, the first answer had " +
-                            std::to_string(out.width));
+                            " values per input, the first answer had " + std::to_string(out.width));
       }
       out.width = got.width;
       out.reported_inference_s = got.inference_s;
@@ -94,8 +94,8 @@ class RemoteBackend final : public Backend {
       throw InputError(server_ + ": cannot reach the server: " + httplib::to_string(reply.error()));
     }
     if (reply->status != 200) {
-      throw InputError(where + ": HTTP " + std::to_string(reply->status) + " for its metadata: " +
-                       error_message(reply->body));
+      throw InputError(where + ": HTTP " + std::to_string(reply->status) +
+                       " for its metadata: " + error_message(reply->body));
     }
     try {
       metadata_ = parse_metadata(reply->body);
@@ -146,14 +146,13 @@ class RemoteBackend final : public Backend {
       return;
     }
     const std::span<const std::int64_t> theirs(input_.shape);
-    const bool fixed = !theirs.empty() &&
-                       std::none_of(theirs.begin() + 1, theirs.end(),
-                                    [](std::int64_t d) { return d < 0; }) &&
-                       (theirs[0] < 0 || theirs[0] == static_cast<std::int64_t>(batch.size));
+    const bool fixed =
+        !theirs.empty() &&
+        std::none_of(theirs.begin() + 1, theirs.end(), [](std::int64_t d) { return d < 0; }) &&
+        (theirs[0] < 0 || theirs[0] == static_cast<std::int64_t>(batch.size));
     if (!fixed || shape.empty() || product(theirs.subspan(1)) != product(shape.subspan(1))) {
-      throw InputError(server_ + ": model " + name_ + "'s input " + input_.name +
-                       " takes shape " + shape_text(theirs) + ", the data's batches are " +
-                       shape_text(shape));
+      throw InputError(server_ + ": model " + name_ + "'s input " + input_.name + " takes shape " +
+                       shape_text(theirs) + ", the data's batches are " + shape_text(shape));
     }
     shape_.assign(theirs.begin(), theirs.end());
     shape_[0] = static_cast<std::int64_t>(batch.size);

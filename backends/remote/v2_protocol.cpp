@@ -11,8 +11,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 11> kNumeric = {
-    "FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64"};
+constexpr std::array<std::string_view, 11> kNumeric = {"FP32",   "FP64",   "FP16",  "INT8",
+                                                       "INT16",  "INT32",  "INT64", "UINT8",
+                                                       "UINT16", "UINT32", "UINT64"};
 
 bool integer_datatype(std::string_view datatype) {
   return datatype.starts_with("INT") || datatype.starts_with("UINT");
@@ -57,15 +58,14 @@ std::vector<std::int64_t> shape_member(const json& object, std::string_view wher
 
 TensorSpec parse_tensor_spec(const json& j, const std::string& where) {
   if (!j.is_object()) throw ProtocolError(where + " is not an object");
-  return {text_member(j, "name", where), text_member(j, "datatype", where),
-          shape_member(j, where)};
+  return {text_member(j, "name", where), text_member(j, "datatype", where), shape_member(j, where)};
 }
 
 std::vector<TensorSpec> tensor_specs(const json& body, std::string_view key) {
   std::vector<TensorSpec> specs;
   const json& list = member(body, key, "the model metadata");
-  if (!list.is_array()) throw ProtocolError("the model metadata's " + std::string(key) +
-                                            " is not an array");
+  if (!list.is_array())
+    throw ProtocolError("the model metadata's " + std::string(key) + " is not an array");
   for (std::size_t k = 0; k < list.size(); ++k) {
     specs.push_back(parse_tensor_spec(list[k], std::string(key) + "[" + std::to_string(k) + "]"));
   }
@@ -142,8 +142,11 @@ std::string metadata_json(const ModelMetadata& m) {
   json inputs = json::array(), outputs = json::array();
   for (const TensorSpec& t : m.inputs) inputs.push_back(spec_json(t));
   for (const TensorSpec& t : m.outputs) outputs.push_back(spec_json(t));
-  return json{{"name", m.name},       {"versions", m.versions}, {"platform", m.platform},
-              {"inputs", inputs},     {"outputs", outputs}}
+  return json{{"name", m.name},
+              {"versions", m.versions},
+              {"platform", m.platform},
+              {"inputs", inputs},
+              {"outputs", outputs}}
       .dump();
 }
 

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -26,8 +26,9 @@ using nlohmann::json;
 constexpr std::int64_t kMaxRows = 4096;
 
 std::size_t product(std::span<const std::int64_t> dims) {
-  return std::accumulate(dims.begin(), dims.end(), std::size_t{1},
-                         [](std::size_t a, std::int64_t d) { return a * static_cast<std::size_t>(d); });
+  return std::accumulate(
+      dims.begin(), dims.end(), std::size_t{1},
+      [](std::size_t a, std::int64_t d) { return a * static_cast<std::size_t>(d); });
 }
 
 // The model instances, each serving one request at a time (a Backend need not be thread-safe).
@@ -98,7 +99,8 @@ struct Stats {
 };
 
 std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
 }
 
 // The backends and the instance shape of settings' model.
@@ -287,10 +289,10 @@ class V2Server {
     stats_.instances += batch.size;
     stats_.success_count += 1;
     stats_.success_ns += ns_between(arrived, Clock::now());
-    stats_.last_inference_ms = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    stats_.last_inference_ms =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
   }
 
   Replicas replicas_;

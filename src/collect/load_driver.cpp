@@ -8,12 +8,12 @@
 #include <sys/prctl.h>
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <pcg_random.hpp>

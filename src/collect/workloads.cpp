@@ -101,7 +101,8 @@ std::size_t output_width(const std::string& model, Dataset& dataset, Backend& ba
   out.scores.resize(kMaxScores);
   backend.infer(batch, out);
   backend.synchronize();
-  if (!out.failure.empty()) throw InputError(model + ": no answer to a first input: " + out.failure);
+  if (!out.failure.empty())
+    throw InputError(model + ": no answer to a first input: " + out.failure);
   if (out.width == 0 || out.width > kMaxScores) {
     throw InputError(model + ": gives " + std::to_string(out.width) +
                      " scores per input; expected a classifier's (batch, classes) output");
@@ -123,8 +124,8 @@ Workload model_workload(const RunSettings& settings, unsigned replica) {
   auto dataset = std::make_unique<NpyDataset>(
       ModelData{settings.inputs, settings.labels, settings.classes, settings.input_sizes});
   Workload w;
-  w.backend = remote ? remote_backend(settings, replica)
-                     : model_backend(settings, settings.model, replica);
+  w.backend =
+      remote ? remote_backend(settings, replica) : model_backend(settings, settings.model, replica);
   w.model = remote ? remote_model(settings) : settings.model.string();
   dataset->set_output_width(output_width(w.model, *dataset, *w.backend));
   w.dataset = std::move(dataset);
