@@ -1,8 +1,9 @@
 // Plug-ins: shared libraries that give `tailq run` model runners and whole workloads, loaded only
 // when a run needs them. The core (the command and the library) links no model framework, so a
 // command that runs no model starts in milliseconds. tailq's own runners are plug-ins too:
-// libtailq-torch.so (TorchScript), libtailq-opencv.so (ONNX through OpenCV's DNN module) and
-// libtailq-ocr.so (Tesseract on generated text lines and pages).
+// libtailq-torch.so (TorchScript), libtailq-opencv.so (ONNX through OpenCV's DNN module),
+// libtailq-ocr.so (Tesseract on generated text lines and pages) and libtailq-remote.so (models on
+// an inference server, and tailq serve).
 //
 // Writing one: implement Backend (and, for a whole workload, Dataset) from tailq/harness.hpp,
 // fill a PluginTable, and export it with TAILQ_PLUGIN; build it against the installed headers
