@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # tailq serve and tailq run --server (docs/serving.md), on loopback with ports chosen free here:
-# the protocol's endpoints and messages, the digits answers through a server equal to those in
-# process, the load scenarios against it, misbehaving servers (HTTP 500, wrong shapes, bad
-# JSON, dropped connections, replies past the timeout), a server killed mid-run and restarted,
-# and --resume afterwards.
+# misbehaving servers (HTTP 500, wrong shapes, bad JSON, dropped connections, replies past the
+# timeout) and, with the torch plug-in, the protocol's endpoints and messages, the digits
+# answers through a server equal to those in process, the load scenarios against it, a server
+# killed mid-run and restarted, and --resume afterwards.
 set -uo pipefail
-TAILQ=$(realpath "${1:?usage: serve_test.sh path/to/tailq}")
+TAILQ=$(realpath "${1:?usage: serve_test.sh path/to/tailq [torch]}")
+TORCH=${2:-}  # "torch": the torch plug-in is built, so tailq serve can serve the digits CNN
 HERE=$(dirname "$(realpath "$0")")
 FAKE=$HERE/fake_v2_server.py
 source "$HERE/test_lib.sh"
@@ -38,6 +39,48 @@ start_fake() {
   fake_port=$(cat fake.port)
 }
 short=(--warmup-rounds 1 --stop rjsd --tau 0 --quiet)
+
+# --- Misbehaving servers: every other request fails; the run counts the failures, records
+# each as late as the timeout, and ends normally. 40 inputs of the digits' shape, 2 rounds.
+"$PY" -c "import numpy as np
+np.save('x.npy', np.zeros((40, 1, 8, 8), np.float32)); np.save('y.npy', np.arange(40) % 10)"
+# (The slow server answers after 2 s, far past the 300 ms timeout.)
+for mode in http500 wrongshape badjson drop slow; do
+  start_fake $mode
+  "$TAILQ" run --server "http://127.0.0.1:$fake_port" --model-name digits --timeout 300ms \
+    --inputs x.npy --labels y.npy --max-rounds 2 "${short[@]}" -o $mode.trace >log 2>&1 && ok \
+    || bad "$mode: run failed: $(cat log)"
+  # Every other request failed: 20 in the warm-up round, 40 in the 2 measured rounds.
+  grep -q "^60 answers failed" log && ok || bad "$mode: not 60 failures: $(cat log)"
+  "$TAILQ" analyze $mode.trace >alog 2>&1
+  late=$(sed -n 's/^through a server: \([0-9]*\) of 80 answers.*/\1/p' alog)
+  # Each failure is recorded as late as the timeout (a good answer as slow would count too).
+  [ -n "$late" ] && [ "$late" -ge 40 ] && ok || bad "$mode: '$late' late answers: $(cat alog)"
+  kill "$fake"; wait "$fake" 2>/dev/null
+done
+
+# A server that reports no inference time: the round trip is recorded, and the trace says so.
+q http500.trace "SELECT value FROM experiment WHERE key = 'backend'" \
+  | grep -q "to fake; inference time: absent, the round trip recorded instead" && ok \
+  || bad "no inference time: $(q http500.trace "SELECT value FROM experiment WHERE key = 'backend'")"
+
+# The first measured round's failed instances get the answer of a later round: with every
+# third request failing, each instance fails in one of three rounds and is answered in the others.
+start_fake http500 3
+"$TAILQ" run --server "http://127.0.0.1:$fake_port" --model-name digits --inputs x.npy \
+  --labels y.npy --max-rounds 3 "${short[@]}" -o third.trace >log 2>&1 && ok \
+  || bad "every third failing: $(cat log)"
+[ "$(q third.trace "SELECT count(*) FROM outputs WHERE prediction = ''")" = 0 ] && ok \
+  || bad "failed instances not filled in: $(q third.trace "SELECT count(*) FROM outputs WHERE prediction = ''")"
+# Requests 3 to 42 (warm-up) and 43 to 162 (measured): 13 + 40 of them failed.
+grep -q "^53 answers failed" log && ok || bad "every third failing: not 53 failures: $(cat log)"
+kill "$fake"; wait "$fake" 2>/dev/null
+
+# The rest serves the digits CNN, which runs on LibTorch.
+if [ "$TORCH" != torch ]; then
+  finish
+  exit
+fi
 
 # --- The endpoints of the protocol.
 start_serve serve.log --port 0
@@ -136,42 +179,6 @@ expect_error "serve a model without its shape" "--input-shape: the shape of one 
 kill "$server"; wait "$server" 2>/dev/null
 expect_error "nobody listening" "cannot reach the server" \
   "$TAILQ" run --server "$url" --model-name digits -o out.trace
-
-# --- Misbehaving servers: every other request fails; the run counts the failures, records
-# each as late as the timeout, and ends normally. 40 inputs of the digits' shape, 2 rounds.
-"$PY" -c "import numpy as np
-np.save('x.npy', np.zeros((40, 1, 8, 8), np.float32)); np.save('y.npy', np.arange(40) % 10)"
-# (The slow server answers after 2 s, far past the 300 ms timeout.)
-for mode in http500 wrongshape badjson drop slow; do
-  start_fake $mode
-  "$TAILQ" run --server "http://127.0.0.1:$fake_port" --model-name digits --timeout 300ms \
-    --inputs x.npy --labels y.npy --max-rounds 2 "${short[@]}" -o $mode.trace >log 2>&1 && ok \
-    || bad "$mode: run failed: $(cat log)"
-  # Every other request failed: 20 in the warm-up round, 40 in the 2 measured rounds.
-  grep -q "^60 answers failed" log && ok || bad "$mode: not 60 failures: $(cat log)"
-  "$TAILQ" analyze $mode.trace >alog 2>&1
-  late=$(sed -n 's/^through a server: \([0-9]*\) of 80 answers.*/\1/p' alog)
-  # Each failure is recorded as late as the timeout (a good answer as slow would count too).
-  [ -n "$late" ] && [ "$late" -ge 40 ] && ok || bad "$mode: '$late' late answers: $(cat alog)"
-  kill "$fake"; wait "$fake" 2>/dev/null
-done
-
-# A server that reports no inference time: the round trip is recorded, and the trace says so.
-q http500.trace "SELECT value FROM experiment WHERE key = 'backend'" \
-  | grep -q "to fake; inference time: absent, the round trip recorded instead" && ok \
-  || bad "no inference time: $(q http500.trace "SELECT value FROM experiment WHERE key = 'backend'")"
-
-# The first measured round's failed instances get the answer of a later round: with every
-# third request failing, each instance fails in one of three rounds and is answered in the others.
-start_fake http500 3
-"$TAILQ" run --server "http://127.0.0.1:$fake_port" --model-name digits --inputs x.npy \
-  --labels y.npy --max-rounds 3 "${short[@]}" -o third.trace >log 2>&1 && ok \
-  || bad "every third failing: $(cat log)"
-[ "$(q third.trace "SELECT count(*) FROM outputs WHERE prediction = ''")" = 0 ] && ok \
-  || bad "failed instances not filled in: $(q third.trace "SELECT count(*) FROM outputs WHERE prediction = ''")"
-# Requests 3 to 42 (warm-up) and 43 to 162 (measured): 13 + 40 of them failed.
-grep -q "^53 answers failed" log && ok || bad "every third failing: not 53 failures: $(cat log)"
-kill "$fake"; wait "$fake" 2>/dev/null
 
 # --- A server killed mid-run and restarted on the same port: the run goes on, its failures
 # counted, no committed round lost; then it resumes.
