@@ -33,6 +33,7 @@ packages=(
   pybind11-dev python3-dev        # the Python module tailq (pybind11 extension)
   python3-pytest                  # the Python module's tests
   openmpi-bin libopenmpi-dev      # mpirun -np K tailq run: collection across nodes (libtailq-mpi.so)
+  libcpp-httplib-dev              # tailq run --server, tailq serve: KServe v2 over HTTP (libtailq-remote.so)
   python3-pip python3-venv python3-setuptools python3-wheel  # pip install ./python in a venv
 )
 missing=()

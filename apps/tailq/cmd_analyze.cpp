@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "commands.hpp"
@@ -7,8 +9,25 @@
 #include "tailq/options.hpp"
 #include "tailq/ranks.hpp"
 #include "tailq/report.hpp"
+#include "tailq/serve.hpp"
 
 namespace tailq::cli {
+namespace {
+
+// A trace measured through a server: its failures (recorded as late as the request timeout).
+void write_late_answers(std::ostream& out, const TraceReader& trace) {
+  const std::optional<LateAnswers> late = answers_past_timeout(trace);
+  if (!late) return;
+  out << fmt::format(
+      "\nthrough a server: {} of {} answers ({:.2f}%) at or past the request timeout of {:g} s "
+      "(failed requests, or as late)\n",
+      late->late, late->answers,
+      late->answers ? 100.0 * static_cast<double>(late->late) / static_cast<double>(late->answers)
+                    : 0.0,
+      late->timeout_s);
+}
+
+}  // namespace
 
 void add_analyze_command(CLI::App& app) {
   struct Options {
@@ -119,6 +138,7 @@ void add_analyze_command(CLI::App& app) {
         std::cout << to_json(result) << "\n";
       } else {
         write_load_table(std::cout, result);
+        write_late_answers(std::cout, trace);
       }
       return;
     }
@@ -131,6 +151,7 @@ void add_analyze_command(CLI::App& app) {
       write_curve_csv(std::cout, result);
     } else {
       write_table(std::cout, result);
+      write_late_answers(std::cout, trace);
     }
   });
 }

@@ -171,6 +171,11 @@ void add_run_command(CLI::App& app) {
           result.ranks, 100 * result.receive_s / run, 1e3 * result.receive_s / rounds,
           100 * result.store_s / run, 1e3 * result.store_s / rounds);
     }
+    if (result.failed_answers > 0) {
+      std::cout << fmt::format(
+          "{} answers failed (counted as late as the request timeout, {:g} s); the last: {}\n",
+          result.failed_answers, result.settings.request_timeout_s, result.last_failure);
+    }
     if (result.jitter) {
       std::cout << fmt::format(
           "load generator: {} queries issued {:.1f} us late at the median, {:.1f} us at P99, "

@@ -59,5 +59,6 @@ void add_report_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_check_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace tailq::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   tailq::cli::add_compare_command(app);
   tailq::cli::add_check_command(app);
   tailq::cli::add_merge_command(app);
+  tailq::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const tailq::cli::ExitCode& e) {

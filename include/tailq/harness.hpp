@@ -47,6 +47,17 @@ struct BatchOutput {
   // image's detections as JSON (Answers::detections). The harness sizes it for the largest batch
   // with room for a long answer in each, so assigning or appending one does not allocate.
   std::vector<std::string> texts;
+  // A backend whose model runs elsewhere (a remote server) may get no answer: an error, a
+  // dropped connection, no reply in time. It then sets `failure` (why, one line) and
+  // `failure_time_s`: the batch counts as answered that long after infer() began, or later if
+  // infer() took longer, so that a failure is late at every deadline below it (a client's
+  // timeout). The harness clears `failure` before each call.
+  std::string failure;
+  double failure_time_s = 0;
+  // The model's own time for the batch when the backend knows it better than the clock around
+  // infer() does (a server's report of its inference time); the harness clears it before each
+  // call and records it as the batch's inference time when set.
+  std::optional<double> reported_inference_s;
 };
 
 // What a Dataset's answers are, and so how the trace scores them (docs/trace-format.md).

@@ -1,8 +1,9 @@
 // Plug-ins: shared libraries that give `tailq run` model runners and whole workloads, loaded only
 // when a run needs them. The core (the command and the library) links no model framework, so a
 // command that runs no model starts in milliseconds. tailq's own runners are plug-ins too:
-// libtailq-torch.so (TorchScript), libtailq-opencv.so (ONNX through OpenCV's DNN module) and
-// libtailq-ocr.so (Tesseract on generated text lines and pages).
+// libtailq-torch.so (TorchScript), libtailq-opencv.so (ONNX through OpenCV's DNN module),
+// libtailq-ocr.so (Tesseract on generated text lines and pages) and libtailq-remote.so (models on
+// an inference server, and tailq serve).
 //
 // Writing one: implement Backend (and, for a whole workload, Dataset) from tailq/harness.hpp,
 // fill a PluginTable, and export it with TAILQ_PLUGIN; build it against the installed headers
@@ -17,6 +18,7 @@
 // refuses one built for another kPluginAbi, with one line naming both versions.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,13 +26,15 @@
 
 #include "tailq/harness.hpp"
 #include "tailq/run.hpp"
+#include "tailq/serve.hpp"
 
 namespace tailq {
 
 // Raised whenever a change to harness.hpp, run.hpp (RunSettings, Workload) or this header would
 // break a plug-in built before it. 2: Dataset::answers() (detections) and
-// RunSettings::textdet_pages.
-inline constexpr int kPluginAbi = 2;
+// RunSettings::textdet_pages. 3: BatchOutput's failure and reported inference time, the remote
+// settings of RunSettings, and PluginTable's make_remote_backend and serve.
+inline constexpr int kPluginAbi = 3;
 
 // One model file to load for one worker.
 struct ModelRequest {
@@ -53,6 +57,12 @@ struct PluginTable {
   // makes one for the given worker from the run's settings (throws InputError on bad ones).
   const char* const* workloads = nullptr;
   Workload (*make_workload)(const RunSettings& settings, unsigned replica) = nullptr;
+  // A Backend for a model that a server runs (RunSettings::server), for one worker: tailq's
+  // remote plug-in (docs/serving.md). Throws InputError when the server cannot be used.
+  std::unique_ptr<Backend> (*make_remote_backend)(const RunSettings& settings,
+                                                  unsigned replica) = nullptr;
+  // Serves a workload's model over the network until `stop` is set (tailq/serve.hpp).
+  void (*serve)(const ServeSettings& settings, const std::atomic<bool>& stop) = nullptr;
 };
 
 // Loads the plug-in at `path` once per process (later calls return the same table; it stays
@@ -60,7 +70,7 @@ struct PluginTable {
 // another kPluginAbi.
 const PluginTable& load_plugin(const std::filesystem::path& path);
 
-// One of tailq's own plug-ins by name ("torch", "opencv", "ocr"), looked up as
+// One of tailq's own plug-ins by name ("torch", "opencv", "ocr", "remote"), looked up as
 // libtailq-NAME.so in plugin_directories(). Throws InputError saying where it looked.
 const PluginTable& builtin_plugin(const std::string& name);
 

@@ -81,6 +81,11 @@ struct RunSettings {
   std::filesystem::path data;   // digits: digits.csv.gz; empty: Debian's python3-sklearn copy
   // model: the user's inputs (.npy), labels (.npy or one per line), class names and sizes
   std::filesystem::path inputs, labels, classes, input_sizes;
+  // digits, model: the model runs on an inference server speaking the Open Inference Protocol
+  // (KServe v2) at `server` (http://HOST:PORT), as `model_name` (docs/serving.md); a request
+  // with no answer within `request_timeout_s` fails, and a failed answer counts as that late.
+  std::string server, model_name;
+  double request_timeout_s = 5;
   // sleep
   std::size_t sleep_instances = 1000;
   std::string sleep_distribution =
@@ -136,6 +141,10 @@ struct RunResult {
   bool converged = false;                 // every load met the stop rule
   enum class Stop { converged, max_rounds, max_duration, interrupted } stop = Stop::max_rounds;
   std::vector<std::string> warnings;  // noisy set-up
+  // Instances of this process's rounds (warm-up included) that got no answer (a remote
+  // server's error, a dropped connection, a timeout), and why the last one failed.
+  std::size_t failed_answers = 0;
+  std::string last_failure;
   // --stop precision: the intervals at the last look of the last load measured.
   std::optional<PrecisionEstimate> precision;
   RunSettings settings;  // as the run used them (for a resumed run, the trace's with the given)

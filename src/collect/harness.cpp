@@ -106,6 +106,12 @@ void check_settings(const RunSettings& s) {
       }
     }
   }
+  if (!s.server.empty() && s.model_name.empty()) {
+    throw OptionError("model_name", "the model's name on the server is needed");
+  }
+  if (s.server.empty() && !s.model_name.empty()) {
+    throw OptionError("model_name", "names a model on a server: the server is missing");
+  }
   if (l.workers == 0) throw OptionError("workers", "must be positive");
   if (l.max_batch == 0) throw OptionError("max_batch", "must be positive");
   if (!(l.batch_timeout_s >= 0) || !std::isfinite(l.batch_timeout_s)) {

@@ -9,9 +9,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <pcg_random.hpp>
@@ -36,6 +38,10 @@ struct RoundState {
   std::vector<QueryTiming> timings;  // per instance, from origin
   std::vector<std::uint32_t> top;    // kTopK per instance
   std::vector<std::string> texts;    // per instance, when the answers are text or detections
+  std::vector<std::uint8_t> failed;  // per instance: 1 when it got no answer
+  // Per instance: the inference time its backend reported (BatchOutput::reported_inference_s),
+  // NaN when none.
+  std::vector<double> reported_inference_s;
   std::atomic<std::size_t> pending{0};
 };
 
@@ -97,11 +103,19 @@ class LoadDriver final : public RoundDriver {
     record.timings = round->timings;
     record.top = round->top;
     record.texts = round->texts;
+    record.failed = round->failed;
+    record.failures = static_cast<std::size_t>(
+        std::count(round->failed.begin(), round->failed.end(), std::uint8_t{1}));
+    if (record.failures > 0) {
+      std::lock_guard lock(mutex_);
+      record.last_failure = last_failure_;
+    }
     record.inference_s.resize(n_);
     record.total_s.resize(n_);
     for (std::size_t i = 0; i < n_; ++i) {
       const QueryTiming& t = round->timings[i];
-      record.inference_s[i] = t.finished_s - t.started_s;
+      const double reported = round->reported_inference_s[i];
+      record.inference_s[i] = std::isnan(reported) ? t.finished_s - t.started_s : reported;
       record.total_s[i] = t.finished_s - t.scheduled_s;
     }
     // Multi-stream: a query of K instances is answered when its slowest instance is.
@@ -186,6 +200,8 @@ class LoadDriver final : public RoundDriver {
         seconds(origin - Clock::now());
     round->timings.resize(n_);
     round->top.resize(kTopK * n_);
+    round->failed.assign(n_, 0);
+    round->reported_inference_s.assign(n_, std::numeric_limits<double>::quiet_NaN());
     if (text_answers_) {
       round->texts.resize(n_);
       for (std::string& t : round->texts) t.reserve(text_capacity_);
@@ -314,18 +330,37 @@ class LoadDriver final : public RoundDriver {
       const std::span<const std::uint32_t> batch_ids(ids.data(), taken.size());
       const auto started = Clock::now();
       dataset.prepare(batch_ids, batch);
+      const auto prepared = Clock::now();
+      begin_infer(output);
       backend.infer(batch, output);
       backend.synchronize();
+      const auto inferred = Clock::now();
+      const bool failed = !output.failure.empty();
+      if (failed) {
+        std::lock_guard lock(mutex_);
+        last_failure_ = output.failure;
+      }
       for (std::size_t j = 0; j < taken.size(); ++j) {
         const Query& q = taken[j];
-        if (classes == 0) {
+        const std::span<const std::uint32_t> one(&q.instance, 1);
+        if (output.reported_inference_s) {
+          q.round->reported_inference_s[q.instance] = *output.reported_inference_s;
+        }
+        if (failed) {
+          mark_failed(one, q.round->top.data(), classes == 0 ? &q.round->texts : nullptr,
+                      q.round->failed.data());
+        } else if (classes == 0) {
           q.round->texts[q.instance] = output.texts[j];
         } else {
           top_classes(std::span<const float>(output.scores).subspan(j * classes, classes),
                       &q.round->top[q.instance * kTopK]);
         }
       }
-      const auto finished = Clock::now();
+      // A failed batch counts as answered no sooner than its failure time after the call began.
+      const double took = seconds(inferred - prepared);
+      const auto finished =
+          Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(counted_infer_s(output, took) - took));
       for (const Query& q : taken) {
         RoundState& round = *q.round;
         round.timings[q.instance] = {
@@ -357,6 +392,7 @@ class LoadDriver final : public RoundDriver {
   std::deque<std::unique_ptr<RoundState>> rounds_;  // issued, in order, until consumed
   bool stopping_ = false;
   std::exception_ptr error_;
+  std::string last_failure_;  // why a backend's last batch got no answer
   std::vector<std::thread> threads_;
 };
 

@@ -115,6 +115,18 @@ void restore_session(Session& session, const TraceReader& trace) {
     session.total.add_round(times);
   }
   session.have_predictions = session.measured_all > 0;
+  // A classifier's empty answer is an instance that no round has answered yet (a remote
+  // server's failures): the next round that answers it fills it in.
+  const Outcomes& outcomes = trace.outcomes();
+  if (session.have_predictions && outcomes.kind == Outcomes::Kind::classification &&
+      std::any_of(outcomes.predictions.begin(), outcomes.predictions.end(),
+                  [](const std::string& p) { return p.empty(); })) {
+    session.stored_answers = outcomes.predictions;
+    session.unanswered.resize(outcomes.predictions.size());
+    for (std::size_t i = 0; i < outcomes.predictions.size(); ++i) {
+      session.unanswered[i] = outcomes.predictions[i].empty();
+    }
+  }
   session.next_index = trace.rounds().empty() ? 0 : trace.rounds().back().index + 1;
 }
 

@@ -21,6 +21,9 @@ struct RoundRecord {
   std::vector<std::uint32_t> top;            // kTopK classes per instance, best first
   std::vector<std::string> texts;            // text answer per instance (no classes only)
   std::vector<QueryTiming> timings;          // per instance; load scenarios only
+  std::vector<std::uint8_t> failed;          // per instance: 1 when it got no answer
+  std::size_t failures = 0;                  // instances that got none
+  std::string last_failure;                  // why the last one got none
   double started_unix_s = 0;
   double ended_unix_s = 0;  // set by the loop, for rounds that keep it (an MPI job's)
 };

@@ -70,12 +70,43 @@ std::vector<std::string> predictions_of(const RoundRecord& record, const Dataset
   const std::size_t k = std::min(kTopK, dataset.classes().size());
   std::vector<std::string> predictions(n);
   for (std::size_t i = 0; i < n; ++i) {
+    if (record.top[i * kTopK] == kNoAnswer) continue;  // no answer: scored as wrong
     for (std::size_t j = 0; j < k; ++j) {
       predictions[i] += (j ? " " : "") + dataset.classes()[record.top[i * kTopK + j]];
     }
   }
   return predictions;
 }
+
+namespace {
+
+// The answers to store with a measured round: the first measured round's; later, those of the
+// instances that had got no answer in every measured round before (a remote server's failure),
+// once one answers them. Empty: nothing to store.
+std::vector<std::string> answers_to_store(Session& s, const RoundRecord& record, bool warmup) {
+  if (warmup || (s.have_predictions && s.unanswered.empty())) return {};
+  const Dataset& dataset = *s.workloads.front().dataset;
+  if (!s.have_predictions) {
+    s.stored_answers = predictions_of(record, dataset);
+    if (record.failures > 0) s.unanswered = record.failed;
+    return s.stored_answers;
+  }
+  if (record.failures == record.failed.size()) return {};
+  const std::vector<std::string> answers = predictions_of(record, dataset);
+  bool filled = false, left = false;
+  for (std::size_t i = 0; i < s.unanswered.size(); ++i) {
+    if (s.unanswered[i] && !record.failed[i]) {
+      s.stored_answers[i] = answers[i];
+      s.unanswered[i] = 0;
+      filled = true;
+    }
+    left = left || s.unanswered[i];
+  }
+  if (!left) s.unanswered.clear();
+  return filled ? s.stored_answers : std::vector<std::string>{};
+}
+
+}  // namespace
 
 void store_round(Session& s, const RoundRecord& record, bool warmup,
                  std::optional<double> offered_qps, std::uint64_t hash,
@@ -212,10 +243,9 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
       }
       if (s.node) record.ended_unix_s = unix_seconds_now();
       // The first measured round's answers are the ones scored; later rounds store their hash.
-      std::vector<std::string> predictions;
-      if (!warmup && !s.have_predictions) {
-        predictions = predictions_of(record, *s.workloads.front().dataset);
-      }
+      const std::vector<std::string> predictions = answers_to_store(s, record, warmup);
+      result.failed_answers += record.failures;
+      if (record.failures > 0) result.last_failure = record.last_failure;
       store_round(s, record, warmup, levels[s.level], output_hash(record), predictions, s.node);
       ++rounds_here;
       if (!warmup) {

@@ -74,6 +74,12 @@ Entry path(RunOption o, std::filesystem::path RunSettings::*member) {
           [=](const RunSettings& s) { return (s.*member).string(); }};
 }
 
+void check_server_url(std::string_view url) {
+  if (!url.empty() && !url.starts_with("http://")) {
+    throw InputError("'" + std::string(url) + "' is not an http://HOST:PORT address");
+  }
+}
+
 constexpr std::string_view kLoad = "scenario:multi-stream,scenario:server,scenario:offline";
 
 const std::vector<Entry>& table() {
@@ -116,6 +122,23 @@ const std::vector<Entry>& table() {
             "one number per input (e.g. pixels or tokens) for `tailq fit`'s time against size",
             Role::identity, "model"},
            &RunSettings::input_sizes),
+      text({"server", "--server", "URL",
+            "the model runs on an inference server speaking the Open Inference Protocol (KServe "
+            "v2), e.g. http://127.0.0.1:8000 (docs/serving.md)",
+            Role::identity, "digits,model"},
+           &RunSettings::server, check_server_url),
+      text({"model_name", "--model-name", "NAME", "the model's name on the --server",
+            Role::identity, "digits,model"},
+           &RunSettings::model_name),
+      {{"request_timeout_s", "--timeout", "TIME",
+        "a request to the --server with no answer within TIME fails, and counts as that late",
+        Role::identity, "digits,model"},
+       [](RunSettings& s, std::string_view t) {
+         const double v = parse_time_value(t);
+         if (!(v > 0)) throw InputError("the timeout must be a positive time");
+         s.request_timeout_s = v;
+       },
+       [](const RunSettings& s) { return fmt_number(s.request_timeout_s); }},
       count({"batch_size", "--batch-size", "N", "instances per batch"}, &RunSettings::batch_size,
             1),
       count({"threads", "--threads", "N", "intra-op threads of the backend"}, &RunSettings::threads,

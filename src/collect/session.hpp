@@ -36,6 +36,10 @@ struct Session {
   std::size_t measured_all = 0;                // at every level
   std::optional<PrecisionEstimate> precision;  // the precision rule's last look at this level
   bool have_predictions = false;
+  // The answers stored, and the instances among them that no measured round has answered yet
+  // (empty once every instance has an answer); this process's rounds only.
+  std::vector<std::string> stored_answers;
+  std::vector<std::uint8_t> unanswered;
   std::vector<std::string> warnings;
   // The node this process's rounds are tagged with, in a trace whose rounds carry their node
   // (docs/multi-node.md); none in a trace measured in one place.

@@ -51,6 +51,9 @@ class SingleStreamDriver final : public RoundDriver {
     }
     record.top = buffers_.top;
     record.texts = buffers_.texts;
+    record.failed = buffers_.failed;
+    record.failures = buffers_.failures;
+    record.last_failure = buffers_.last_failure;
     record.timings.clear();
     return true;
   }

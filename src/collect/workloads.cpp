@@ -52,6 +52,18 @@ Workload plugin_workload(const PluginTable& table, const RunSettings& settings, 
                    settings.workload + "'" + (names.empty() ? "" : " (it has:" + names + ")"));
 }
 
+// The Backend of a model that a server runs (RunSettings::server): the remote plug-in's.
+std::unique_ptr<Backend> remote_backend(const RunSettings& settings, unsigned replica) {
+  const PluginTable& table = builtin_plugin("remote");
+  if (!table.make_remote_backend) throw InputError("the remote plug-in runs no remote models");
+  return table.make_remote_backend(settings, replica);
+}
+
+// What names a served model in the trace (no file to fingerprint: --resume checks the name).
+std::string remote_model(const RunSettings& settings) {
+  return settings.server + " model " + settings.model_name;
+}
+
 Workload digits_workload(const RunSettings& settings, unsigned replica) {
   const std::filesystem::path model =
       settings.model.empty() ? std::filesystem::path(TAILQ_DEFAULT_DIGITS_MODEL) : settings.model;
@@ -59,6 +71,11 @@ Workload digits_workload(const RunSettings& settings, unsigned replica) {
       settings.data.empty() ? std::filesystem::path(kDefaultDigitsPath) : settings.data;
   Workload w;
   w.dataset = std::make_unique<DigitsDataset>(data);
+  if (!settings.server.empty()) {
+    w.backend = remote_backend(settings, replica);
+    w.model = remote_model(settings);
+    return w;
+  }
   w.backend = model_backend(settings, model, replica);
   w.model = model.string();
   w.model_fingerprint = file_fingerprint(model);
@@ -68,7 +85,7 @@ Workload digits_workload(const RunSettings& settings, unsigned replica) {
 // The number of scores `backend` gives per instance, from one inference on the first input.
 // It names the classes when the user gave no names, and a model that cannot take the inputs
 // fails here, before a trace exists, rather than in the first measured round.
-std::size_t output_width(const std::filesystem::path& model, Dataset& dataset, Backend& backend) {
+std::size_t output_width(const std::string& model, Dataset& dataset, Backend& backend) {
   // A classifier's row of scores is far smaller; the bound only sizes the probe's buffer.
   constexpr std::size_t kMaxScores = std::size_t{1} << 22;
   Batch batch;
@@ -84,15 +101,20 @@ std::size_t output_width(const std::filesystem::path& model, Dataset& dataset, B
   out.scores.resize(kMaxScores);
   backend.infer(batch, out);
   backend.synchronize();
+  if (!out.failure.empty())
+    throw InputError(model + ": no answer to a first input: " + out.failure);
   if (out.width == 0 || out.width > kMaxScores) {
-    throw InputError(model.string() + ": gives " + std::to_string(out.width) +
+    throw InputError(model + ": gives " + std::to_string(out.width) +
                      " scores per input; expected a classifier's (batch, classes) output");
   }
   return out.width;
 }
 
 Workload model_workload(const RunSettings& settings, unsigned replica) {
-  if (settings.model.empty()) throw OptionError("model", "the model workload needs a model file");
+  const bool remote = !settings.server.empty();
+  if (settings.model.empty() && !remote) {
+    throw OptionError("model", "the model workload needs a model file (or a server)");
+  }
   if (settings.inputs.empty()) {
     throw OptionError("inputs", "the model workload needs an .npy file of inputs");
   }
@@ -102,11 +124,12 @@ Workload model_workload(const RunSettings& settings, unsigned replica) {
   auto dataset = std::make_unique<NpyDataset>(
       ModelData{settings.inputs, settings.labels, settings.classes, settings.input_sizes});
   Workload w;
-  w.backend = model_backend(settings, settings.model, replica);
-  dataset->set_output_width(output_width(settings.model, *dataset, *w.backend));
+  w.backend =
+      remote ? remote_backend(settings, replica) : model_backend(settings, settings.model, replica);
+  w.model = remote ? remote_model(settings) : settings.model.string();
+  dataset->set_output_width(output_width(w.model, *dataset, *w.backend));
   w.dataset = std::move(dataset);
-  w.model = settings.model.string();
-  w.model_fingerprint = file_fingerprint(settings.model);
+  if (!remote) w.model_fingerprint = file_fingerprint(settings.model);
   return w;
 }
 

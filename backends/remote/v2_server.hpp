@@ -1,0 +1,14 @@
+// The server side of the Open Inference Protocol (KServe v2) over HTTP/REST: one model of
+// tailq's behind health, metadata, inference and statistics endpoints (docs/serving.md).
+#pragma once
+
+#include <atomic>
+
+#include "tailq/serve.hpp"
+
+namespace tailq::remote {
+
+// Serves settings' model until `stop` is set (checked every few milliseconds).
+void serve_v2(const ServeSettings& settings, const std::atomic<bool>& stop);
+
+}  // namespace tailq::remote
