@@ -181,6 +181,14 @@ TEST(RoundBlocks, ADamagedByteInABlockNamesItsRounds) {
   EXPECT_THROW(TraceReader{path}, StoreError);
 }
 
+// Appends rounds [first, last), a query timeline to those that are timed().
+void append_rounds(TraceWriter& w, std::int64_t first, std::int64_t last) {
+  for (std::int64_t r = first; r < last; ++r) {
+    const std::vector<QueryTiming> timings = timed(r) ? timings_of(r) : std::vector<QueryTiming>{};
+    w.append_round(info_of(r), times_of(r, 0), times_of(r, 1), {.timings = timings});
+  }
+}
+
 // A version 2 trace (as tailq wrote it before round blocks) reads as before, takes appended
 // rounds as version 2 rows, and stays a clean version 2 trace.
 TEST(RoundBlocks, AVersionTwoTraceReadsAndResumes) {
@@ -189,20 +197,13 @@ TEST(RoundBlocks, AVersionTwoTraceReadsAndResumes) {
   const auto path = dir / "v2.trace";
   {
     auto w = store::WriterAccess::create(path, s.experiment, s.instances, s.outcomes, true, 2);
-    for (std::int64_t r = 0; r < 5; ++r) {
-      const std::vector<QueryTiming> timings =
-          timed(r) ? timings_of(r) : std::vector<QueryTiming>{};
-      w.append_round(info_of(r), times_of(r, 0), times_of(r, 1), {.timings = timings});
-    }
+    append_rounds(w, 0, 5);
     w.close();
   }
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM rounds"), 5);
   auto w = TraceWriter::open_existing(path);
   EXPECT_THROW(w.append_round(info_of(4), times_of(4, 0), times_of(4, 1)), StoreError);
-  for (std::int64_t r = 5; r < 12; ++r) {
-    const std::vector<QueryTiming> timings = timed(r) ? timings_of(r) : std::vector<QueryTiming>{};
-    w.append_round(info_of(r), times_of(r, 0), times_of(r, 1), {.timings = timings});
-  }
+  append_rounds(w, 5, 12);
   w.close();
   EXPECT_EQ(query_int(path, "PRAGMA user_version"), 2);
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM rounds"), 12);
@@ -230,18 +231,11 @@ TEST(RoundBlocks, AVersionThreeTraceReadsAndResumes) {
   const auto path = dir / "v3.trace";
   {
     auto w = store::WriterAccess::create(path, s.experiment, s.instances, s.outcomes, true, 3);
-    for (std::int64_t r = 0; r < 5; ++r) {
-      const std::vector<QueryTiming> timings =
-          timed(r) ? timings_of(r) : std::vector<QueryTiming>{};
-      w.append_round(info_of(r), times_of(r, 0), times_of(r, 1), {.timings = timings});
-    }
+    append_rounds(w, 0, 5);
     w.close();
   }
   auto w = TraceWriter::open_existing(path);
-  for (std::int64_t r = 5; r < 9; ++r) {
-    const std::vector<QueryTiming> timings = timed(r) ? timings_of(r) : std::vector<QueryTiming>{};
-    w.append_round(info_of(r), times_of(r, 0), times_of(r, 1), {.timings = timings});
-  }
+  append_rounds(w, 5, 9);
   w.close();
   EXPECT_EQ(query_int(path, "PRAGMA user_version"), 3);
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM round_blocks"), 9);

@@ -6,13 +6,17 @@
 #include "tailq/run_options.hpp"
 
 namespace tailq::detail {
-namespace {
 
-// A rank's report of a phase, and rank 0's verdict: go on (with rank 0's answer), or the job
-// failed (kJobFailed and the exit status).
-enum : std::uint8_t { kFailed = 0, kGoOn = 1 };
-
-}  // namespace
+ByteWriter report_of(const std::optional<Failure>& failure, std::string_view result) {
+  ByteWriter report;
+  report.put<std::uint8_t>(failure ? kFailed : kGoOn);
+  if (failure) {
+    failure->write(report);
+  } else {
+    report.put_string(result);
+  }
+  return report;
+}
 
 void Failure::write(ByteWriter& out) const {
   out.put(static_cast<std::uint8_t>(kind));
@@ -89,14 +93,7 @@ std::string Ranks::phase(const std::function<std::string()>& local,
   std::string mine;
   std::optional<Failure> failure = attempt([&] { mine = local(); }, where_);
   if (!lead()) {
-    ByteWriter report;
-    report.put<std::uint8_t>(failure ? kFailed : kGoOn);
-    if (failure) {
-      failure->write(report);
-    } else {
-      report.put_string(mine);
-    }
-    send(0, report);
+    send(0, report_of(failure, mine));
     const std::string bytes = receive(0);
     ByteReader verdict(bytes);
     if (verdict.get<std::uint8_t>() == kJobFailed) failed(verdict.get<std::uint8_t>());

@@ -100,6 +100,12 @@ std::optional<Failure> attempt(const std::function<void()>& f, const std::string
 // Throws the error again as its kind, its message prefixed by where it happened.
 [[noreturn]] void rethrow(const Failure& failure);
 
+// A rank's report in an exchange, and rank 0's verdict: go on (with a result or rank 0's
+// answer), or failed (a Failure; in a verdict kJobFailed and the exit status).
+enum : std::uint8_t { kFailed = 0, kGoOn = 1 };
+// A report: the rank's failure when it has one, else its result.
+ByteWriter report_of(const std::optional<Failure>& failure, std::string_view result);
+
 class Ranks {
  public:
   explicit Ranks(Transport& transport);

@@ -16,8 +16,8 @@ namespace {
 using detail::ByteReader;
 using detail::ByteWriter;
 using detail::Failure;
-
-enum : std::uint8_t { kFailed = 0, kGoOn = 1 };
+using detail::kFailed;
+using detail::kGoOn;
 
 // The first failure among the reports: rank 0's own first, then in rank order. The results of
 // the others go into `parts`.
@@ -63,13 +63,7 @@ std::string Shards::exchange(const std::function<std::string()>& local,
     std::vector<std::string> parts{std::move(mine)};
     return judge(parts);
   }
-  ByteWriter report;
-  report.put<std::uint8_t>(failure ? kFailed : kGoOn);
-  if (failure) {
-    failure->write(report);
-  } else {
-    report.put_string(mine);
-  }
+  const ByteWriter report = detail::report_of(failure, mine);
   mine.clear();
   const std::vector<std::string> reports = transport_->gather(report.bytes());
   ByteWriter verdict;

@@ -16,7 +16,10 @@
 
 namespace tailq::store {
 
-const char* const kSchemaV2 = R"sql(
+namespace {
+
+// What every version since 2 holds the same way.
+constexpr const char* kHeaderTables = R"sql(
 CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE instances(
   idx INTEGER PRIMARY KEY,
@@ -28,6 +31,9 @@ CREATE TABLE outputs(
   instance INTEGER PRIMARY KEY REFERENCES instances(idx),
   prediction TEXT,
   score REAL);
+)sql";
+
+constexpr const char* kRoundRows = R"sql(
 CREATE TABLE rounds(
   idx INTEGER PRIMARY KEY,
   warmup INTEGER NOT NULL,
@@ -43,63 +49,37 @@ CREATE TABLE query_times(round INTEGER PRIMARY KEY REFERENCES rounds(idx), secon
                          checksum INTEGER);
 )sql";
 
-const char* const kSchemaV3 = R"sql(
-CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE instances(
-  idx INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  batch INTEGER NOT NULL,
-  input_size REAL,
-  label TEXT);
-CREATE TABLE outputs(
-  instance INTEGER PRIMARY KEY REFERENCES instances(idx),
-  prediction TEXT,
-  score REAL);
+constexpr const char* kRoundBlocks = R"sql(
 CREATE TABLE round_blocks(
   first INTEGER PRIMARY KEY,
   count INTEGER NOT NULL,
   measured INTEGER NOT NULL,
   info BLOB NOT NULL,
   checksum INTEGER NOT NULL);
-CREATE TABLE inference_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
-                             seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
-CREATE TABLE total_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
-                         seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
-CREATE TABLE query_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
-                         seconds BLOB NOT NULL, checksum INTEGER NOT NULL);
 )sql";
 
-// Version 3 with each times row's checksum before its BLOB: SQLite reaches a column after a
+// A times table keyed by block; `columns` after the key.
+std::string block_times(const char* table, const char* columns) {
+  return std::string("CREATE TABLE ") + table +
+         "(first INTEGER PRIMARY KEY REFERENCES round_blocks(first), " + columns + ");\n";
+}
+
+// Version 4 puts each times row's checksum before its BLOB: SQLite reaches a column after a
 // BLOB that overflows its page only by walking the BLOB's whole chain of overflow pages, so
 // reading the checksums at open read the entire file. Before the BLOB it is in the row's page.
-const char* const kSchemaV4 = R"sql(
-CREATE TABLE experiment(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE instances(
-  idx INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  batch INTEGER NOT NULL,
-  input_size REAL,
-  label TEXT);
-CREATE TABLE outputs(
-  instance INTEGER PRIMARY KEY REFERENCES instances(idx),
-  prediction TEXT,
-  score REAL);
-CREATE TABLE round_blocks(
-  first INTEGER PRIMARY KEY,
-  count INTEGER NOT NULL,
-  measured INTEGER NOT NULL,
-  info BLOB NOT NULL,
-  checksum INTEGER NOT NULL);
-CREATE TABLE inference_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
-                             checksum INTEGER NOT NULL, seconds BLOB NOT NULL);
-CREATE TABLE total_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
-                         checksum INTEGER NOT NULL, seconds BLOB NOT NULL);
-CREATE TABLE query_times(first INTEGER PRIMARY KEY REFERENCES round_blocks(first),
-                         checksum INTEGER NOT NULL, seconds BLOB NOT NULL);
-)sql";
+std::string block_schema(int version) {
+  const char* columns = version >= 4 ? "checksum INTEGER NOT NULL, seconds BLOB NOT NULL"
+                                     : "seconds BLOB NOT NULL, checksum INTEGER NOT NULL";
+  return std::string(kHeaderTables) + kRoundBlocks + block_times("inference_times", columns) +
+         block_times("total_times", columns) + block_times("query_times", columns);
+}
+
+}  // namespace
 
 const char* schema_sql(int version) {
-  return version >= 4 ? kSchemaV4 : version == 3 ? kSchemaV3 : kSchemaV2;
+  static const std::string v2 = std::string(kHeaderTables) + kRoundRows;
+  static const std::string v3 = block_schema(3), v4 = block_schema(4);
+  return version >= 4 ? v4.c_str() : version == 3 ? v3.c_str() : v2.c_str();
 }
 
 namespace {

@@ -20,12 +20,8 @@ namespace tailq::store {
 // 'tail' in ASCII: marks the file as a tailq trace.
 inline constexpr int kApplicationId = 0x7461696c;
 
-// The tables of each schema version a writer makes: 4 for new traces, 2 and 3 for the tests of
-// the readers and writers of older traces.
-extern const char* const kSchemaV2;
-extern const char* const kSchemaV3;
-extern const char* const kSchemaV4;
-// The CREATE statements of schema `version` (2 to 4).
+// The CREATE statements of schema `version` (2 to 4) as a writer makes them: 4 for new traces,
+// 2 and 3 for the tests of the readers and writers of older traces.
 const char* schema_sql(int version);
 
 // The problems found in a trace. A strict list (the readers) throws StoreError at the first,
