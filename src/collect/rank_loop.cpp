@@ -73,16 +73,10 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
                       const std::function<void(const RunProgress&)>& progress) {
   const auto levels = load_levels(s.settings);
   const std::atomic<bool>& stop = stop_flag();
-  RunResult result;
-  result.trace = s.path;
-  result.settings = s.settings;
-  result.warnings = s.warnings;
+  RunResult result = start_result(s);
   result.ranks = ranks.size();
   std::vector<double> issue_delays;
-  const auto started = Clock::now();
-  auto seconds_since_start = [&] {
-    return std::chrono::duration<double>(Clock::now() - started).count();
-  };
+  const LoopClock clock;
   std::size_t rounds_here = 0;
   bool all_met = true;
   bool stopped = false;
@@ -187,14 +181,13 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
       } else if (!next_warmup && level_done(s)) {
         next = kLevelDone;
       } else if (!next_warmup && s.settings.max_duration_s > 0 &&
-                 seconds_since_start() >= s.settings.max_duration_s) {
+                 clock.seconds() >= s.settings.max_duration_s) {
         next = kMaxDuration;
         result.stop = RunResult::Stop::max_duration;
       }
       ranks.broadcast(word(next, s.have_predictions));
       if (progress) {
-        progress(
-            progress_after_round(s, warmup, levels[s.level], rounds_here, seconds_since_start()));
+        progress(progress_after_round(s, warmup, levels[s.level], rounds_here, clock.seconds()));
       }
       if (next == kGo) continue;
       stopped = next != kLevelDone;
@@ -205,7 +198,7 @@ RunResult lead_rounds(Ranks& ranks, Session& s, std::span<const std::uint32_t> n
   if (!stopped) ranks.broadcast(word(kEnd, s.have_predictions));
   ranks.set_agreed();
   close_run(s, result, rounds_here, issue_delays, stopped, all_met);
-  result.elapsed_s = seconds_since_start();
+  result.elapsed_s = clock.seconds();
   result.receive_s = ranks.transport().receive_busy_s();
   result.store_s = store_s;
   return result;

@@ -14,8 +14,6 @@
 
 namespace tailq::detail {
 
-using Clock = std::chrono::steady_clock;
-
 std::vector<std::optional<double>> load_levels(const RunSettings& s) {
   switch (s.load.scenario) {
     case Scenario::server:
@@ -205,19 +203,21 @@ void close_run(Session& s, RunResult& result, std::size_t rounds_stored,
   }
 }
 
+RunResult start_result(const Session& s) {
+  RunResult result;
+  result.trace = s.path;
+  result.settings = s.settings;
+  result.warnings = s.warnings;
+  return result;
+}
+
 RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
                      const std::function<void(const RunProgress&)>& progress) {
   const auto levels = load_levels(s.settings);
   RoundRecord record;
   std::vector<double> issue_delays;
-  RunResult result;
-  result.trace = s.path;
-  result.settings = s.settings;
-  result.warnings = s.warnings;
-  const auto started = Clock::now();
-  auto seconds_since_start = [&] {
-    return std::chrono::duration<double>(Clock::now() - started).count();
-  };
+  RunResult result = start_result(s);
+  const LoopClock clock;
   std::size_t rounds_here = 0;
   bool all_met = true;
   bool stopped = false;
@@ -231,7 +231,7 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
       const bool warmup = warm < s.settings.warmup_rounds;
       if (!warmup && level_done(s)) break;
       if (!warmup && s.settings.max_duration_s > 0 &&
-          seconds_since_start() >= s.settings.max_duration_s) {
+          clock.seconds() >= s.settings.max_duration_s) {
         result.stop = RunResult::Stop::max_duration;
         stopped = true;
         break;
@@ -255,14 +255,13 @@ RunResult run_rounds(Session& s, const std::atomic<bool>& stop,
         }
       }
       if (progress) {
-        progress(
-            progress_after_round(s, warmup, levels[s.level], rounds_here, seconds_since_start()));
+        progress(progress_after_round(s, warmup, levels[s.level], rounds_here, clock.seconds()));
       }
     }
     close_level(s, result, stopped, all_met, levels.size());
   }
   close_run(s, result, rounds_here, issue_delays, stopped, all_met);
-  result.elapsed_s = seconds_since_start();
+  result.elapsed_s = clock.seconds();
   return result;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -103,6 +104,18 @@ std::vector<std::uint32_t> join_nodes(TraceWriter& writer, const TraceReader& tr
                                       std::span<const std::string> hosts);
 
 // The pieces of run_rounds that an MPI job's loop (rank_loop.cpp) shares.
+// What a run reports from its start: the trace, the settings and the set-up's warnings.
+RunResult start_result(const Session& s);
+// Seconds since the loop started: what the round limit in seconds counts.
+class LoopClock {
+ public:
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
 // Whether the current level has met its stop rule or its round limit.
 bool level_done(const Session& s);
 // A hash of the round's answers, and the answers as the metric scores them.
