@@ -3,7 +3,7 @@
 # that rank 0 writes, every round tagged with its node and wall-clock interval; a job killed
 # mid-run loses no committed round, and --resume continues it with another number of ranks,
 # duplicating none; a rank's error ends the job in one line; refusals are one line. Sharded
-# predict and converge print the one process's JSON. One machine stands in for two
+# analyze, predict and converge print the one process's JSON. One machine stands in for two
 # (--oversubscribe).
 set -uo pipefail
 TAILQ=$(realpath "${1:?usage: mpi_run_test.sh path/to/tailq path/to/mpirun}")
@@ -119,7 +119,7 @@ kept=$(measured_count full.trace)
 [ "$kept" -ge 2 ] && "$TAILQ" check full.trace >/dev/null && ok ||
   bad "rounds committed before the disk filled: $kept, check: $("$TAILQ" check full.trace 2>&1)"
 
-# 4. Sharded predict and converge: 2 ranks give the one process's JSON byte for byte.
+# 4. Sharded analyze, predict and converge: 2 ranks give the one process's JSON byte for byte.
 "$TAILQ" generate -o gen.trace --rounds 41 --instances 300 --batch-size 4 --round-drift 0.1 \
   --seed 3 >/dev/null || bad "generate"
 same_json() {
@@ -140,10 +140,28 @@ same_json "converge, precision rule" converge gen.trace --stop precision --epsil
 "$TAILQ" predict gen.trace --simulations 50 >one.txt
 mpi -np 2 "$TAILQ" predict gen.trace --simulations 50 >two.txt && cmp -s one.txt two.txt && ok ||
   bad "predict table on 2 ranks: $(diff one.txt two.txt | head -5)"
-# analyze is not split yet: rank 0 alone analyses and prints.
-"$TAILQ" analyze gen.trace --json >one.json
-mpi -np 2 "$TAILQ" analyze gen.trace --json >two.json && cmp -s one.json two.json && ok ||
-  bad "analyze on 2 ranks: $(diff one.json two.json | head -5)"
+# Sharded analyze: each rank reads and scores its share of the rounds.
+same_json "analyze" analyze gen.trace
+same_json "analyze, sweep and absolute deadlines, a range" analyze gen.trace --rounds 3:30 \
+  --thresholds p50,p99,3ms --sweep 40 --guarantee 90%:95%
+same_json "analyze, sweep between the fences" analyze gen.trace --sweep 25 --sweep-trim-outliers \
+  --time inference --metric f1-macro
+same_json "analyze, a trace of two nodes" analyze two.trace --thresholds 30ms,p90
+"$TAILQ" analyze gen.trace --answer >one.txt
+mpi -np 3 "$TAILQ" analyze gen.trace --answer >two.txt && cmp -s one.txt two.txt && [ -s one.txt ] &&
+  ok || bad "analyze --answer on 3 ranks: $(diff one.txt two.txt | head -5)"
+"$TAILQ" analyze gen.trace --csv >one.txt
+mpi -np 2 "$TAILQ" analyze gen.trace --csv >two.txt && cmp -s one.txt two.txt && [ -s one.txt ] &&
+  ok || bad "analyze --csv on 2 ranks: $(diff one.txt two.txt | head -5)"
+mpi -np 1 "$TAILQ" analyze gen.trace : -np 1 "$TAILQ" analyze missing.trace >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 2 ] && [ "$(grep -c '^tailq' err.txt)" -eq 1 ] &&
+  grep -q "^tailq: error: rank 1 (.*): .*missing.trace" err.txt && ok ||
+  bad "analyze, rank 1 without its trace: rc $rc: $(cat err.txt)"
+mpi -np 2 "$TAILQ" analyze gen.trace --rounds 9:4 >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 2 ] && [ "$(grep -c '^tailq' err.txt)" -eq 1 ] && grep -q -- "--rounds: empty range" err.txt &&
+  ok || bad "analyze, a bad option on every rank: rc $rc: $(cat err.txt)"
 # A rank's error is one line from rank 0 naming the rank, status 2 on every rank.
 mpi -np 1 "$TAILQ" predict gen.trace : -np 1 "$TAILQ" predict missing.trace >/dev/null 2>err.txt
 rc=$?

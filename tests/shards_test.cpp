@@ -10,9 +10,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include "analyse/engine_scanned.hpp"
+#include "analyse/loaded_rounds.hpp"
+#include "analyse/round_passes.hpp"
 #include "collect/transport.hpp"
+#include "tailq/analysis.hpp"
 #include "tailq/convergence.hpp"
 #include "tailq/error.hpp"
+#include "tailq/metric.hpp"
 #include "tailq/predict.hpp"
 #include "tailq/ranks.hpp"
 #include "tailq/report.hpp"
@@ -166,6 +171,99 @@ TEST(Shards, PredictionAndConvergenceAreTheOneProcesssForAnyNumberOfRanks) {
   Shards alone;
   const std::string one = answer(alone);
   EXPECT_NE(one.find("\"rjsd\""), std::string::npos);
+  for (int k = 1; k <= 4; ++k) {
+    const JobResult r = run_ranks(k, answer);
+    EXPECT_EQ(r.answer, one) << k << " ranks";
+    for (const std::string& e : r.errors) EXPECT_EQ(e, "") << k << " ranks";
+  }
+}
+
+// Every path of the engine: percentile deadlines resolved from stand-ins (fused), a sweep to a
+// percentile and between the outlier fences (plain passes), absolute deadlines, the precision
+// estimate's second analysis, and fewer rounds than ranks (a rank with no rounds).
+TEST(Shards, AnalysisIsTheOneProcesssForAnyNumberOfRanks) {
+  const testing::TempDir dir;
+  SyntheticSpec spec;
+  spec.rounds = 23;
+  spec.instances = 150;
+  spec.batch_size = 2;
+  spec.round_drift = 0.05;
+  spec.stall_probability = 0.02;
+  spec.seed = 9;
+  generate_synthetic_trace(spec, dir / "g.trace");
+  std::vector<TraceAnalysisOptions> cases(4);
+  cases[0].request.thresholds = parse_thresholds("p50,p99,4.5ms,p99.9");
+  cases[0].request.sweep = 17;
+  cases[0].precision = PrecisionGoal{};
+  cases[1].request.thresholds = parse_thresholds("p95");
+  cases[1].request.sweep = 9;
+  cases[1].request.sweep_top = 99;
+  cases[1].request.sweep_geometric = true;
+  cases[1].metric = "f1-macro";
+  cases[2].request.sweep = 12;
+  cases[2].request.sweep_trim_outliers = true;
+  cases[2].time = TimeKind::inference;
+  cases[3].request.thresholds = parse_thresholds("p90,5ms");
+  cases[3].first_round = 4;
+  cases[3].last_round = 7;  // 3 rounds: the fourth rank has none
+  for (TraceAnalysisOptions& o : cases) o.request.threads = 2;
+  auto answer = [&](Shards& s) {
+    const TraceReader trace(dir / "g.trace");
+    std::string out;
+    for (const TraceAnalysisOptions& o : cases) out += to_json(analyze_trace(trace, o, s)) + "\n";
+    return out;
+  };
+  Shards alone;
+  const std::string one = answer(alone);
+  EXPECT_NE(one.find("\"precision\""), std::string::npos);
+  for (int k = 1; k <= 4; ++k) {
+    const JobResult r = run_ranks(k, answer);
+    EXPECT_EQ(r.answer, one) << k << " ranks";
+    for (const std::string& e : r.errors) EXPECT_EQ(e, "") << k << " ranks";
+  }
+}
+
+// A metric that is not a sum of per-instance statistics: each round and deadline is scored by
+// one call (the engine's generic pass), here the share of on-time instances squared.
+class SquaredShare final : public Metric {
+ public:
+  std::string_view name() const override { return "squared-share"; }
+  double quality(std::span<const std::uint8_t> on_time) const override {
+    double n = 0;
+    for (std::uint8_t x : on_time) n += x;
+    const double share = n / static_cast<double>(on_time.size());
+    return share * share;
+  }
+};
+
+TEST(Shards, GenericScoringIsTheOneProcesssForAnyNumberOfRanks) {
+  const testing::TempDir dir;
+  SyntheticSpec spec;
+  spec.rounds = 11;
+  spec.instances = 60;
+  spec.seed = 5;
+  generate_synthetic_trace(spec, dir / "g.trace");
+  AnalysisRequest request;
+  request.thresholds = parse_thresholds("p90,p99,4ms");
+  request.sweep = 7;
+  request.threads = 1;
+  const SquaredShare metric;
+  auto answer = [&](Shards& s) {
+    const TraceReader trace(dir / "g.trace");
+    const std::vector<std::int64_t> all = measured_rounds(trace);
+    const auto [first, last] = s.share(all.size());
+    const auto source = detail::rounds_to_analyse(
+        trace, TimeKind::total,
+        std::vector<std::int64_t>(all.begin() + static_cast<std::ptrdiff_t>(first),
+                                  all.begin() + static_cast<std::ptrdiff_t>(last)),
+        1);
+    const detail::RoundPasses passes(*source, first, all.size(), s, 1);
+    return to_json(
+        detail::analyze_scanned(passes, passes.scan(), trace.batch_of_instance(), metric, request));
+  };
+  Shards alone;
+  const std::string one = answer(alone);
+  EXPECT_NE(one.find("squared-share"), std::string::npos);
   for (int k = 1; k <= 4; ++k) {
     const JobResult r = run_ranks(k, answer);
     EXPECT_EQ(r.answer, one) << k << " ranks";

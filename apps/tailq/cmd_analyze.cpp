@@ -10,6 +10,7 @@
 #include "tailq/ranks.hpp"
 #include "tailq/report.hpp"
 #include "tailq/serve.hpp"
+#include "tailq/shards.hpp"
 
 namespace tailq::cli {
 namespace {
@@ -27,24 +28,87 @@ void write_late_answers(std::ostream& out, const TraceReader& trace) {
       late->timeout_s);
 }
 
+struct AnalyzeOptions {
+  std::string trace;
+  std::string time = "total";
+  std::string thresholds{kDefaultAnalysisThresholds};
+  std::string rounds;
+  std::string guarantee;
+  std::string epsilon = "1", confidence = "95%", bad_round = "5";
+  double load = 0;
+  double max_drop_pt = 1;
+  TraceAnalysisOptions analysis;
+  bool json = false;
+  bool csv = false;
+  bool answer = false;
+};
+
+// The analysis and its output; rank 0 prints (the other ranks of a sharded job return).
+void analyze_command(AnalyzeOptions& o, Shards& shards) {
+  TraceAnalysisOptions& analysis = o.analysis;
+  analysis.time = parse_time_kind(o.time);
+  analysis.request.thresholds = parse_deadlines(o.thresholds);
+  if (!o.rounds.empty()) parse_round_range(o.rounds, analysis);
+  if (!o.guarantee.empty()) analysis.guarantee = parse_guarantee(o.guarantee);
+  if (o.csv && analysis.request.sweep == 0) analysis.request.sweep = 100;
+  if (!o.csv) {
+    analysis.precision =
+        PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(o.epsilon); }),
+                      with_flag("--confidence", [&] { return parse_share(o.confidence); }),
+                      with_flag("--bad-round", [&] { return parse_percentage(o.bad_round); })};
+  }
+  const TraceReader trace(o.trace);
+  if (trace.outcomes().kind == Outcomes::Kind::none) {
+    // Intervals and guarantees bound a quality, which a latency-only trace does not have.
+    if (o.answer || analysis.guarantee) {
+      throw InputError(o.trace + ": a latency-only trace (imported without outcomes) " +
+                       "has no quality to " + (o.answer ? "answer for" : "guarantee") + "; drop " +
+                       (o.answer ? "--answer" : "--guarantee") +
+                       " for its late fractions, or import it with --outcomes");
+    }
+    analysis.precision.reset();
+  }
+  if (o.load > 0) analysis.offered_qps = o.load;
+  // A load trace mixes loads: unless one is picked, show quality against load.
+  if (is_load_trace(trace) && !analysis.offered_qps && !o.csv) {
+    if (analysis.guarantee) {
+      throw InputError(o.trace + ": --guarantee holds for the rounds of one load: add --load QPS");
+    }
+    analysis.precision.reset();
+    if (!shards.lead()) return;  // not split between ranks: rank 0 analyses the loads alone
+    LoadAnalysisOptions load;
+    load.time = analysis.time;
+    load.metric = analysis.metric;
+    load.thresholds = analysis.request.thresholds;
+    load.max_drop = o.max_drop_pt / 100;
+    load.threads = analysis.request.threads;
+    const LoadAnalysis result = analyze_load(trace, load);
+    if (o.json) {
+      std::cout << to_json(result) << "\n";
+    } else {
+      write_load_table(std::cout, result);
+      write_late_answers(std::cout, trace);
+    }
+    return;
+  }
+  const TailQuality result = analyze_trace(trace, analysis, shards);
+  if (!shards.lead()) return;
+  if (o.answer) {
+    write_answer(std::cout, *result.precision);
+  } else if (o.json) {
+    std::cout << to_json(result) << "\n";
+  } else if (o.csv) {
+    write_curve_csv(std::cout, result);
+  } else {
+    write_table(std::cout, result);
+    write_late_answers(std::cout, trace);
+  }
+}
+
 }  // namespace
 
 void add_analyze_command(CLI::App& app) {
-  struct Options {
-    std::string trace;
-    std::string time = "total";
-    std::string thresholds{kDefaultAnalysisThresholds};
-    std::string rounds;
-    std::string guarantee;
-    std::string epsilon = "1", confidence = "95%", bad_round = "5";
-    double load = 0;
-    double max_drop_pt = 1;
-    TraceAnalysisOptions analysis;
-    bool json = false;
-    bool csv = false;
-    bool answer = false;
-  };
-  auto options = std::make_shared<Options>();
+  auto options = std::make_shared<AnalyzeOptions>();
   TraceAnalysisOptions& a = options->analysis;
   CLI::App* cmd = app.add_subcommand("analyze", "Tail latency and quality under deadlines (Q@T)");
   cmd->add_option("trace", options->trace, "trace file")->required();
@@ -94,65 +158,9 @@ void add_analyze_command(CLI::App& app) {
       ->excludes(guarantee)
       ->excludes(answer);
   cmd->callback([options] {
-    // Not split between the ranks of `mpirun -np K` yet (docs/multi-node.md): rank 0 analyses
-    // and prints, the others end at once.
-    if (launched_job().rank != 0) return;
-    TraceAnalysisOptions& analysis = options->analysis;
-    analysis.time = parse_time_kind(options->time);
-    analysis.request.thresholds = parse_deadlines(options->thresholds);
-    if (!options->rounds.empty()) parse_round_range(options->rounds, analysis);
-    if (!options->guarantee.empty()) analysis.guarantee = parse_guarantee(options->guarantee);
-    if (options->csv && analysis.request.sweep == 0) analysis.request.sweep = 100;
-    if (!options->csv) {
-      analysis.precision = PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(options->epsilon); }),
-                                         with_flag("--confidence", [&] { return parse_share(options->confidence); }),
-                                         with_flag("--bad-round", [&] { return parse_percentage(options->bad_round); })};
-    }
-    const TraceReader trace(options->trace);
-    if (trace.outcomes().kind == Outcomes::Kind::none) {
-      // Intervals and guarantees bound a quality, which a latency-only trace does not have.
-      if (options->answer || analysis.guarantee) {
-        throw InputError(options->trace + ": a latency-only trace (imported without outcomes) " +
-                         "has no quality to " + (options->answer ? "answer for" : "guarantee") +
-                         "; drop " + (options->answer ? "--answer" : "--guarantee") +
-                         " for its late fractions, or import it with --outcomes");
-      }
-      analysis.precision.reset();
-    }
-    if (options->load > 0) analysis.offered_qps = options->load;
-    // A load trace mixes loads: unless one is picked, show quality against load.
-    if (is_load_trace(trace) && !analysis.offered_qps && !options->csv) {
-      if (analysis.guarantee) {
-        throw InputError(options->trace +
-                         ": --guarantee holds for the rounds of one load: add --load QPS");
-      }
-      analysis.precision.reset();
-      LoadAnalysisOptions load;
-      load.time = analysis.time;
-      load.metric = analysis.metric;
-      load.thresholds = analysis.request.thresholds;
-      load.max_drop = options->max_drop_pt / 100;
-      load.threads = analysis.request.threads;
-      const LoadAnalysis result = analyze_load(trace, load);
-      if (options->json) {
-        std::cout << to_json(result) << "\n";
-      } else {
-        write_load_table(std::cout, result);
-        write_late_answers(std::cout, trace);
-      }
-      return;
-    }
-    const TailQuality result = analyze_trace(trace, analysis);
-    if (options->answer) {
-      write_answer(std::cout, *result.precision);
-    } else if (options->json) {
-      std::cout << to_json(result) << "\n";
-    } else if (options->csv) {
-      write_curve_csv(std::cout, result);
-    } else {
-      write_table(std::cout, result);
-      write_late_answers(std::cout, trace);
-    }
+    // Under `mpirun -np K` every rank reads and scores its share of the rounds and rank 0
+    // prints (docs/multi-node.md, "Sharded analysis"); a load trace's analysis is rank 0's alone.
+    run_shared([&](Shards& shards) { analyze_command(*options, shards); });
   });
 }
 

@@ -30,7 +30,7 @@ struct ConvergeOptions {
   bool json = false;
 };
 
-PrecisionReplay replay_by_precision(const ConvergeOptions& o) {
+PrecisionReplay replay_by_precision(const ConvergeOptions& o, Shards& shards) {
   const TraceReader trace(o.trace);
   TraceAnalysisOptions options;
   options.time = parse_time_kind(o.time);
@@ -46,7 +46,7 @@ PrecisionReplay replay_by_precision(const ConvergeOptions& o) {
       PrecisionGoal{with_flag("--epsilon", [&] { return parse_points(o.epsilon); }),
                     with_flag("--confidence", [&] { return parse_share(o.confidence); }),
                     with_flag("--bad-round", [&] { return parse_percentage(o.bad_round); })};
-  return replay_precision(trace, options);
+  return replay_precision(trace, options, shards);
 }
 
 }  // namespace
@@ -113,11 +113,10 @@ void add_converge_command(CLI::App& app) {
     const bool by_precision =
         pick_stop_rule(o->stop, stop_option, precision, rjsd) == StopRule::precision;
     if (by_precision) {
-      // Not split between ranks (it replays the engine's analysis): rank 0 does it all.
+      // Every look's analysis is shared between the ranks (docs/multi-node.md).
       std::optional<PrecisionReplay> replay;
-      const bool lead = run_shared([&](Shards& shards) {
-        if (shards.lead()) replay = replay_by_precision(*o);
-      });
+      const bool lead =
+          run_shared([&](Shards& shards) { replay = replay_by_precision(*o, shards); });
       if (!lead) return;
       if (o->json) {
         std::cout << to_json(*replay) << "\n";

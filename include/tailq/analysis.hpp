@@ -11,6 +11,7 @@
 
 #include "tailq/engine.hpp"
 #include "tailq/precision.hpp"
+#include "tailq/shards.hpp"
 #include "tailq/trace.hpp"
 
 namespace tailq {
@@ -32,6 +33,11 @@ struct TraceAnalysisOptions {
 };
 
 TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options);
+// The same analysis shared between the processes of an MPI job (`mpirun -np K tailq analyze`,
+// tailq/shards.hpp): each reads and passes over its share of the rounds, and every one returns
+// the TailQuality that one process would have, to the last bit.
+TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options,
+                          Shards& shards);
 
 // The measured rounds that `options` selects (index range, offered load), in order.
 std::vector<std::int64_t> selected_rounds(const TraceReader& trace,
@@ -56,6 +62,9 @@ struct PrecisionReplay {
   PrecisionEstimate estimate;  // at the stop, or over all rounds
 };
 PrecisionReplay replay_precision(const TraceReader& trace, const TraceAnalysisOptions& options);
+// The same replay with every look's analysis shared between the processes of an MPI job.
+PrecisionReplay replay_precision(const TraceReader& trace, const TraceAnalysisOptions& options,
+                                 Shards& shards);
 
 // The guarantee (tailq/guarantee.hpp) at each requested deadline of `measured` (not the sweep).
 QualityGuarantee guarantee_quality(const TailQuality& measured, const GuaranteeRequest& request);

@@ -5,6 +5,7 @@
 #include "analyse/engine_scanned.hpp"
 #include "analyse/loaded_rounds.hpp"
 #include "analyse/node_breakdown.hpp"
+#include "analyse/round_passes.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/error.hpp"
 #include "tailq/merge.hpp"
@@ -36,19 +37,31 @@ std::vector<std::uint32_t> detail::node_of_rounds(const TraceReader& trace,
 }
 
 TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options) {
+  Shards alone;
+  return analyze_trace(trace, options, alone);
+}
+
+TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& options,
+                          Shards& shards) {
   const std::string metric_name =
       options.metric.empty() ? trace.experiment().metric : options.metric;
   const auto metric = make_metric(metric_name, trace.outcomes());
-  auto rounds = selected_rounds(trace, options);
-  if (rounds.empty()) {
+  const std::vector<std::int64_t> analysed = selected_rounds(trace, options);
+  if (analysed.empty()) {
     throw InputError(trace.path().string() + ": no measured rounds in the selected range");
   }
-  const std::vector<std::int64_t> analysed = rounds;
-  const auto source =
-      detail::rounds_to_analyse(trace, options.time, std::move(rounds), options.request.threads);
-  const auto pooled = detail::PooledTimes::scan(*source, options.request.threads);
+  // This process reads its share of the rounds only; the passes put the shares together.
+  const auto [first, last] = shards.share(analysed.size());
+  const auto source = detail::rounds_to_analyse(
+      trace, options.time,
+      std::vector<std::int64_t>(analysed.begin() + static_cast<std::ptrdiff_t>(first),
+                                analysed.begin() + static_cast<std::ptrdiff_t>(last)),
+      options.request.threads);
+  const detail::RoundPasses passes(*source, first, analysed.size(), shards,
+                                   options.request.threads);
+  const auto pooled = passes.scan();
   TailQuality result =
-      detail::analyze_scanned(*source, pooled, trace.batch_of_instance(), *metric, options.request);
+      detail::analyze_scanned(passes, pooled, trace.batch_of_instance(), *metric, options.request);
   result.time = std::string(to_string(options.time));
   // What the import found wrong in the data stays true of every analysis of it.
   for (const std::string& w : trace.experiment().warnings)
@@ -69,7 +82,7 @@ TailQuality analyze_trace(const TraceReader& trace, const TraceAnalysisOptions& 
   if (options.guarantee) result.guarantee = guarantee_quality(result, *options.guarantee);
   if (options.precision) {
     result.precision =
-        detail::estimate_precision(*source, pooled, trace.batch_of_instance(), *metric, node_of,
+        detail::estimate_precision(passes, pooled, trace.batch_of_instance(), *metric, node_of,
                                    options, result, *options.precision);
   }
   return result;

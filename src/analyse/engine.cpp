@@ -21,6 +21,7 @@
 
 #include "analyse/engine_scanned.hpp"
 #include "analyse/pooled_latency.hpp"
+#include "analyse/round_passes.hpp"
 #include "analyse/scoring.hpp"
 #include "tailq/error.hpp"
 
@@ -64,7 +65,8 @@ std::vector<double> sorted_unique(std::vector<double> v) {
   return v;
 }
 
-void check_inputs(const RoundSource& rounds, std::span<const std::uint32_t> batch_of_instance) {
+void check_inputs(const detail::RoundPasses& rounds,
+                  std::span<const std::uint32_t> batch_of_instance) {
   if (rounds.round_count() == 0) throw InputError("no measured rounds to analyse");
   if (batch_of_instance.empty()) throw InputError("no instances to analyse");
   for (std::uint32_t b : batch_of_instance) {
@@ -79,16 +81,16 @@ void check_inputs(const RoundSource& rounds, std::span<const std::uint32_t> batc
 
 TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> batch_of_instance,
                     const Metric& metric, const AnalysisRequest& request) {
-  check_inputs(rounds, batch_of_instance);
-  return detail::analyze_scanned(rounds, detail::PooledTimes::scan(rounds, request.threads),
-                                 batch_of_instance, metric, request);
+  const detail::RoundPasses passes(rounds, request.threads);
+  check_inputs(passes, batch_of_instance);
+  return detail::analyze_scanned(passes, passes.scan(), batch_of_instance, metric, request);
 }
 
-TailQuality detail::analyze_scanned(const RoundSource& rounds, const detail::PooledTimes& pooled,
+TailQuality detail::analyze_scanned(const detail::RoundPasses& rounds,
+                                    const detail::PooledTimes& pooled,
                                     std::span<const std::uint32_t> batch_of_instance,
                                     const Metric& metric, const AnalysisRequest& request) {
   check_inputs(rounds, batch_of_instance);
-  const unsigned threads = request.threads;
   const std::size_t r_count = rounds.round_count();
 
   // Every percentile needed: the latency summary, the percentile deadlines, and the quartiles
@@ -133,12 +135,12 @@ TailQuality detail::analyze_scanned(const RoundSource& rounds, const detail::Poo
   std::vector<double> at;  // values at `ranks`
   double sweep_lo = pooled.min(), sweep_hi = pooled.max();
   if (!fused) {
-    at = pooled.values_at_ranks(rounds, ranks, threads);
+    at = rounds.values_at_ranks(pooled, ranks);
     if (sweep_to_percentile) sweep_hi = at[top_of];
     if (request.sweep_trim_outliers) {
       const double q1 = at[at.size() - 2], q3 = at[at.size() - 1];
       std::tie(sweep_lo, sweep_hi) =
-          pooled.range_within(rounds, q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1), threads);
+          rounds.range_within(pooled, q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1));
     }
   }
   // Deadlines known now: absolute ones, the sweep, and (without fusion) the percentiles.
@@ -174,9 +176,9 @@ TailQuality detail::analyze_scanned(const RoundSource& rounds, const detail::Poo
 
   if (!fused) {
     const std::vector<double> deadlines = sorted_unique(known);
-    const detail::ScoreGrid grid =
-        additive ? detail::score_additive(rounds, *additive, *deltas, deadlines, threads)
-                 : detail::score_generic(rounds, batch_of_instance, metric, deadlines, threads);
+    const detail::ScoreGrid grid = additive
+                                       ? rounds.score_additive(*additive, *deltas, deadlines)
+                                       : rounds.score_generic(batch_of_instance, metric, deadlines);
     for (ThresholdQuality& t : result.thresholds) {
       take_column(t, grid, slot_of(deadlines, t.seconds), r_count);
     }
@@ -201,8 +203,7 @@ TailQuality detail::analyze_scanned(const RoundSource& rounds, const detail::Poo
     detail::PendingPercentiles pending;
     pending.matcher = &matcher;
     for (double s : stand_in_seconds) pending.stand_in_slot.push_back(slot_of(deadlines, s));
-    const detail::ScoreGrid grid =
-        detail::score_additive(rounds, *additive, *deltas, deadlines, threads, &pending);
+    const detail::ScoreGrid grid = rounds.score_additive(*additive, *deltas, deadlines, &pending);
 
     std::vector<std::vector<double>> bins(plan.keys.size());
     for (const auto& hit : pending.hits) bins[hit.bin].push_back(hit.t);

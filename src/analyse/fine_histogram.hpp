@@ -24,10 +24,10 @@ class FineHistogram {
  public:
   FineHistogram() : blocks_(kBlocks) {}
 
-  void add(std::uint64_t key) {
+  void add(std::uint64_t key, std::uint64_t count = 1) {
     auto& block = blocks_[key >> kBlockBits];
     if (!block) block = std::make_unique<std::uint64_t[]>(kBlockSize);
-    ++block[key & (kBlockSize - 1)];
+    block[key & (kBlockSize - 1)] += count;
   }
   void merge(const FineHistogram& other) {
     for (std::size_t b = 0; b < kBlocks; ++b) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analyse/pooled_latency.hpp"
+#include "analyse/round_passes.hpp"
 #include "tailq/analysis.hpp"
 #include "tailq/metric.hpp"
 #include "tailq/round_source.hpp"
@@ -35,7 +36,7 @@ std::vector<std::uint32_t> node_of_rounds(const TraceReader& trace,
 // estimate_precision (tailq/analysis.hpp) on the rounds `measured` was analysed from, with their
 // pooled scan: its extra pass reads `rounds` again instead of the store, and scans nothing.
 // node_of_round: node_of_rounds() of the rounds; the mean intervals then treat nodes as a level.
-PrecisionEstimate estimate_precision(const RoundSource& rounds, const PooledTimes& pooled,
+PrecisionEstimate estimate_precision(const RoundPasses& rounds, const PooledTimes& pooled,
                                      std::span<const std::uint32_t> batch_of_instance,
                                      const Metric& metric,
                                      std::span<const std::uint32_t> node_of_round,

@@ -8,10 +8,15 @@
 #include <string>
 
 #include "analyse/parallel.hpp"
+#include "collect/byte_codec.hpp"
 #include "tailq/error.hpp"
 #include "tailq/stats.hpp"
 
 namespace tailq::detail {
+namespace {
+using Bins = std::vector<std::vector<double>>;
+}  // namespace
+
 PooledTimes::PooledTimes() = default;
 PooledTimes::PooledTimes(PooledTimes&&) noexcept = default;
 PooledTimes::~PooledTimes() = default;
@@ -72,8 +77,7 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
       });
   PooledTimes pooled;
   pooled.histogram_ = std::move(states[0].histogram);
-  long double sum = 0;
-  for (double s : round_sums) sum += s;
+  pooled.round_sums_ = std::move(round_sums);
   pooled.count_ = states[0].count;
   pooled.min_ = states[0].min;
   pooled.max_ = states[0].max;
@@ -83,7 +87,52 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
     pooled.min_ = std::min(pooled.min_, states[w].min);
     pooled.max_ = std::max(pooled.max_, states[w].max);
   }
-  pooled.mean_ = pooled.count_ ? static_cast<double>(sum / pooled.count_) : 0.0;
+  pooled.finish_mean();
+  return pooled;
+}
+
+void PooledTimes::finish_mean() {
+  long double sum = 0;
+  for (double s : round_sums_) sum += s;
+  mean_ = count_ ? static_cast<double>(sum / count_) : 0.0;
+}
+
+std::string PooledTimes::encode() const {
+  ByteWriter out;
+  out.put(count_);
+  out.put(min_);
+  out.put(max_);
+  out.put_array(std::span<const double>(round_sums_));
+  std::vector<std::uint64_t> keys, counts;
+  histogram_->for_each_bin([&](std::uint64_t key, std::uint64_t n) {
+    keys.push_back(key);
+    counts.push_back(n);
+  });
+  out.put_array(std::span<const std::uint64_t>(keys));
+  out.put_array(std::span<const std::uint64_t>(counts));
+  return out.bytes();
+}
+
+PooledTimes PooledTimes::merge(std::span<const std::string> shares) {
+  PooledTimes pooled;
+  pooled.histogram_ = std::make_unique<FineHistogram>();
+  pooled.min_ = std::numeric_limits<double>::infinity();
+  pooled.max_ = -std::numeric_limits<double>::infinity();
+  std::vector<double> sums;
+  std::vector<std::uint64_t> keys, counts;
+  for (const std::string& share : shares) {
+    ByteReader in(share);
+    pooled.count_ += in.get<std::uint64_t>();
+    pooled.min_ = std::min(pooled.min_, in.get<double>());
+    pooled.max_ = std::max(pooled.max_, in.get<double>());
+    in.get_array(sums);
+    pooled.round_sums_.insert(pooled.round_sums_.end(), sums.begin(), sums.end());
+    in.get_array(keys);
+    in.get_array(counts);
+    if (keys.size() != counts.size()) throw std::runtime_error("a rank's histogram is malformed");
+    for (std::size_t k = 0; k < keys.size(); ++k) pooled.histogram_->add(keys[k], counts[k]);
+  }
+  pooled.finish_mean();
   return pooled;
 }
 
@@ -124,8 +173,14 @@ std::vector<double> PooledTimes::values_at_ranks(const RoundSource& source,
                                                  std::span<const std::uint64_t> ranks,
                                                  unsigned threads) const {
   const RankPlan wanted = plan(ranks);
+  Bins bins = times_in_bins(source, wanted, threads);
+  return wanted.resolve(bins);
+}
+
+std::vector<std::vector<double>> PooledTimes::times_in_bins(const RoundSource& source,
+                                                            const RankPlan& wanted,
+                                                            unsigned threads) {
   const BinMatcher matcher(wanted.keys);
-  using Bins = std::vector<std::vector<double>>;
   auto states = for_each_round<Bins>(
       source, threads, [&] { return Bins(wanted.keys.size()); },
       [&](Bins& bins, std::size_t, std::span<const double> times) {
@@ -140,7 +195,7 @@ std::vector<double> PooledTimes::values_at_ranks(const RoundSource& source,
       bins[k].insert(bins[k].end(), states[w][k].begin(), states[w][k].end());
     }
   }
-  return wanted.resolve(bins);
+  return bins;
 }
 
 std::vector<double> PooledTimes::percentiles(const RoundSource& source, std::span<const double> q,

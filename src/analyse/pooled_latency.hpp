@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -92,6 +93,9 @@ class PooledTimes {
   // Pass 2: the values at the given ranks (0-based positions in the sorted pooled times).
   std::vector<double> values_at_ranks(const RoundSource& source,
                                       std::span<const std::uint64_t> ranks, unsigned threads) const;
+  // Pass 2 without the selection: every time of `source` in each planned bin, unsorted.
+  static std::vector<std::vector<double>> times_in_bins(const RoundSource& source,
+                                                        const RankPlan& plan, unsigned threads);
   // Percentiles (inverted_cdf) in one pass 2.
   std::vector<double> percentiles(const RoundSource& source, std::span<const double> q,
                                   unsigned threads) const;
@@ -99,13 +103,22 @@ class PooledTimes {
   std::pair<double, double> range_within(const RoundSource& source, double lo, double hi,
                                          unsigned threads) const;
 
+  // The scan of a share of the rounds as bytes, and the scan of all rounds from the shares'
+  // bytes in round order: equal to the scan of all rounds at once, mean included (it adds the
+  // rounds' sums in round order either way).
+  std::string encode() const;
+  static PooledTimes merge(std::span<const std::string> shares);
+
   PooledTimes();
   PooledTimes(PooledTimes&&) noexcept;
   ~PooledTimes();
 
  private:
+  void finish_mean();
+
   std::uint64_t count_ = 0;
   double min_ = 0, max_ = 0, mean_ = 0;
+  std::vector<double> round_sums_;  // in round order
   std::unique_ptr<FineHistogram> histogram_;
 };
 

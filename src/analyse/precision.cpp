@@ -123,14 +123,14 @@ PrecisionEstimate estimate_precision(const TraceReader& trace, const TraceAnalys
   const std::vector<std::int64_t> selected = selected_rounds(trace, options);
   const auto rounds =
       detail::rounds_to_analyse(trace, options.time, selected, options.request.threads);
-  const auto pooled = detail::PooledTimes::scan(*rounds, options.request.threads);
-  return detail::estimate_precision(*rounds, pooled, trace.batch_of_instance(), *metric,
+  const detail::RoundPasses passes(*rounds, options.request.threads);
+  return detail::estimate_precision(passes, passes.scan(), trace.batch_of_instance(), *metric,
                                     detail::node_of_rounds(trace, selected), options, measured,
                                     goal);
 }
 
 PrecisionEstimate detail::estimate_precision(
-    const RoundSource& rounds, const detail::PooledTimes& pooled,
+    const RoundPasses& rounds, const detail::PooledTimes& pooled,
     std::span<const std::uint32_t> batch_of_instance, const Metric& metric,
     std::span<const std::uint32_t> node_of_round, const TraceAnalysisOptions& options,
     const TailQuality& measured, const PrecisionGoal& goal) {
@@ -234,6 +234,12 @@ PrecisionEstimate detail::estimate_precision(
 }
 
 PrecisionReplay replay_precision(const TraceReader& trace, const TraceAnalysisOptions& options) {
+  Shards alone;
+  return replay_precision(trace, options, alone);
+}
+
+PrecisionReplay replay_precision(const TraceReader& trace, const TraceAnalysisOptions& options,
+                                 Shards& shards) {
   if (!options.precision) throw InputError("replay_precision: no precision goal given");
   TraceAnalysisOptions at = options;
   at.request.sweep = 0;
@@ -247,7 +253,7 @@ PrecisionReplay replay_precision(const TraceReader& trace, const TraceAnalysisOp
     // Up to and including the n-th selected round, as a position among the measured rounds.
     at.last_round =
         std::lower_bound(measured.begin(), measured.end(), rounds[n - 1]) - measured.begin() + 1;
-    const TailQuality q = analyze_trace(trace, at);
+    const TailQuality q = analyze_trace(trace, at, shards);
     PrecisionReplay::Look look{n, 0, 0};
     for (const DeadlinePrecision& d : q.precision->deadlines) {
       look.mean_half_width = std::max(look.mean_half_width, d.mean.half_width());

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "collect/byte_codec.hpp"
 #include "collect/transport.hpp"
 
 namespace tailq {
@@ -25,60 +26,6 @@ namespace tailq::detail {
 // libtailq-mpi.so's transport for the job that mpirun started (loaded once). Throws InputError
 // on rank 0, RankExit on the others, when it is missing or of another interface version.
 Transport& open_transport(const LaunchedJob& job);
-
-// Little-endian values, strings and arrays appended to one message.
-class ByteWriter {
- public:
-  template <class T>
-  void put(T value) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    bytes_.append(reinterpret_cast<const char*>(&value), sizeof value);
-  }
-  void put_string(std::string_view s) {
-    put<std::uint64_t>(s.size());
-    bytes_.append(s);
-  }
-  template <class T>
-  void put_array(std::span<const T> values) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    put<std::uint64_t>(values.size());
-    bytes_.append(reinterpret_cast<const char*>(values.data()), values.size_bytes());
-  }
-  const std::string& bytes() const { return bytes_; }
-
- private:
-  std::string bytes_;
-};
-
-// Reads what a ByteWriter wrote, from bytes that outlive it; a short or malformed message is a
-// bug (std::runtime_error).
-class ByteReader {
- public:
-  explicit ByteReader(std::string_view bytes) : rest_(bytes) {}
-  template <class T>
-  T get() {
-    T value;
-    std::memcpy(&value, take(sizeof value).data(), sizeof value);
-    return value;
-  }
-  std::string get_string() { return std::string(take(get<std::uint64_t>())); }
-  template <class T>
-  void get_array(std::vector<T>& out) {
-    const auto n = get<std::uint64_t>();
-    if (n > rest_.size() / sizeof(T)) throw std::runtime_error("a rank's message is cut short");
-    out.resize(n);
-    std::memcpy(out.data(), take(n * sizeof(T)).data(), n * sizeof(T));
-  }
-
- private:
-  std::string_view take(std::size_t n) {
-    if (n > rest_.size()) throw std::runtime_error("a rank's message is cut short");
-    const std::string_view part = rest_.substr(0, n);
-    rest_.remove_prefix(n);
-    return part;
-  }
-  std::string_view rest_;
-};
 
 // The first byte of rank 0's word that the job failed (in a phase or a step), followed by the
 // exit status of the ranks.

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "analyse/fine_histogram.hpp"
-#include "collect/rank_link.hpp"
+#include "collect/byte_codec.hpp"
 #include "model/binned_kde.hpp"
 #include "model/distinct_count.hpp"
 #include "tailq/density.hpp"

@@ -5,7 +5,7 @@
 #include <limits>
 #include <string>
 
-#include "collect/rank_link.hpp"
+#include "collect/byte_codec.hpp"
 #include "tailq/divergence.hpp"
 #include "tailq/error.hpp"
 #include "tailq/metric.hpp"
