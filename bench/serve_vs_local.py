@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""The digits CNN in process vs behind `tailq serve` on loopback (docs/serving.md).
+"""The digits CNN in process vs behind `tailq serve` on loopback, over HTTP and over gRPC
+(docs/serving.md).
 
 1. Single-stream: Q@T of both traces side by side (`tailq compare`), and their time percentiles.
 2. Server scenario at one offered load: the load generator's issue lateness (issued - scheduled)
    and its dispatch overhead, measured wait minus the wait of an instantaneous FIFO dispatcher
    replayed on the measured arrivals and service times (bench/queueing_vs_theory.py's replay),
-   in process and with the remote backend (whose service time includes the round trip).
+   in process and with the remote backend over each protocol (whose service time includes the
+   round trip).
 3. A sweep of offered loads: the quality-preserving capacity of each (`tailq analyze`).
 Usage: serve_vs_local.py path/to/tailq [--rounds N] [--qps Q] [--workers W] [--sweep A:B:S]
 """
@@ -29,16 +31,16 @@ def run(*cmd):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
-def start_server(tailq, workers, log):
-    server = subprocess.Popen([tailq, "serve", "--port", "0", "--replicas", str(workers)],
-                              stdout=subprocess.PIPE, text=True)
+def start_server(tailq, workers, log, protocol):
+    server = subprocess.Popen([tailq, "serve", "--protocol", protocol, "--port", "0",
+                               "--replicas", str(workers)], stdout=subprocess.PIPE, text=True)
     line = server.stdout.readline()
-    port = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+    port = re.search(protocol + r"://127\.0\.0\.1:(\d+)", line)
     if not port:
         server.kill()
         sys.exit(f"tailq serve did not start: {line}")
     log.write(line)
-    return server, f"http://127.0.0.1:{port.group(1)}"
+    return server, f"{protocol}://127.0.0.1:{port.group(1)}"
 
 
 def percentiles(tailq, trace, time):
@@ -61,26 +63,30 @@ def main():
     sweep = arg("--sweep", "250:1500:250")
     with tempfile.TemporaryDirectory() as folder:
         os.chdir(folder)
+        servers = []
         with open("serve.log", "w") as log:
-            server, url = start_server(tailq, workers, log)
-        remote = ["--server", url, "--model-name", "digits"]
+            for protocol in ("http", "grpc"):
+                servers.append(start_server(tailq, workers, log, protocol))
+        systems = [("local", [])] + [
+            (url.split(":")[0], ["--server", url, "--model-name", "digits"])
+            for _, url in servers]
         try:
             common = ["--stop", "rjsd", "--tau", "0", "--quiet", "--max-rounds", str(rounds)]
-            run(tailq, "run", *common, "-o", "local.trace")
-            run(tailq, "run", *common, *remote, "-o", "remote.trace")
+            for name, extra in systems:
+                run(tailq, "run", *common, *extra, "-o", f"{name}.trace")
             print("single-stream, digits, total and inference time p50 / p99:")
-            for name in ("local", "remote"):
+            for name, _ in systems:
                 total = percentiles(tailq, f"{name}.trace", "total")
                 infer = percentiles(tailq, f"{name}.trace", "inference")
                 print(f"  {name:>6}: total {total[0] * 1e6:.1f} / {total[1] * 1e6:.1f} us, "
                       f"inference {infer[0] * 1e6:.1f} / {infer[1] * 1e6:.1f} us")
-            print(run(tailq, "compare", "local.trace", "remote.trace", "--thresholds",
-                      "p50,p99,500us,1ms,2ms"))
+            print(run(tailq, "compare", *[f"{name}.trace" for name, _ in systems],
+                      "--thresholds", "p50,p99,500us,1ms,2ms"))
             print(f"server scenario, {qps}/s, {workers} workers, {rounds // 4} rounds:")
             load = ["--scenario", "server", "--qps", qps, "--workers", str(workers),
                     "--stop", "rjsd", "--tau", "0", "--quiet", "--max-rounds",
                     str(max(2, rounds // 4))]
-            for name, extra in (("local", []), ("remote", remote)):
+            for name, extra in systems:
                 run(tailq, "run", *load, *extra, "-o", f"{name}-load.trace")
                 level, ideal, overhead = load_level(tailq, f"{name}-load.trace", workers)
                 print(f"  {name:>6}: issue late p50 {level['issue_delay']['p50'] * 1e6:.1f} us, "
@@ -91,16 +97,16 @@ def main():
                       f"{level['service']['mean'] * 1e6:.1f} us; wait mean "
                       f"{level['queue_wait']['mean'] * 1e6:.1f} us")
             print(f"sweep {sweep}/s, {workers} workers:")
-            a, b, s = (float(x) for x in sweep.split(":"))
-            for name, extra in (("local", []), ("remote", remote)):
+            for name, extra in systems:
                 run(tailq, "run", "--scenario", "server", "--qps-sweep", sweep, "--workers",
                     str(workers), "--stop", "rjsd", "--tau", "0", "--quiet", "--max-rounds",
                     str(max(2, rounds // 10)), *extra, "-o", f"{name}-sweep.trace")
                 print(f"  {name}:")
                 print(run(tailq, "analyze", f"{name}-sweep.trace", "--thresholds", "2ms,5ms"))
         finally:
-            server.terminate()
-            server.wait()
+            for server, _ in servers:
+                server.terminate()
+                server.wait()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ TAILQ=$(realpath "${1:?usage: fuzz/make_seeds.sh path/to/tailq}")
 cd "$(dirname "$0")"
 c=corpus
 rm -rf "$c"
-mkdir -p "$c"/{times_csv,outcomes_csv,npy,trace,trace_sql,sleep_model,options,digits}
+mkdir -p "$c"/{times_csv,outcomes_csv,npy,trace,trace_sql,sleep_model,options,digits,v2_messages}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -113,5 +113,41 @@ done
 { printf '\x00'; cat "$work/digits.csv"; } >"$c/digits/plain"
 { printf '\x01'; gzip -c "$work/digits.csv"; } >"$c/digits/gzip"
 { printf '\x00'; printf '0,1,2\n'; } >"$c/digits/short_row"
+# Open Inference Protocol messages: JSON bodies, and gRPC messages in protobuf's wire format
+# (written field by field here: tag = field number << 3 | wire type).
+/usr/bin/python3 - "$c/v2_messages" <<'PY'
+import json, struct, sys
+out = sys.argv[1]
+def save(name, data):
+    open(f"{out}/{name}", "wb").write(data if isinstance(data, bytes) else data.encode())
+save("request.json", json.dumps({"id": "1", "inputs": [{"name": "input", "datatype": "FP32",
+     "shape": [2, 2], "data": [[0.5, 1], [2, 3]]}], "outputs": [{"name": "output"}]}))
+save("response.json", json.dumps({"model_name": "m", "outputs": [{"name": "output",
+     "datatype": "FP32", "shape": [4, 2], "data": [0.1] * 8}],
+     "parameters": {"tailq_inference_ns": 1000}}))
+save("metadata.json", json.dumps({"name": "m", "versions": ["1"], "inputs": [{"name": "x",
+     "datatype": "INT64", "shape": [-1, 3]}], "outputs": [{"name": "y", "datatype": "FP32",
+     "shape": [-1, 2]}]}))
+def varint(n):
+    b = b""
+    while True:
+        b += bytes([(n & 0x7f) | (0x80 if n > 0x7f else 0)])
+        n >>= 7
+        if not n:
+            return b
+def field(number, payload):  # length-delimited
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+def packed(values):
+    return b"".join(varint(v) for v in values)
+tensor = field(1, b"input") + field(2, b"FP32") + field(3, packed([2, 2]))
+save("request.pb", field(1, b"m") + field(3, b"7") + field(5, tensor)
+     + field(7, struct.pack("<4f", 0.5, 1, 2, 3)))
+contents = field(6, struct.pack("<8f", *[0.1] * 8))  # fp32_contents, packed
+out_tensor = field(1, b"output") + field(2, b"FP32") + field(3, packed([4, 2])) + field(5, contents)
+save("response.pb", field(1, b"m") + field(5, out_tensor))
+raw = field(1, b"output") + field(2, b"FP64") + field(3, packed([4, 1]))
+save("response_raw.pb", field(5, raw) + field(6, struct.pack("<4d", 1, 2, 3, 4)))
+PY
+
 ls -R "$c" | head -80
 du -sh "$c"

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-all=(times_csv outcomes_csv npy trace trace_sql sleep_model options digits)
+all=(times_csv outcomes_csv npy trace trace_sql sleep_model options digits v2_messages)
 targets=("${@:-${all[@]}}")
 jobs=${TAILQ_FUZZ_JOBS:-1}
 

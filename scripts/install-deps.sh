@@ -34,6 +34,7 @@ packages=(
   python3-pytest                  # the Python module's tests
   openmpi-bin libopenmpi-dev      # mpirun -np K tailq run: collection across nodes (libtailq-mpi.so)
   libcpp-httplib-dev              # tailq run --server, tailq serve: KServe v2 over HTTP (libtailq-remote.so)
+  libgrpc++-dev protobuf-compiler protobuf-compiler-grpc  # ... and over gRPC
   python3-pip python3-venv python3-setuptools python3-wheel  # pip install ./python in a venv
 )
 missing=()

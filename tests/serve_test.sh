@@ -2,8 +2,8 @@
 # tailq serve and tailq run --server (docs/serving.md), on loopback with ports chosen free here:
 # misbehaving servers (HTTP 500, wrong shapes, bad JSON, dropped connections, replies past the
 # timeout) and, with the torch plug-in, the protocol's endpoints and messages, the digits
-# answers through a server equal to those in process, the load scenarios against it, a server
-# killed mid-run and restarted, and --resume afterwards.
+# answers through a server equal to those in process, over HTTP and over gRPC, the load
+# scenarios against it, a server killed mid-run and restarted, and --resume afterwards.
 set -uo pipefail
 TAILQ=$(realpath "${1:?usage: serve_test.sh path/to/tailq [torch]}")
 TORCH=${2:-}  # "torch": the torch plug-in is built, so tailq serve can serve the digits CNN
@@ -13,13 +13,14 @@ source "$HERE/test_lib.sh"
 q() { sqlite3 -readonly "$1" "$2"; }
 PY=/usr/bin/python3
 pids=()
+digits=() local_model=()  # the digits CNN: tailq's default, or one trained here (below)
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 
 # start_serve LOG [ARGS...]: tailq serve on a free port (or --port given in ARGS); sets $port
 # and $server once it listens.
 start_serve() {
   local log=$1; shift
-  "$TAILQ" serve "$@" >"$log" 2>&1 &
+  "$TAILQ" serve "${digits[@]}" "$@" >"$log" 2>&1 &
   server=$!
   pids+=("$server")
   for _ in $(seq 600); do
@@ -27,7 +28,7 @@ start_serve() {
     kill -0 "$server" 2>/dev/null || break
     sleep 0.1
   done
-  port=$(sed -n 's|.*serving on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log")
+  port=$(sed -n 's|.*serving on [a-z]*://127.0.0.1:\([0-9]*\).*|\1|p' "$log")
 }
 # start_fake MODE [EVERY]: a misbehaving server; sets $fake_port and $fake.
 start_fake() {
@@ -82,6 +83,18 @@ if [ "$TORCH" != torch ]; then
   exit
 fi
 
+# A checkout without the trained model (it is not committed): train it here, seeded as
+# `scripts/demo.sh` does, and serve it as a model file of the digits' shape and name.
+MODEL=$HERE/../workloads/digits/model/digits_cnn.pt
+if [ ! -f "$MODEL" ]; then
+  mkdir -p model
+  /usr/bin/python3 "$HERE/../workloads/digits/train.py" --out model/digits_cnn.pt >train.log 2>&1 \
+    || { bad "train the digits CNN: $(cat train.log)"; finish; exit; }
+  MODEL=$PWD/model/digits_cnn.pt
+  digits=(--model "$MODEL" --input-shape 1,8,8 --model-name digits)
+  local_model=(--model "$MODEL")
+fi
+
 # --- The endpoints of the protocol.
 start_serve serve.log --port 0
 [ -n "$port" ] && ok || { bad "tailq serve did not start: $(cat serve.log)"; finish; exit; }
@@ -133,7 +146,7 @@ assert s["inference_stats"]["compute_infer"]["ns"] > 0, s
 PY
 
 # --- Digits through the server: the in-process answers (355 of 360 right), and times.
-"$TAILQ" run --max-rounds 3 "${short[@]}" -o local.trace >log 2>&1 && ok \
+"$TAILQ" run "${local_model[@]}" --max-rounds 3 "${short[@]}" -o local.trace >log 2>&1 && ok \
   || bad "in-process digits: $(cat log)"
 "$TAILQ" run --server "$url" --model-name digits --max-rounds 3 "${short[@]}" -o remote.trace \
   >log 2>&1 && ok || bad "digits through the server: $(cat log)"
@@ -170,48 +183,81 @@ expect_error "unknown model" "HTTP 404 for its metadata: unknown model 'nine'" \
   "$TAILQ" run --server "$url" --model-name nine --max-rounds 1 -o out.trace
 expect_error "no name" "--model-name: the model's name on the server is needed" \
   "$TAILQ" run --server "$url" --max-rounds 1 -o out.trace
-expect_error "not http" "--server: 'ftp://x' is not an http://HOST:PORT address" \
+expect_error "not http" "--server: 'ftp://x' is not an http://HOST:PORT (REST) or grpc://HOST:PORT (gRPC) address" \
   "$TAILQ" run --server ftp://x --model-name digits -o out.trace
 expect_error "name without server" "--model-name: names a model on a server" \
   "$TAILQ" run --model-name digits -o out.trace
 expect_error "serve a model without its shape" "--input-shape: the shape of one input is needed" \
-  "$TAILQ" serve --model "$HERE/../workloads/digits/model/digits_cnn.pt"
+  "$TAILQ" serve --model "$MODEL"
 kill "$server"; wait "$server" 2>/dev/null
 expect_error "nobody listening" "cannot reach the server" \
   "$TAILQ" run --server "$url" --model-name digits -o out.trace
 
 # --- A server killed mid-run and restarted on the same port: the run goes on, its failures
-# counted, no committed round lost; then it resumes.
-start_serve serve2.log --port 0
-url=http://127.0.0.1:$port
-"$TAILQ" run --server "$url" --model-name digits --timeout 200ms --max-rounds 100000 \
-  --max-duration 12s --warmup-rounds 0 --stop rjsd --tau 0 --quiet -o killed.trace >run.log 2>&1 &
-run=$!
-pids+=("$run")
-for _ in $(seq 300); do
-  [ "$(q killed.trace 'SELECT coalesce(sum(count), 0) FROM round_blocks' 2>/dev/null)" -ge 3 ] \
-    2>/dev/null && break
-  sleep 0.1
-done
-kill -9 "$server"; wait "$server" 2>/dev/null
-sleep 1
-start_serve serve3.log --port "$port"
-[ -n "$port" ] && ok || bad "restart on the same port: $(cat serve3.log)"
-wait "$run" && ok || bad "the run did not end well: $(cat run.log)"
-grep -q "answers failed" run.log && ok || bad "no failures reported: $(cat run.log)"
-rounds=$(q killed.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')
-"$TAILQ" analyze killed.trace >alog 2>&1 && ok || bad "analyze: $(cat alog)"
-late=$(sed -n 's/^through a server: \([0-9]*\) of \([0-9]*\) answers.*/\1 \2/p' alog)
-read -r nlate nall <<<"$late"
-[ "${nall:-0}" = $((rounds * 360)) ] && [ "${nlate:-0}" -gt 0 ] && [ "$nlate" -lt "$nall" ] && ok \
-  || bad "failures: '$late' of $rounds rounds: $(cat alog)"
-[ "$(q killed.trace "$overlaps")" = 0 ] && ok || bad "duplicate rounds"
-"$TAILQ" check killed.trace >/dev/null 2>&1 && ok || bad "the trace does not check out"
-# Every instance has an answer stored (those that failed in the first round were filled in).
-[ "$(q killed.trace "SELECT count(*) FROM outputs WHERE prediction = ''")" = 0 ] && ok \
-  || bad "unanswered instances left: $(q killed.trace "SELECT count(*) FROM outputs WHERE prediction = ''")"
-"$TAILQ" run --resume killed.trace --max-rounds $((rounds + 2)) --quiet >log 2>&1 && ok \
-  || bad "resume after the restart: $(cat log)"
-[ "$(q killed.trace 'SELECT coalesce(sum(measured), 0) FROM round_blocks')" = $((rounds + 2)) ] && ok \
-  || bad "the resumed run did not add 2 rounds"
+# counted, no committed round lost; then it resumes. Over HTTP, then over gRPC.
+killed_mid_run() {
+  local protocol=$1 t=killed-$1.trace
+  start_serve serve2.log --protocol "$protocol" --port 0
+  local url=$protocol://127.0.0.1:$port
+  "$TAILQ" run --server "$url" --model-name digits --timeout 200ms --max-rounds 100000 \
+    --max-duration 12s --warmup-rounds 0 --stop rjsd --tau 0 --quiet -o $t >run.log 2>&1 &
+  run=$!
+  pids+=("$run")
+  for _ in $(seq 300); do
+    [ "$(q $t 'SELECT coalesce(sum(count), 0) FROM round_blocks' 2>/dev/null)" -ge 3 ] \
+      2>/dev/null && break
+    sleep 0.1
+  done
+  kill -9 "$server"; wait "$server" 2>/dev/null
+  sleep 1
+  start_serve serve3.log --protocol "$protocol" --port "$port"
+  [ -n "$port" ] && ok || bad "$protocol: restart on the same port: $(cat serve3.log)"
+  wait "$run" && ok || bad "$protocol: the run did not end well: $(cat run.log)"
+  grep -q "answers failed" run.log && ok || bad "$protocol: no failures reported: $(cat run.log)"
+  rounds=$(q $t 'SELECT coalesce(sum(measured), 0) FROM round_blocks')
+  "$TAILQ" analyze $t >alog 2>&1 && ok || bad "$protocol: analyze: $(cat alog)"
+  late=$(sed -n 's/^through a server: \([0-9]*\) of \([0-9]*\) answers.*/\1 \2/p' alog)
+  read -r nlate nall <<<"$late"
+  [ "${nall:-0}" = $((rounds * 360)) ] && [ "${nlate:-0}" -gt 0 ] && [ "$nlate" -lt "$nall" ] && ok \
+    || bad "$protocol: failures: '$late' of $rounds rounds: $(cat alog)"
+  [ "$(q $t "$overlaps")" = 0 ] && ok || bad "$protocol: duplicate rounds"
+  "$TAILQ" check $t >/dev/null 2>&1 && ok || bad "$protocol: the trace does not check out"
+  # Every instance has an answer stored (those that failed in the first round were filled in).
+  [ "$(q $t "SELECT count(*) FROM outputs WHERE prediction = ''")" = 0 ] && ok \
+    || bad "$protocol: unanswered instances left: $(q $t "SELECT count(*) FROM outputs WHERE prediction = ''")"
+  "$TAILQ" run --resume $t --max-rounds $((rounds + 2)) --stop rjsd --tau 0 --quiet >log 2>&1 && ok \
+    || bad "$protocol: resume after the restart: $(cat log)"
+  [ "$(q $t 'SELECT coalesce(sum(measured), 0) FROM round_blocks')" = $((rounds + 2)) ] && ok \
+    || bad "$protocol: the resumed run did not add 2 rounds"
+  kill "$server"; wait "$server" 2>/dev/null
+}
+killed_mid_run http
+
+# --- gRPC: the same model through the protocol's gRPC service gives the in-process answers.
+start_serve grpc.log --protocol grpc --port 0
+[ -n "$port" ] && ok || { bad "tailq serve --protocol grpc did not start: $(cat grpc.log)"; finish; exit; }
+gurl=grpc://127.0.0.1:$port
+"$TAILQ" run --server "$gurl" --model-name digits --max-rounds 3 "${short[@]}" -o grpc.trace \
+  >log 2>&1 && ok || bad "digits through gRPC: $(cat log)"
+"$TAILQ" analyze grpc.trace --json | "$PY" -c "import json,sys
+d = json.load(sys.stdin)
+assert d['rounds'] == 3 and d['instances'] == 360, d
+assert round(d['nominal_quality'] * 360) == 355, d['nominal_quality']" && ok || bad "gRPC: not 355/360"
+[ "$(q local.trace 'SELECT group_concat(prediction) FROM outputs')" = \
+  "$(q grpc.trace 'SELECT group_concat(prediction) FROM outputs')" ] && ok \
+  || bad "the answers through gRPC differ from those in process"
+q grpc.trace "SELECT value FROM experiment WHERE key = 'backend'" \
+  | grep -q "KServe v2 over gRPC to tailq .*inference time: the server's$" && ok \
+  || bad "gRPC backend: $(q grpc.trace "SELECT value FROM experiment WHERE key = 'backend'")"
+"$TAILQ" analyze grpc.trace >log 2>&1 && grep -q "through a server: 0 of 1080 answers" log && ok \
+  || bad "gRPC: analyze's count of failures: $(cat log)"
+"$TAILQ" run --server "$gurl" --model-name digits --scenario server --qps 300 --workers 3 \
+  --max-rounds 2 "${short[@]}" -o load.trace >log 2>&1 && ok || bad "gRPC server scenario: $(cat log)"
+rm -f load.trace
+expect_error "gRPC: unknown model" "gRPC NOT_FOUND: unknown model 'nine' for its metadata" \
+  "$TAILQ" run --server "$gurl" --model-name nine --max-rounds 1 -o out.trace
+kill "$server"; wait "$server" 2>/dev/null
+expect_error "gRPC: nobody listening" "cannot reach the server" \
+  "$TAILQ" run --server "$gurl" --model-name digits -o out.trace
+killed_mid_run grpc
 finish

@@ -170,5 +170,21 @@ TEST(V2Protocol, ShapesAndErrors) {
   EXPECT_FALSE(numeric_datatype("BYTES"));
 }
 
+TEST(V2Protocol, AHugeShapeIsRefusedBeforeAnythingIsAllocated) {
+  try {
+    parse_infer_request(R"({"inputs":[{"name":"x","datatype":"FP32",
+                            "shape":[1099511627776,1099511627776],"data":[1]}]})");
+    FAIL() << "no error";
+  } catch (const ProtocolError& e) {
+    EXPECT_STREQ(e.what(),
+                 "inputs[0]'s shape [1099511627776, 1099511627776] holds more values than a "
+                 "message can");
+  }
+  // A large but possible shape with too few values is refused for the count, not allocated.
+  EXPECT_THROW(parse_infer_request(R"({"inputs":[{"name":"x","datatype":"FP32",
+                                       "shape":[1000000000],"data":[1]}]})"),
+               ProtocolError);
+}
+
 }  // namespace
 }  // namespace tailq::remote

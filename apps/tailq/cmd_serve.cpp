@@ -1,5 +1,5 @@
-// tailq serve: one of tailq's models behind the Open Inference Protocol (KServe v2) over HTTP,
-// until interrupted (docs/serving.md).
+// tailq serve: one of tailq's models behind the Open Inference Protocol (KServe v2) over HTTP or
+// gRPC, until interrupted (docs/serving.md).
 #include <fmt/format.h>
 
 #include <csignal>
@@ -30,13 +30,14 @@ std::vector<std::int64_t> parse_shape(const std::string& text) {
 
 void add_serve_command(CLI::App& app) {
   struct Options {
-    std::string model = "digits", name, plugin, data, shape, host = "127.0.0.1";
+    std::string model = "digits", name, plugin, data, shape, protocol = "http", host = "127.0.0.1";
     int port = 8000;
     unsigned threads = 1, replicas = 1;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
-      "serve", "Serve a model over the Open Inference Protocol (KServe v2) on HTTP, until stopped");
+      "serve",
+      "Serve a model over the Open Inference Protocol (KServe v2), HTTP or gRPC, until stopped");
   cmd->add_option("--model", o->model, "digits (its CNN), or a TorchScript .pt or ONNX .onnx file")
       ->capture_default_str();
   cmd->add_option("--model-name", o->name,
@@ -44,6 +45,9 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--input-shape", o->shape, "shape of one input of a model file, e.g. 1,8,8");
   cmd->add_option("--data", o->data, "digits: digits.csv.gz (default: python3-sklearn's copy)");
   cmd->add_option("--plugin", o->plugin, "a plug-in that runs the model file");
+  cmd->add_option("--protocol", o->protocol, "http (REST with JSON bodies) or grpc")
+      ->check(CLI::IsMember({"http", "grpc"}))
+      ->capture_default_str();
   cmd->add_option("--host", o->host, "address to listen on")->capture_default_str();
   cmd->add_option("--port", o->port, "TCP port (0: a free one, printed)")
       ->check(number_in(0, 65535, true))
@@ -68,12 +72,13 @@ void add_serve_command(CLI::App& app) {
     settings.run.plugin = o->plugin;
     settings.run.threads = o->threads;
     settings.model_name = o->name;
+    settings.protocol = o->protocol;
     settings.host = o->host;
     settings.port = o->port;
     settings.replicas = o->replicas;
     settings.listening = [&](int port) {
-      std::cout << fmt::format("serving on http://{}:{} (Open Inference Protocol v2); Ctrl-C stops",
-                               o->host, port)
+      std::cout << fmt::format("serving on {}://{}:{} (Open Inference Protocol v2); Ctrl-C stops",
+                               o->protocol, o->host, port)
                 << std::endl;
     };
     struct sigaction action {};

@@ -1,11 +1,9 @@
 #include "remote/remote_backend.hpp"
 
-#include <httplib.h>
-
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 
+#include "remote/v2_connection.hpp"
 #include "remote/v2_protocol.hpp"
 #include "tailq/error.hpp"
 #include "tailq/run_options.hpp"
@@ -19,34 +17,21 @@ std::size_t product(std::span<const std::int64_t> dims) {
       [](std::size_t a, std::int64_t d) { return a * static_cast<std::size_t>(d); });
 }
 
-void set_timeouts(httplib::Client& client, double seconds) {
-  const auto whole = static_cast<time_t>(seconds);
-  const auto micro = static_cast<time_t>(std::lround((seconds - static_cast<double>(whole)) * 1e6));
-  client.set_connection_timeout(whole, micro);
-  client.set_read_timeout(whole, micro);
-  client.set_write_timeout(whole, micro);
-}
-
 class RemoteBackend final : public Backend {
  public:
   RemoteBackend(const RunSettings& settings, unsigned replica)
       : server_(settings.server),
         name_(settings.model_name),
         timeout_s_(settings.request_timeout_s),
-        client_(settings.server),
-        infer_path_("/v2/models/" + settings.model_name + "/infer"),
+        connection_(connect(settings, replica)),
         id_("tailq-" + std::to_string(replica)) {
-    if (!client_.is_valid()) throw InputError(server_ + ": not an http://HOST:PORT address");
-    client_.set_keep_alive(true);
-    client_.set_tcp_nodelay(true);  // a request is one small write: no Nagle delay
-    set_timeouts(client_, timeout_s_);
     read_metadata();
     probe();
   }
 
   std::string description() const override {
     // The trace's model already names the server and the model.
-    return "KServe v2 over HTTP" +
+    return "KServe v2 over " + connection_->protocol() +
            (metadata_.platform.empty() ? std::string() : " to " + metadata_.platform) +
            "; inference time: " +
            (reports_time_ ? "the server's" : "absent, the round trip recorded instead");
@@ -56,32 +41,18 @@ class RemoteBackend final : public Backend {
     out.failure_time_s = timeout_s_;
     send_shape(batch);
     const std::size_t values = product(shape_);
-    write_infer_request(
+    InferResult got;
+    out.failure = connection_->infer(
         {id_, &input_, shape_, std::span<const float>(batch.input).first(values), output_.name},
-        body_);
-    const httplib::Result reply =
-        client_.Post(infer_path_, body_.data(), body_.size(), "application/json");
-    if (!reply) {
-      out.failure = "no answer from " + server_ + ": " + httplib::to_string(reply.error());
+        batch.size, std::span<float>(out.scores), got);
+    if (!out.failure.empty()) return;
+    if (out.width != 0 && got.width != out.width) {
+      out.failure = server_ + ": the output has " + std::to_string(got.width) +
+                    " values per input, the first answer had " + std::to_string(out.width);
       return;
     }
-    if (reply->status != 200) {
-      out.failure = "HTTP " + std::to_string(reply->status) + " from " + server_ + ": " +
-                    error_message(reply->body);
-      return;
-    }
-    try {
-      const InferResult got =
-          parse_infer_response(reply->body, output_.name, batch.size, std::span<float>(out.scores));
-      if (out.width != 0 && got.width != out.width) {
-        throw ProtocolError("the output has " + std::to_string(got.width) +
-                            " values per input, the first answer had " + std::to_string(out.width));
-      }
-      out.width = got.width;
-      out.reported_inference_s = got.inference_s;
-    } catch (const ProtocolError& e) {
-      out.failure = server_ + ": " + e.what();
-    }
+    out.width = got.width;
+    out.reported_inference_s = got.inference_s;
   }
 
  private:
@@ -89,19 +60,7 @@ class RemoteBackend final : public Backend {
   // output to read.
   void read_metadata() {
     const std::string where = server_ + ": model " + name_;
-    const httplib::Result reply = client_.Get("/v2/models/" + name_);
-    if (!reply) {
-      throw InputError(server_ + ": cannot reach the server: " + httplib::to_string(reply.error()));
-    }
-    if (reply->status != 200) {
-      throw InputError(where + ": HTTP " + std::to_string(reply->status) +
-                       " for its metadata: " + error_message(reply->body));
-    }
-    try {
-      metadata_ = parse_metadata(reply->body);
-    } catch (const ProtocolError& e) {
-      throw InputError(where + ": " + e.what());
-    }
+    metadata_ = connection_->metadata(name_);
     if (metadata_.inputs.size() != 1) {
       throw InputError(where + " takes " + std::to_string(metadata_.inputs.size()) +
                        " input tensors; tailq sends one");
@@ -160,13 +119,12 @@ class RemoteBackend final : public Backend {
 
   std::string server_, name_;
   double timeout_s_;
-  httplib::Client client_;
-  std::string infer_path_, id_;
+  std::unique_ptr<Connection> connection_;
+  std::string id_;
   ModelMetadata metadata_;
   TensorSpec input_, output_;
   bool reports_time_ = false;
   std::vector<std::int64_t> shape_;
-  std::string body_;  // the request, its capacity reused
 };
 
 }  // namespace

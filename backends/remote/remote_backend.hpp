@@ -1,7 +1,7 @@
 // A Backend whose model runs on an inference server speaking the Open Inference Protocol (KServe
-// v2) over HTTP: each batch is one inference request on a kept-alive connection of its own (one
-// per worker, so a load scenario has as many requests in flight as workers). A request that
-// gets no usable answer (an HTTP error, a dropped connection, no reply within the timeout, a
+// v2) over HTTP or gRPC (v2_connection.hpp): each batch is one inference request on a connection of
+// its own (one per worker, so a load scenario has as many requests in flight as workers). A request
+// that gets no usable answer (an HTTP error, a dropped connection, no reply within the timeout, a
 // malformed reply) is a failed answer (BatchOutput::failure), never an exception.
 #pragma once
 

@@ -76,10 +76,17 @@ json spec_json(const TensorSpec& t) {
   return {{"name", t.name}, {"datatype", t.datatype}, {"shape", t.shape}};
 }
 
+// Values in a tensor of `shape`, refusing counts no body could carry (a shape alone must not
+// make the server allocate).
 std::size_t element_count(std::span<const std::int64_t> shape, std::string_view where) {
+  constexpr std::size_t kMost = std::size_t{1} << 32;
   std::size_t n = 1;
   for (std::int64_t d : shape) {
     if (d < 0) throw ProtocolError(std::string(where) + " has a shape with -1 in it");
+    if (d != 0 && n > kMost / static_cast<std::size_t>(d)) {
+      throw ProtocolError(std::string(where) + "'s shape " + shape_text(shape) +
+                          " holds more values than a message can");
+    }
     n *= static_cast<std::size_t>(d);
   }
   return n;
@@ -203,7 +210,7 @@ InferRequest parse_infer_request(std::string_view body) {
   r.datatype = spec.datatype;
   r.shape = spec.shape;
   const std::size_t n = element_count(r.shape, "inputs[0]");
-  r.data.reserve(n);
+  r.data.reserve(std::min<std::size_t>(n, body.size()));  // a value takes a byte at least
   flatten(member(input, "data", "inputs[0]"), "inputs[0]",
           [&](double v) { r.data.push_back(static_cast<float>(v)); });
   if (r.data.size() != n) {

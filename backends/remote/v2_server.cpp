@@ -4,176 +4,25 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <limits>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <numeric>
 #include <thread>
 
+#include "remote/grpc_server.hpp"
+#include "remote/served_model.hpp"
 #include "remote/v2_protocol.hpp"
 #include "tailq/error.hpp"
-#include "tailq/plugin.hpp"
 #include "tailq/run_options.hpp"
 
 namespace tailq::remote {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-// Rows one request may carry: bounds the memory a request can make the server allocate.
-constexpr std::int64_t kMaxRows = 4096;
-
-std::size_t product(std::span<const std::int64_t> dims) {
-  return std::accumulate(
-      dims.begin(), dims.end(), std::size_t{1},
-      [](std::size_t a, std::int64_t d) { return a * static_cast<std::size_t>(d); });
-}
-
-// The model instances, each serving one request at a time (a Backend need not be thread-safe).
-class Replicas {
- public:
-  explicit Replicas(std::vector<std::unique_ptr<Backend>> backends)
-      : backends_(std::move(backends)) {
-    for (auto& b : backends_) idle_.push_back(b.get());
-  }
-  Backend& front() { return *backends_.front(); }
-
-  template <class F>
-  void with_one(F&& use) {
-    Backend* b = nullptr;
-    {
-      std::unique_lock lock(mutex_);
-      freed_.wait(lock, [&] { return !idle_.empty(); });
-      b = idle_.back();
-      idle_.pop_back();
-    }
-    try {
-      use(*b);
-    } catch (...) {
-      give_back(b);
-      throw;
-    }
-    give_back(b);
-  }
-
- private:
-  void give_back(Backend* b) {
-    {
-      std::lock_guard lock(mutex_);
-      idle_.push_back(b);
-    }
-    freed_.notify_one();
-  }
-
-  std::vector<std::unique_ptr<Backend>> backends_;
-  std::vector<Backend*> idle_;
-  std::mutex mutex_;
-  std::condition_variable freed_;
-};
-
-// Counters in the shape of the protocol's statistics extension (as Triton reports them).
-struct Stats {
-  std::atomic<std::uint64_t> success_count{0}, success_ns{0}, fail_count{0}, fail_ns{0};
-  std::atomic<std::uint64_t> infer_count{0}, infer_ns{0}, queue_ns{0}, instances{0};
-  std::atomic<std::uint64_t> last_inference_ms{0};
-
-  json to_json(const std::string& name) const {
-    auto pair = [](std::uint64_t count, std::uint64_t ns) {
-      return json{{"count", count}, {"ns", ns}};
-    };
-    const std::uint64_t runs = infer_count.load();
-    json model{{"name", name},
-               {"version", "1"},
-               {"last_inference", last_inference_ms.load()},
-               {"inference_count", instances.load()},
-               {"execution_count", runs},
-               {"inference_stats",
-                {{"success", pair(success_count, success_ns)},
-                 {"fail", pair(fail_count, fail_ns)},
-                 {"queue", pair(runs, queue_ns)},
-                 {"compute_infer", pair(runs, infer_ns)}}}};
-    return json{{"model_stats", json::array({model})}};
-  }
-};
-
-std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
-}
-
-// The backends and the instance shape of settings' model.
-struct Served {
-  std::vector<std::unique_ptr<Backend>> backends;
-  std::vector<std::int64_t> instance_shape;
-  std::string name;
-};
-
-Served load_model(const ServeSettings& settings) {
-  const RunSettings& run = settings.run;
-  Served served;
-  const unsigned replicas = std::max(1u, settings.replicas);
-  if (run.workload == "digits") {
-    for (unsigned r = 0; r < replicas; ++r) {
-      Workload w = make_workload(run, r);
-      if (r == 0) served.instance_shape = w.dataset->instance_shape();
-      served.backends.push_back(std::move(w.backend));
-    }
-    served.name = "digits";
-  } else if (run.workload == "model") {
-    if (run.model.empty()) throw OptionError("model", "a model file to serve is needed");
-    if (settings.instance_shape.empty()) {
-      throw OptionError("input_shape", "the shape of one input is needed for a model file");
-    }
-    std::string runner = builtin_runner_for(run.model);
-    const PluginTable* table = runner.empty() ? nullptr : &builtin_plugin(runner);
-    if (!run.plugin.empty()) table = &load_plugin(run.plugin);
-    if (!table || !table->make_backend) {
-      throw InputError(run.model.string() + ": no runner for this kind of model file");
-    }
-    for (unsigned r = 0; r < replicas; ++r) {
-      served.backends.push_back(table->make_backend({run.model, run.threads, r}));
-    }
-    served.instance_shape = settings.instance_shape;
-    served.name = run.model.stem().string();
-  } else {
-    throw OptionError("workload", "serves digits or a model file, not '" + run.workload + "'");
-  }
-  if (!settings.model_name.empty()) served.name = settings.model_name;
-  return served;
-}
-
-// The width of the model's output, from one inference on zeros (a model that cannot take its
-// inputs fails here, before the server listens).
-std::size_t output_width(Backend& backend, const std::vector<std::int64_t>& instance_shape) {
-  Batch batch;
-  batch.shape = {1};
-  batch.shape.insert(batch.shape.end(), instance_shape.begin(), instance_shape.end());
-  batch.size = 1;
-  batch.input.assign(product(batch.shape), 0.0f);
-  BatchOutput out;
-  out.scores.resize(std::size_t{1} << 22);
-  backend.infer(batch, out);
-  backend.synchronize();
-  if (out.width == 0) throw InputError("the model gives no scores for an input of zeros");
-  return out.width;
-}
-
+// The protocol's HTTP/REST endpoints in front of a served model.
 class V2Server {
  public:
-  explicit V2Server(Served served)
-      : replicas_(std::move(served.backends)), instance_shape_(std::move(served.instance_shape)) {
-    width_ = output_width(replicas_.front(), instance_shape_);
-    metadata_.name = std::move(served.name);
-    metadata_.versions = {"1"};
-    metadata_.platform = "tailq " + replicas_.front().description();
-    std::vector<std::int64_t> in{-1}, out{-1, static_cast<std::int64_t>(width_)};
-    in.insert(in.end(), instance_shape_.begin(), instance_shape_.end());
-    metadata_.inputs = {{"input", "FP32", in}};
-    metadata_.outputs = {{"output", "FP32", out}};
-    routes();
-  }
+  explicit V2Server(ServedModel& model) : model_(model) { routes(); }
 
   httplib::Server& http() { return http_; }
 
@@ -185,7 +34,7 @@ class V2Server {
 
   // The model of a request's path, or a 404 reply when it is not this one.
   bool known(const httplib::Request& req, httplib::Response& res) const {
-    if (req.matches[1] == metadata_.name) return true;
+    if (req.matches[1] == model_.metadata().name) return true;
     reply(res, 404, error_json("unknown model '" + std::string(req.matches[1]) + "'"));
     return false;
   }
@@ -202,13 +51,15 @@ class V2Server {
       reply(res, 200, json{{"name", "tailq"}, {"extensions", {"statistics"}}}.dump());
     });
     http_.Get(model, [this](const httplib::Request& req, httplib::Response& res) {
-      if (known(req, res)) reply(res, 200, metadata_json(metadata_));
+      if (known(req, res)) reply(res, 200, metadata_json(model_.metadata()));
     });
     http_.Get(model + "/ready", [this](const httplib::Request& req, httplib::Response& res) {
-      if (known(req, res)) reply(res, 200, json{{"name", metadata_.name}, {"ready", true}}.dump());
+      if (known(req, res)) {
+        reply(res, 200, json{{"name", model_.metadata().name}, {"ready", true}}.dump());
+      }
     });
     http_.Get(model + "/stats", [this](const httplib::Request& req, httplib::Response& res) {
-      if (known(req, res)) reply(res, 200, stats_.to_json(metadata_.name).dump());
+      if (known(req, res)) reply(res, 200, model_.statistics_json());
     });
     http_.Post(model + "/infer", [this](const httplib::Request& req, httplib::Response& res) {
       if (known(req, res)) infer(req, res);
@@ -220,96 +71,36 @@ class V2Server {
     });
   }
 
-  // The request's input as a batch of this model's instances, or a message saying why not.
-  std::string batch_of(InferRequest& request, Batch& batch) const {
-    const auto& shape = request.shape;
-    const std::size_t per_instance = product(instance_shape_);
-    if (shape.empty() || shape[0] < 1 || shape[0] > kMaxRows) {
-      return "input shape " + shape_text(shape) + " has no batch of 1 to " +
-             std::to_string(kMaxRows) + " rows first";
-    }
-    if (product(std::span(shape).subspan(1)) != per_instance) {
-      std::vector<std::int64_t> expected{-1};
-      expected.insert(expected.end(), instance_shape_.begin(), instance_shape_.end());
-      return "input shape " + shape_text(shape) + " does not fit the model's " +
-             shape_text(expected);
-    }
-    batch.size = static_cast<std::size_t>(shape[0]);
-    batch.shape = {shape[0]};
-    batch.shape.insert(batch.shape.end(), instance_shape_.begin(), instance_shape_.end());
-    batch.input = std::move(request.data);
-    for (const std::string& name : request.outputs) {
-      if (name != metadata_.outputs.front().name) return "the model has no output '" + name + "'";
-    }
-    return {};
-  }
-
   void infer(const httplib::Request& req, httplib::Response& res) {
-    const auto arrived = Clock::now();
-    auto fail = [&](int status, const std::string& message) {
-      stats_.fail_count += 1;
-      stats_.fail_ns += ns_between(arrived, Clock::now());
-      reply(res, status, error_json(message));
-    };
+    const auto arrived = std::chrono::steady_clock::now();
     InferRequest request;
-    Batch batch;
     try {
       request = parse_infer_request(req.body);
     } catch (const ProtocolError& e) {
-      return fail(400, e.what());
+      model_.count_refused(arrived);
+      return reply(res, 400, error_json(e.what()));
     }
     const std::string id = request.id;
-    if (std::string problem = batch_of(request, batch); !problem.empty()) {
-      return fail(400, problem);
+    const ServedModel::Reply answer = model_.infer(std::move(request));
+    switch (answer.status) {
+      case ServedModel::Reply::Status::bad_request:
+        return reply(res, 400, error_json(answer.error));
+      case ServedModel::Reply::Status::failed:
+        return reply(res, 500, error_json(answer.error));
+      case ServedModel::Reply::Status::ok:
+        break;
     }
-    BatchOutput out;
-    out.scores.resize(batch.size * width_);
-    Clock::time_point began, ended;
-    try {
-      replicas_.with_one([&](Backend& backend) {
-        began = Clock::now();
-        backend.infer(batch, out);
-        backend.synchronize();
-        ended = Clock::now();
-      });
-    } catch (const std::exception& e) {
-      return fail(500, e.what());
-    }
-    if (out.width != width_) return fail(500, "the model gave an output of another width");
-    const std::vector<std::int64_t> shape{static_cast<std::int64_t>(batch.size),
-                                          static_cast<std::int64_t>(width_)};
-    const double inference_s = std::chrono::duration<double>(ended - began).count();
     reply(res, 200,
-          infer_response_json({metadata_.name, id, &metadata_.outputs.front(), shape,
-                               std::span<const float>(out.scores).first(batch.size * width_),
-                               inference_s}));
-    stats_.infer_count += 1;
-    stats_.infer_ns += ns_between(began, ended);
-    stats_.queue_ns += ns_between(arrived, began);
-    stats_.instances += batch.size;
-    stats_.success_count += 1;
-    stats_.success_ns += ns_between(arrived, Clock::now());
-    stats_.last_inference_ms =
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count());
+          infer_response_json({model_.metadata().name, id, &model_.output(), answer.shape,
+                               answer.scores, answer.inference_s}));
   }
 
-  Replicas replicas_;
-  std::vector<std::int64_t> instance_shape_;
-  std::size_t width_ = 0;
-  ModelMetadata metadata_;
-  Stats stats_;
+  ServedModel& model_;
   httplib::Server http_;
 };
 
-}  // namespace
-
-void serve_v2(const ServeSettings& settings, const std::atomic<bool>& stop) {
-  if (settings.port < 0 || settings.port > 65535) {
-    throw OptionError("port", std::to_string(settings.port) + " is not a TCP port");
-  }
-  V2Server server(load_model(settings));
+void serve_http(ServedModel& model, const ServeSettings& settings, const std::atomic<bool>& stop) {
+  V2Server server(model);
   httplib::Server& http = server.http();
   // A kept-alive connection holds a thread of the pool: room for many concurrent clients.
   const unsigned threads = std::max(64u, 4 * std::max(1u, settings.replicas));
@@ -345,6 +136,20 @@ void serve_v2(const ServeSettings& settings, const std::atomic<bool>& stop) {
   }
   done = true;
   watcher.join();
+}
+
+}  // namespace
+
+void serve_v2(const ServeSettings& settings, const std::atomic<bool>& stop) {
+  if (settings.port < 0 || settings.port > 65535) {
+    throw OptionError("port", std::to_string(settings.port) + " is not a TCP port");
+  }
+  if (settings.protocol != "http" && settings.protocol != "grpc") {
+    throw OptionError("protocol", "'" + settings.protocol + "': http or grpc");
+  }
+  ServedModel model(settings);
+  if (settings.protocol == "grpc") return serve_grpc(model, settings, stop);
+  serve_http(model, settings, stop);
 }
 
 }  // namespace tailq::remote

@@ -1,5 +1,6 @@
-// The server side of the Open Inference Protocol (KServe v2) over HTTP/REST: one model of
-// tailq's behind health, metadata, inference and statistics endpoints (docs/serving.md).
+// The server side of the Open Inference Protocol (KServe v2): one model of tailq's behind
+// health, metadata, inference and statistics endpoints over HTTP/REST, or behind the same
+// calls over gRPC (settings.protocol; docs/serving.md).
 #pragma once
 
 #include <atomic>

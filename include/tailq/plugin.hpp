@@ -33,8 +33,9 @@ namespace tailq {
 // Raised whenever a change to harness.hpp, run.hpp (RunSettings, Workload) or this header would
 // break a plug-in built before it. 2: Dataset::answers() (detections) and
 // RunSettings::textdet_pages. 3: BatchOutput's failure and reported inference time, the remote
-// settings of RunSettings, and PluginTable's make_remote_backend and serve.
-inline constexpr int kPluginAbi = 3;
+// settings of RunSettings, and PluginTable's make_remote_backend and serve. 4: ServeSettings'
+// protocol (gRPC).
+inline constexpr int kPluginAbi = 4;
 
 // One model file to load for one worker.
 struct ModelRequest {
@@ -86,8 +87,7 @@ std::string builtin_runner_for(const std::filesystem::path& model);
 }  // namespace tailq
 
 // Exports a plug-in's table; use once, at namespace scope, in the plug-in's library.
-#define TAILQ_PLUGIN(table)                                                     \
-  extern "C" __attribute__((visibility("default"))) const ::tailq::PluginTable* \
-  tailq_plugin() {                                                              \
-    return &(table);                                                            \
+#define TAILQ_PLUGIN(table)                                                                      \
+  extern "C" __attribute__((visibility("default"))) const ::tailq::PluginTable* tailq_plugin() { \
+    return &(table);                                                                             \
   }

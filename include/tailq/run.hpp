@@ -82,7 +82,8 @@ struct RunSettings {
   // model: the user's inputs (.npy), labels (.npy or one per line), class names and sizes
   std::filesystem::path inputs, labels, classes, input_sizes;
   // digits, model: the model runs on an inference server speaking the Open Inference Protocol
-  // (KServe v2) at `server` (http://HOST:PORT), as `model_name` (docs/serving.md); a request
+  // (KServe v2) at `server` (http://HOST:PORT over REST, grpc://HOST:PORT over gRPC), as
+  // `model_name` (docs/serving.md); a request
   // with no answer within `request_timeout_s` fails, and a failed answer counts as that late.
   std::string server, model_name;
   double request_timeout_s = 5;

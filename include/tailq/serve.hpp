@@ -1,6 +1,6 @@
-// `tailq serve`: any of tailq's models behind the Open Inference Protocol (KServe v2) over HTTP,
-// so that a model measured in process and the same model behind a server can be compared
-// (docs/serving.md). The server lives in the remote plug-in; this is its entry point.
+// `tailq serve`: any of tailq's models behind the Open Inference Protocol (KServe v2) over HTTP
+// or gRPC, so that a model measured in process and the same model behind a server can be
+// compared (docs/serving.md). The server lives in the remote plug-in; this is its entry point.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +18,8 @@ struct ServeSettings {
   // The model and how it runs: workload digits (its CNN, or `run.model`) or model (`run.model`,
   // a .pt or .onnx file), with `run.threads` intra-op threads.
   RunSettings run;
-  std::string model_name;  // the name clients ask for; empty: the workload's name
+  std::string model_name;         // the name clients ask for; empty: the workload's name
+  std::string protocol = "http";  // http (REST, JSON) or grpc
   std::string host = "127.0.0.1";
   int port = 8000;  // 0: a free port, told to `listening`
   // Shape of one input instance, e.g. {1, 8, 8}; required for a model file, whose inputs the

@@ -75,8 +75,9 @@ Entry path(RunOption o, std::filesystem::path RunSettings::*member) {
 }
 
 void check_server_url(std::string_view url) {
-  if (!url.empty() && !url.starts_with("http://")) {
-    throw InputError("'" + std::string(url) + "' is not an http://HOST:PORT address");
+  if (!url.empty() && !url.starts_with("http://") && !url.starts_with("grpc://")) {
+    throw InputError("'" + std::string(url) +
+                     "' is not an http://HOST:PORT (REST) or grpc://HOST:PORT (gRPC) address");
   }
 }
 
@@ -124,7 +125,7 @@ const std::vector<Entry>& table() {
            &RunSettings::input_sizes),
       text({"server", "--server", "URL",
             "the model runs on an inference server speaking the Open Inference Protocol (KServe "
-            "v2), e.g. http://127.0.0.1:8000 (docs/serving.md)",
+            "v2): http://HOST:PORT over REST, grpc://HOST:PORT over gRPC (docs/serving.md)",
             Role::identity, "digits,model"},
            &RunSettings::server, check_server_url),
       text({"model_name", "--model-name", "NAME", "the model's name on the --server",
