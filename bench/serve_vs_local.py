@@ -63,50 +63,50 @@ def main():
     sweep = arg("--sweep", "250:1500:250")
     with tempfile.TemporaryDirectory() as folder:
         os.chdir(folder)
-        servers = []
-        with open("serve.log", "w") as log:
-            for protocol in ("http", "grpc"):
-                servers.append(start_server(tailq, workers, log, protocol))
-        systems = [("local", [])] + [
-            (url.split(":")[0], ["--server", url, "--model-name", "digits"])
-            for _, url in servers]
-        try:
-            common = ["--stop", "rjsd", "--tau", "0", "--quiet", "--max-rounds", str(rounds)]
-            for name, extra in systems:
+        # One system at a time, each server alone on the machine while it is measured.
+        common = ["--stop", "rjsd", "--tau", "0", "--quiet", "--max-rounds", str(rounds)]
+        load = ["--scenario", "server", "--qps", qps, "--workers", str(workers),
+                "--stop", "rjsd", "--tau", "0", "--quiet", "--max-rounds", str(max(2, rounds // 4))]
+        names = []
+        for protocol in (None, "http", "grpc"):
+            server, extra, name = None, [], "local"
+            if protocol:
+                with open("serve.log", "a") as log:
+                    server, url = start_server(tailq, workers, log, protocol)
+                extra, name = ["--server", url, "--model-name", "digits"], protocol
+            names.append(name)
+            try:
                 run(tailq, "run", *common, *extra, "-o", f"{name}.trace")
-            print("single-stream, digits, total and inference time p50 / p99:")
-            for name, _ in systems:
-                total = percentiles(tailq, f"{name}.trace", "total")
-                infer = percentiles(tailq, f"{name}.trace", "inference")
-                print(f"  {name:>6}: total {total[0] * 1e6:.1f} / {total[1] * 1e6:.1f} us, "
-                      f"inference {infer[0] * 1e6:.1f} / {infer[1] * 1e6:.1f} us")
-            print(run(tailq, "compare", *[f"{name}.trace" for name, _ in systems],
-                      "--thresholds", "p50,p99,500us,1ms,2ms"))
-            print(f"server scenario, {qps}/s, {workers} workers, {rounds // 4} rounds:")
-            load = ["--scenario", "server", "--qps", qps, "--workers", str(workers),
-                    "--stop", "rjsd", "--tau", "0", "--quiet", "--max-rounds",
-                    str(max(2, rounds // 4))]
-            for name, extra in systems:
                 run(tailq, "run", *load, *extra, "-o", f"{name}-load.trace")
-                level, ideal, overhead = load_level(tailq, f"{name}-load.trace", workers)
-                print(f"  {name:>6}: issue late p50 {level['issue_delay']['p50'] * 1e6:.1f} us, "
-                      f"p99 {level['issue_delay']['p99'] * 1e6:.1f} us; extra latency over an "
-                      f"ideal FIFO queue: mean {overhead.mean() * 1e6:.1f} us, "
-                      f"p50 {np.percentile(overhead, 50) * 1e6:.1f} us, "
-                      f"p99 {np.percentile(overhead, 99) * 1e6:.1f} us; service mean "
-                      f"{level['service']['mean'] * 1e6:.1f} us; wait mean "
-                      f"{level['queue_wait']['mean'] * 1e6:.1f} us")
-            print(f"sweep {sweep}/s, {workers} workers:")
-            for name, extra in systems:
                 run(tailq, "run", "--scenario", "server", "--qps-sweep", sweep, "--workers",
                     str(workers), "--stop", "rjsd", "--tau", "0", "--quiet", "--max-rounds",
                     str(max(2, rounds // 10)), *extra, "-o", f"{name}-sweep.trace")
-                print(f"  {name}:")
-                print(run(tailq, "analyze", f"{name}-sweep.trace", "--thresholds", "2ms,5ms"))
-        finally:
-            for server, _ in servers:
-                server.terminate()
-                server.wait()
+            finally:
+                if server:
+                    server.terminate()
+                    server.wait()
+        print("single-stream, digits, total and inference time p50 / p99:")
+        for name in names:
+            total = percentiles(tailq, f"{name}.trace", "total")
+            infer = percentiles(tailq, f"{name}.trace", "inference")
+            print(f"  {name:>6}: total {total[0] * 1e6:.1f} / {total[1] * 1e6:.1f} us, "
+                  f"inference {infer[0] * 1e6:.1f} / {infer[1] * 1e6:.1f} us")
+        print(run(tailq, "compare", *[f"{name}.trace" for name in names],
+                  "--thresholds", "p50,p99,500us,1ms,2ms"))
+        print(f"server scenario, {qps}/s, {workers} workers, {max(2, rounds // 4)} rounds:")
+        for name in names:
+            level, ideal, overhead = load_level(tailq, f"{name}-load.trace", workers)
+            print(f"  {name:>6}: issue late p50 {level['issue_delay']['p50'] * 1e6:.1f} us, "
+                  f"p99 {level['issue_delay']['p99'] * 1e6:.1f} us; extra latency over an "
+                  f"ideal FIFO queue: mean {overhead.mean() * 1e6:.1f} us, "
+                  f"p50 {np.percentile(overhead, 50) * 1e6:.1f} us, "
+                  f"p99 {np.percentile(overhead, 99) * 1e6:.1f} us; service mean "
+                  f"{level['service']['mean'] * 1e6:.1f} us; wait mean "
+                  f"{level['queue_wait']['mean'] * 1e6:.1f} us")
+        print(f"sweep {sweep}/s, {workers} workers:")
+        for name in names:
+            print(f"  {name}:")
+            print(run(tailq, "analyze", f"{name}-sweep.trace", "--thresholds", "2ms,5ms"))
 
 
 if __name__ == "__main__":
