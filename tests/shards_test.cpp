@@ -1,6 +1,8 @@
 // Sharded analyses (tailq/shards.hpp) without MPI: K ranks as K threads of this process over an
 // in-memory transport, so that the answer can be checked against one process's for K of 1 to 4
 // (tests/mpi_run_test.sh checks 2 ranks under mpirun).
+#include "tailq/shards.hpp"
+
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -21,7 +23,6 @@
 #include "tailq/predict.hpp"
 #include "tailq/ranks.hpp"
 #include "tailq/report.hpp"
-#include "tailq/shards.hpp"
 #include "tailq/synthetic.hpp"
 #include "test_util.hpp"
 
@@ -114,6 +115,31 @@ JobResult run_ranks(int k, const std::function<std::string(Shards&)>& job) {
   return result;
 }
 
+// Runs `answer` alone and on 1 to 4 ranks: rank 0's answer must be the one process's, and no
+// rank may fail. Returns the one process's answer.
+std::string expect_the_one_processs(const std::function<std::string(Shards&)>& answer) {
+  Shards alone;
+  const std::string one = answer(alone);
+  for (int k = 1; k <= 4; ++k) {
+    const JobResult r = run_ranks(k, answer);
+    EXPECT_EQ(r.answer, one) << k << " ranks";
+    for (const std::string& e : r.errors) EXPECT_EQ(e, "") << k << " ranks";
+  }
+  return one;
+}
+
+// A trace of `rounds` x `instances` from tailq generate's model, rounds drifting by 5%.
+void generate(const std::filesystem::path& path, std::size_t rounds, std::size_t instances,
+              std::uint64_t seed, std::size_t batch_size = 1) {
+  SyntheticSpec spec;
+  spec.rounds = rounds;
+  spec.instances = instances;
+  spec.batch_size = batch_size;
+  spec.round_drift = 0.05;
+  spec.seed = seed;
+  generate_synthetic_trace(spec, path);
+}
+
 TEST(Shards, ShareContiguousRangesInRankOrder) {
   const JobResult r = run_ranks(3, [](Shards& s) {
     std::string out;
@@ -149,12 +175,7 @@ TEST(Shards, AnErrorOnOneRankEndsTheExchangeOnEveryRank) {
 
 TEST(Shards, PredictionAndConvergenceAreTheOneProcesssForAnyNumberOfRanks) {
   const testing::TempDir dir;
-  SyntheticSpec spec;
-  spec.rounds = 37;
-  spec.instances = 90;
-  spec.round_drift = 0.05;
-  spec.seed = 4;
-  generate_synthetic_trace(spec, dir / "g.trace");
+  generate(dir / "g.trace", 37, 90, 4);
   PredictionRequest predict;
   predict.thresholds = parse_thresholds("p90,p99");
   predict.simulations = 101;
@@ -168,14 +189,7 @@ TEST(Shards, PredictionAndConvergenceAreTheOneProcesssForAnyNumberOfRanks) {
     const ConvergenceReport c = replay_convergence(trace, converge, 7, s);
     return s.lead() ? to_json(p) + to_json(c) : std::string();
   };
-  Shards alone;
-  const std::string one = answer(alone);
-  EXPECT_NE(one.find("\"rjsd\""), std::string::npos);
-  for (int k = 1; k <= 4; ++k) {
-    const JobResult r = run_ranks(k, answer);
-    EXPECT_EQ(r.answer, one) << k << " ranks";
-    for (const std::string& e : r.errors) EXPECT_EQ(e, "") << k << " ranks";
-  }
+  EXPECT_NE(expect_the_one_processs(answer).find("\"rjsd\""), std::string::npos);
 }
 
 // Every path of the engine: percentile deadlines resolved from stand-ins (fused), a sweep to a
@@ -213,14 +227,7 @@ TEST(Shards, AnalysisIsTheOneProcesssForAnyNumberOfRanks) {
     for (const TraceAnalysisOptions& o : cases) out += to_json(analyze_trace(trace, o, s)) + "\n";
     return out;
   };
-  Shards alone;
-  const std::string one = answer(alone);
-  EXPECT_NE(one.find("\"precision\""), std::string::npos);
-  for (int k = 1; k <= 4; ++k) {
-    const JobResult r = run_ranks(k, answer);
-    EXPECT_EQ(r.answer, one) << k << " ranks";
-    for (const std::string& e : r.errors) EXPECT_EQ(e, "") << k << " ranks";
-  }
+  EXPECT_NE(expect_the_one_processs(answer).find("\"precision\""), std::string::npos);
 }
 
 // A metric that is not a sum of per-instance statistics: each round and deadline is scored by
@@ -238,11 +245,7 @@ class SquaredShare final : public Metric {
 
 TEST(Shards, GenericScoringIsTheOneProcesssForAnyNumberOfRanks) {
   const testing::TempDir dir;
-  SyntheticSpec spec;
-  spec.rounds = 11;
-  spec.instances = 60;
-  spec.seed = 5;
-  generate_synthetic_trace(spec, dir / "g.trace");
+  generate(dir / "g.trace", 11, 60, 5);
   AnalysisRequest request;
   request.thresholds = parse_thresholds("p90,p99,4ms");
   request.sweep = 7;
@@ -261,14 +264,7 @@ TEST(Shards, GenericScoringIsTheOneProcesssForAnyNumberOfRanks) {
     return to_json(
         detail::analyze_scanned(passes, passes.scan(), trace.batch_of_instance(), metric, request));
   };
-  Shards alone;
-  const std::string one = answer(alone);
-  EXPECT_NE(one.find("squared-share"), std::string::npos);
-  for (int k = 1; k <= 4; ++k) {
-    const JobResult r = run_ranks(k, answer);
-    EXPECT_EQ(r.answer, one) << k << " ranks";
-    for (const std::string& e : r.errors) EXPECT_EQ(e, "") << k << " ranks";
-  }
+  EXPECT_NE(expect_the_one_processs(answer).find("squared-share"), std::string::npos);
 }
 
 }  // namespace

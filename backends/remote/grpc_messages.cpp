@@ -107,20 +107,6 @@ std::vector<std::int64_t> shape_of(const google::protobuf::RepeatedField<std::in
   return shape;
 }
 
-// Values in a tensor of `shape` (known extents), refusing counts no message could carry.
-std::size_t element_count(std::span<const std::int64_t> shape, std::string_view where) {
-  constexpr std::size_t kMost = std::size_t{1} << 32;
-  std::size_t n = 1;
-  for (std::int64_t d : shape) {
-    if (d != 0 && n > kMost / static_cast<std::size_t>(d)) {
-      throw ProtocolError(std::string(where) + "'s shape " + shape_text(shape) +
-                          " holds more values than a message can");
-    }
-    n *= static_cast<std::size_t>(d);
-  }
-  return n;
-}
-
 template <class Message>
 void write_spec(const TensorSpec& spec, Message& out) {
   out.set_name(spec.name);

@@ -76,22 +76,6 @@ json spec_json(const TensorSpec& t) {
   return {{"name", t.name}, {"datatype", t.datatype}, {"shape", t.shape}};
 }
 
-// Values in a tensor of `shape`, refusing counts no body could carry (a shape alone must not
-// make the server allocate).
-std::size_t element_count(std::span<const std::int64_t> shape, std::string_view where) {
-  constexpr std::size_t kMost = std::size_t{1} << 32;
-  std::size_t n = 1;
-  for (std::int64_t d : shape) {
-    if (d < 0) throw ProtocolError(std::string(where) + " has a shape with -1 in it");
-    if (d != 0 && n > kMost / static_cast<std::size_t>(d)) {
-      throw ProtocolError(std::string(where) + "'s shape " + shape_text(shape) +
-                          " holds more values than a message can");
-    }
-    n *= static_cast<std::size_t>(d);
-  }
-  return n;
-}
-
 // Appends the numbers of a (possibly nested) "data" array, row-major, to `out` through `put`.
 template <class Put>
 void flatten(const json& data, std::string_view where, Put&& put) {
@@ -143,6 +127,20 @@ bool shape_matches(std::span<const std::int64_t> shape, std::span<const std::int
     if (pattern[k] != -1 && pattern[k] != shape[k]) return false;
   }
   return true;
+}
+
+std::size_t element_count(std::span<const std::int64_t> shape, std::string_view where) {
+  constexpr std::size_t kMost = std::size_t{1} << 32;
+  std::size_t n = 1;
+  for (std::int64_t d : shape) {
+    if (d < 0) throw ProtocolError(std::string(where) + " has a shape with -1 in it");
+    if (d != 0 && n > kMost / static_cast<std::size_t>(d)) {
+      throw ProtocolError(std::string(where) + "'s shape " + shape_text(shape) +
+                          " holds more values than a message can");
+    }
+    n *= static_cast<std::size_t>(d);
+  }
+  return n;
 }
 
 std::string metadata_json(const ModelMetadata& m) {

@@ -41,6 +41,9 @@ bool numeric_datatype(std::string_view datatype);
 std::string shape_text(std::span<const std::int64_t> shape);
 // Whether `shape` is an instance of `pattern` (same rank, equal where the pattern is not -1).
 bool shape_matches(std::span<const std::int64_t> shape, std::span<const std::int64_t> pattern);
+// The values in a tensor of `shape`; ProtocolError, naming the tensor `where`, for a -1 in it or
+// for more values than a message can carry (so that a shape alone makes no one allocate).
+std::size_t element_count(std::span<const std::int64_t> shape, std::string_view where);
 
 // POST /v2/models/NAME/infer, one input tensor and one requested output. Written into `body`
 // (its capacity is reused from call to call).
