@@ -30,7 +30,9 @@ class ByteWriter {
   void put_array(std::span<const T> values) {
     static_assert(std::is_trivially_copyable_v<T>);
     put<std::uint64_t>(values.size());
-    bytes_.append(reinterpret_cast<const char*>(values.data()), values.size_bytes());
+    if (!values.empty()) {  // an empty span's data() may be null
+      bytes_.append(reinterpret_cast<const char*>(values.data()), values.size_bytes());
+    }
   }
   const std::string& bytes() const { return bytes_; }
 
@@ -55,7 +57,9 @@ class ByteReader {
     const auto n = get<std::uint64_t>();
     if (n > rest_.size() / sizeof(T)) throw std::runtime_error("a rank's message is cut short");
     out.resize(n);
-    std::memcpy(out.data(), take(n * sizeof(T)).data(), n * sizeof(T));
+    const std::string_view bytes = take(n * sizeof(T));
+    // An empty vector's data() may be null, which memcpy must not get even for no bytes.
+    if (n > 0) std::memcpy(out.data(), bytes.data(), n * sizeof(T));
   }
 
  private:
