@@ -162,7 +162,7 @@ mpi -np 2 "$TAILQ" analyze gen.trace --rounds 9:4 >/dev/null 2>err.txt
 rc=$?
 [ $rc -eq 2 ] && [ "$(grep -c '^tailq' err.txt)" -eq 1 ] && grep -q -- "--rounds: empty range" err.txt &&
   ok || bad "analyze, a bad option on every rank: rc $rc: $(cat err.txt)"
-# A rank's error is one line from rank 0 naming the rank, status 2 on every rank.
+# A rank's error is one line from rank 0 naming the rank, status 2 (rank 0's, so mpirun's).
 mpi -np 1 "$TAILQ" predict gen.trace : -np 1 "$TAILQ" predict missing.trace >/dev/null 2>err.txt
 rc=$?
 [ $rc -eq 2 ] && [ "$(grep -c '^tailq' err.txt)" -eq 1 ] &&

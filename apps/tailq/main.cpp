@@ -30,8 +30,11 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const tailq::cli::ExitCode& e) {
     return e.code;
-  } catch (const tailq::RankExit& e) {
-    return e.status();  // rank 0 of the MPI job reports why
+  } catch (const tailq::RankExit&) {
+    // Rank 0 reports why and exits with the job's status. The others end quietly with 0:
+    // mpirun stops the whole job as soon as one process exits with another status, which could
+    // stop rank 0 before it has said why.
+    return 0;
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;
