@@ -169,7 +169,9 @@ TEST(Shards, AnErrorOnOneRankEndsTheExchangeOnEveryRank) {
   EXPECT_EQ(r.answer, "");
   EXPECT_NE(r.errors[0].find("rank 2 ("), std::string::npos) << r.errors[0];
   EXPECT_NE(r.errors[0].find("): x.trace: no such trace file"), std::string::npos) << r.errors[0];
-  EXPECT_EQ(r.exits, (std::vector<int>{-1, 2, 2}));  // the others end quietly, status 2
+  // The others end quietly: RankExit carries the job's status 2 (main() then exits 0, so that
+  // mpirun lets rank 0 say why).
+  EXPECT_EQ(r.exits, (std::vector<int>{-1, 2, 2}));
   EXPECT_EQ(r.errors[1] + r.errors[2], "");
 }
 
