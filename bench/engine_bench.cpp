@@ -8,6 +8,7 @@
 
 #include "analyse/deadline_index.hpp"
 #include "analyse/pooled_latency.hpp"
+#include "analyse/scoring.hpp"
 #include "tailq/engine.hpp"
 #include "tailq/predict.hpp"
 #include "tailq/round_source.hpp"
@@ -64,10 +65,26 @@ void BM_PooledScan(benchmark::State& state) {
 }
 BENCHMARK(BM_PooledScan)->Unit(benchmark::kMillisecond);
 
+// The scoring pass alone (accuracy), against arg(0) deadlines between the 1st and 99th percentile.
+void BM_ScoreAdditive(benchmark::State& state) {
+  const Workload w = make_workload(100, 50000);
+  const auto metric = tailq::make_metric("accuracy", w.outcomes);
+  const auto& additive = dynamic_cast<const tailq::AdditiveMetric&>(*metric);
+  const tailq::detail::BatchDeltas deltas(additive, w.batch_of, w.batches);
+  const auto deadlines = tailq::linspace(0.0032, 0.005, static_cast<std::size_t>(state.range(0)));
+  const tailq::MatrixRoundSource source(w.times, w.batches);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(tailq::detail::score_additive(source, additive, deltas, deadlines, 1));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(w.times.size()));
+}
+BENCHMARK(BM_ScoreAdditive)->Arg(1)->Arg(8)->Arg(104)->Unit(benchmark::kMillisecond);
+
 // The table lookup against the binary search it replaces.
 void BM_DeadlineIndex(benchmark::State& state) {
   const Workload w = make_workload(10, 50000);
-  const auto deadlines = tailq::linspace(0.003, 0.006, 104);
+  // From a third into the times: a third of them lie below every deadline.
+  const auto deadlines = tailq::linspace(0.0038, 0.006, 104);
   const tailq::detail::DeadlineIndex index(deadlines);
   for (auto _ : state) {
     std::size_t sum = 0;

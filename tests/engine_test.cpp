@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "analyse/deadline_index.hpp"
@@ -220,17 +221,25 @@ TEST(PooledTimes, RejectsInvalidTimesFromACorruptSource) {
 
 TEST(DeadlineIndex, AgreesWithBinarySearch) {
   std::mt19937_64 rng(3);
-  std::vector<double> deadlines = {1e-3, 1.0001e-3, 2e-3, 2.5e-3, 9e-3, 1.0};  // uneven
-  const detail::DeadlineIndex index(deadlines);
-  std::uniform_real_distribution<double> u(0, 0.012);
-  std::vector<double> probes = deadlines;
-  for (int i = 0; i < 20000; ++i) probes.push_back(u(rng));
-  probes.push_back(0);
-  probes.push_back(2.0);
-  for (double t : probes) {
-    const auto expected = static_cast<std::size_t>(
-        std::lower_bound(deadlines.begin(), deadlines.end(), t) - deadlines.begin());
-    ASSERT_EQ(index.first_not_below(t), expected) << t;
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const std::vector<std::vector<double>> cases = {
+      {1e-3, 1.0001e-3, 2e-3, 2.5e-3, 9e-3, 1.0},  // uneven
+      // Crowded: a stand-in and a top one bin apart, the first and the last deadline included.
+      {std::nextafter(4e-3, 0.0), 4e-3, 4.00001e-3, 5e-3, std::nextafter(6e-3, 0.0), 6e-3},
+  };
+  for (const std::vector<double>& deadlines : cases) {
+    const detail::DeadlineIndex index(deadlines);
+    std::uniform_real_distribution<double> u(0, 0.012);
+    std::vector<double> probes = {0, 2.0, kInf, 1e300};
+    for (double d : deadlines) {
+      probes.insert(probes.end(), {d, std::nextafter(d, 0.0), std::nextafter(d, kInf)});
+    }
+    for (int i = 0; i < 20000; ++i) probes.push_back(u(rng));
+    for (double t : probes) {
+      const auto expected = static_cast<std::size_t>(
+          std::lower_bound(deadlines.begin(), deadlines.end(), t) - deadlines.begin());
+      ASSERT_EQ(index.first_not_below(t), expected) << t;
+    }
   }
   const std::vector<double> single = {0.5};
   const detail::DeadlineIndex one(single);

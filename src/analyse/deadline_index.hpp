@@ -1,11 +1,13 @@
 // Finds, for a time t, the first of K sorted deadlines that t meets (t <= deadline) in O(1):
 // the hot loop of the engine runs this once per batch and round.
 //
-// A uniform grid of cells over [first, last] deadline, with cell(t) = floor((t - first) * scale)
-// clamped to the grid. cell() is monotone in t, so every deadline in a lower cell is < t and
-// every deadline in a higher cell is > t: the answer is the first deadline of t's cell plus the
-// number of deadlines in that cell below t. With 4 cells per deadline most cells hold at most
-// one, which takes one comparison and no branch.
+// A uniform grid of 16 K cells over [first, last] deadline, x(t) = (t - first) * scale, with
+// one more cell at each end for the times outside it: cell(t) = floor(x) + 1 clamped to
+// [0, 16 K + 2]. cell() is monotone in t, so every deadline in a lower cell is < t and every
+// deadline in a higher cell is > t: the answer is the first deadline of t's cell plus the number
+// of deadlines in that cell below t. Most cells hold at most one deadline, which takes one
+// comparison and no branch; the end cells hold none, so the many times that can lie below every
+// deadline (or above) never take the crowded cells' loop.
 #pragma once
 
 #include <algorithm>
@@ -21,10 +23,11 @@ class DeadlineIndex {
   // `deadlines` sorted ascending and not empty.
   explicit DeadlineIndex(std::span<const double> deadlines)
       : deadlines_(deadlines.begin(), deadlines.end()), lo_(deadlines.front()) {
-    const std::size_t cells = 16 * deadlines.size();
+    const std::size_t grid = 16 * deadlines.size();
     const double width = deadlines.back() - lo_;
-    scale_ = width > 0 ? static_cast<double>(cells) / width : 0.0;
-    last_cell_ = cells - 1;
+    scale_ = width > 0 ? static_cast<double>(grid) / width : 0.0;
+    top_ = static_cast<double>(grid + 1);
+    const std::size_t cells = grid + 3;
     cells_.assign(cells, Cell{static_cast<std::uint32_t>(deadlines.size()), 0});
     for (std::size_t g = deadlines.size(); g-- > 0;) {
       Cell& cell = cells_[cell_of(deadlines[g])];
@@ -39,12 +42,16 @@ class DeadlineIndex {
   }
 
   // Index of the first deadline >= t; K when t is later than every deadline.
+  // An empty cell's first deadline lies in a later cell, so it is above t and the one compare
+  // of the common case is right for it too: no branch but the rare crowded cell's.
   std::size_t first_not_below(double t) const {
     const Cell cell = cells_[cell_of(t)];
     std::size_t g = cell.first;
-    if (cell.count <= 1) return g + (cell.count != 0 && deadlines_[g] < t);
-    for (const std::size_t end = g + cell.count; g < end && deadlines_[g] < t;) ++g;
-    return g;
+    if (cell.count > 1) [[unlikely]] {
+      for (const std::size_t end = g + cell.count; g < end && deadlines_[g] < t;) ++g;
+      return g;
+    }
+    return g + (deadlines_[g] < t);
   }
 
  private:
@@ -53,16 +60,19 @@ class DeadlineIndex {
     std::uint32_t count;
   };
 
+  // x clamped to [-1, top] in doubles, where compilers use min and max instructions (a clamp
+  // that branches would mispredict on times below the first deadline); truncation toward zero
+  // keeps it monotone. The operand order sends a NaN to the top cell.
   std::size_t cell_of(double t) const {
     const double x = (t - lo_) * scale_;
-    if (!(x > 0)) return 0;
-    return x >= static_cast<double>(last_cell_) ? last_cell_ : static_cast<std::size_t>(x);
+    const double clamped = std::min(top_, std::max(x, -1.0));
+    return static_cast<std::size_t>(static_cast<std::int64_t>(clamped) + 1);
   }
 
   std::vector<double> deadlines_;
   double lo_;
   double scale_ = 0;
-  std::size_t last_cell_ = 0;
+  double top_ = 0;  // the largest x kept: the last cell is top_ + 1
   std::vector<Cell> cells_;
 };
 

@@ -183,26 +183,22 @@ TailQuality detail::analyze_scanned(const detail::RoundPasses& rounds,
       take_column(t, grid, slot_of(deadlines, t.seconds), r_count);
     }
   } else {
-    // One stand-in per planned bin that holds a percentile deadline: the largest double below
-    // the bin, which every time below the bin meets and no time in or above it does.
+    // Every planned bin is fenced by two more deadlines (scoring.hpp): its stand-in, which
+    // every time below the bin meets and no time in or above it does, and its top.
     const detail::RankPlan plan = pooled.plan(ranks);
-    const detail::BinMatcher matcher(plan.keys);
-    std::vector<std::size_t> stand_in_of_bin(plan.keys.size(), kNone);
-    std::vector<double> stand_in_seconds;
-    for (std::size_t t = 0; t < request.thresholds.size(); ++t) {
-      if (q_of[t] == kNone) continue;
-      const std::size_t bin = plan.bin_of_rank[q_of[t]];
-      if (stand_in_of_bin[bin] != kNone) continue;
-      stand_in_of_bin[bin] = stand_in_seconds.size();
-      stand_in_seconds.push_back(std::nextafter(detail::bin_floor(plan.keys[bin]),
-                                                -std::numeric_limits<double>::infinity()));
-    }
     std::vector<double> all = known;
-    all.insert(all.end(), stand_in_seconds.begin(), stand_in_seconds.end());
+    for (std::uint64_t key : plan.keys) {
+      all.push_back(detail::PendingPercentiles::stand_in(key));
+      all.push_back(detail::PendingPercentiles::top(key));
+    }
     const std::vector<double> deadlines = sorted_unique(all);
     detail::PendingPercentiles pending;
-    pending.matcher = &matcher;
-    for (double s : stand_in_seconds) pending.stand_in_slot.push_back(slot_of(deadlines, s));
+    for (std::uint64_t key : plan.keys) {
+      pending.stand_in_slot.push_back(
+          slot_of(deadlines, detail::PendingPercentiles::stand_in(key)));
+      pending.top_slot.push_back(slot_of(deadlines, detail::PendingPercentiles::top(key)));
+    }
+    for (double s : known) pending.read_back.push_back(slot_of(deadlines, s));
     const detail::ScoreGrid grid = rounds.score_additive(*additive, *deltas, deadlines, &pending);
 
     std::vector<std::vector<double>> bins(plan.keys.size());
@@ -218,7 +214,7 @@ TailQuality detail::analyze_scanned(const detail::RoundPasses& rounds,
     for (const auto& hit : pending.hits) ++first_hit[hit.round + 1];
     std::partial_sum(first_hit.begin(), first_hit.end(), first_hit.begin());
 
-    const std::size_t stand_ins = stand_in_seconds.size();
+    const std::size_t bins_planned = plan.keys.size();
     const double n = static_cast<double>(batch_of_instance.size());
     std::vector<double> sums(stats);
     for (std::size_t t = 0; t < result.thresholds.size(); ++t) {
@@ -229,10 +225,9 @@ TailQuality detail::analyze_scanned(const detail::RoundPasses& rounds,
       }
       item.seconds = at[q_of[t]];
       const std::size_t bin = plan.bin_of_rank[q_of[t]];
-      const std::size_t p = stand_in_of_bin[bin];
       std::vector<double> quality(r_count), late(r_count);
       for (std::size_t r = 0; r < r_count; ++r) {
-        const std::size_t base = r * stand_ins + p;
+        const std::size_t base = r * bins_planned + bin;
         std::copy_n(pending.sums.begin() + static_cast<std::ptrdiff_t>(base * stats), stats,
                     sums.begin());
         std::uint64_t on_time = pending.on_time[base];

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -34,25 +35,34 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
   auto states = for_each_round<State>(
       source, threads, [] { return State{}; },
       [&round_sums](State& s, std::size_t round, std::span<const double> times) {
-        // Four independent accumulators: one chain of dependent adds would cap the loop at
-        // one element per add latency. min/max/sum are vectorised; the histogram is apart.
-        constexpr std::size_t kWays = 4;
+        // Four independent accumulators, as two lanes of two vectors (one chain of dependent
+        // adds would cap the loop at one element per add latency); the sum is then added in the
+        // same order as four scalars would be. The histogram is apart.
+        using Lanes = double __attribute__((vector_size(16)));
+        using Mask = std::int64_t __attribute__((vector_size(16)));
         constexpr double kInf = std::numeric_limits<double>::infinity();
-        double sums[kWays] = {}, lows[kWays], highs[kWays];
-        std::fill_n(lows, kWays, s.min);
-        std::fill_n(highs, kWays, s.max);
-        bool valid = true;
+        Lanes sum_a{0, 0}, sum_b{0, 0}, low_a{s.min, s.min}, low_b = low_a, high_a{s.max, s.max},
+                                                             high_b = high_a;
+        Mask ok{-1, -1};
+        const Lanes zero{0, 0}, inf{kInf, kInf};
         const std::size_t n = times.size();
         std::size_t b = 0;
-        for (; b + kWays <= n; b += kWays) {
-          for (std::size_t w = 0; w < kWays; ++w) {
-            const double t = times[b + w];
-            valid &= t >= 0 && t < kInf;
-            sums[w] += t;
-            lows[w] = std::min(lows[w], t);
-            highs[w] = std::max(highs[w], t);
-          }
+        for (; b + 4 <= n; b += 4) {
+          Lanes a, c;
+          std::memcpy(&a, &times[b], sizeof a);
+          std::memcpy(&c, &times[b + 2], sizeof c);
+          ok &= (a >= zero) & (a < inf) & (c >= zero) & (c < inf);
+          sum_a += a;
+          sum_b += c;
+          low_a = a < low_a ? a : low_a;
+          low_b = c < low_b ? c : low_b;
+          high_a = a > high_a ? a : high_a;
+          high_b = c > high_b ? c : high_b;
         }
+        double sums[4] = {sum_a[0], sum_a[1], sum_b[0], sum_b[1]};
+        double lows[4] = {low_a[0], low_a[1], low_b[0], low_b[1]};
+        double highs[4] = {high_a[0], high_a[1], high_b[0], high_b[1]};
+        bool valid = ok[0] && ok[1];
         for (; b < n; ++b) {
           const double t = times[b];
           valid &= t >= 0 && t < kInf;

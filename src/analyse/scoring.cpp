@@ -51,8 +51,12 @@ BatchDeltas::BatchDeltas(const AdditiveMetric& metric, std::span<const std::uint
     offset.push_back(entries.size());
   }
   if (statistics == 1) {
-    single.assign(batch_count, 0.0);
-    for (std::size_t b = 0; b < batch_count; ++b) add(b, std::span(&single[b], 1));
+    single.resize(batch_count);
+    for (std::size_t b = 0; b < batch_count; ++b) {
+      double delta = 0;
+      add(b, std::span(&delta, 1));
+      single[b] = Pair{delta, static_cast<double>(batch_size[b])};
+    }
   }
 }
 
@@ -62,19 +66,29 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
   const std::size_t g_count = deadlines.size();
   const std::size_t stats = d.statistics;
   const double n = static_cast<double>(d.instances);
+  // [deadline] the planned bin whose stand-in it is, or -1.
   std::vector<long> stand_in_at(g_count, -1);
-  std::size_t stand_ins = 0;
+  // [slot] the planned bin whose times fall in it, or -1: the slots after a bin's stand-in up to
+  // its top (a sweep deadline inside the bin splits it over several slots).
+  std::vector<long> bin_at(g_count + 1, -1);
+  std::vector<std::uint8_t> fence(g_count, 0);
+  std::size_t bins = 0;
   if (pending) {
-    stand_ins = pending->stand_in_slot.size();
-    for (std::size_t p = 0; p < stand_ins; ++p) {
-      stand_in_at[pending->stand_in_slot[p]] = static_cast<long>(p);
+    bins = pending->stand_in_slot.size();
+    for (std::size_t k = 0; k < bins; ++k) {
+      stand_in_at[pending->stand_in_slot[k]] = static_cast<long>(k);
+      fence[pending->stand_in_slot[k]] = fence[pending->top_slot[k]] = 1;
+      for (std::size_t g = pending->stand_in_slot[k] + 1; g <= pending->top_slot[k]; ++g) {
+        bin_at[g] = static_cast<long>(k);
+      }
     }
-    pending->sums.assign(rounds.round_count() * stand_ins * stats, 0.0);
-    pending->on_time.assign(rounds.round_count() * stand_ins, 0);
+    for (std::size_t g : pending->read_back) fence[g] = 0;
+    pending->sums.assign(rounds.round_count() * bins * stats, 0.0);
+    pending->on_time.assign(rounds.round_count() * bins, 0);
   }
   ScoreGrid out;
   for (std::size_t g = 0; g < g_count; ++g) {
-    out.column_of.push_back(stand_in_at[g] >= 0 ? ScoreGrid::kNoColumn : out.columns++);
+    out.column_of.push_back(fence[g] ? ScoreGrid::kNoColumn : out.columns++);
   }
   out.quality.resize(rounds.round_count() * out.columns);
   out.late_fraction.resize(rounds.round_count() * out.columns);
@@ -84,66 +98,60 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
   // Times of one round crowd into a few deadline slots, so adding into one slot per batch
   // would chain every add on the one before it (through memory). Batches take turns over
   // kWays copies of the slots instead, summed once per round.
-  constexpr std::size_t kWays = 4;
+  constexpr std::size_t kWays = 8;
   const std::size_t slots = g_count + 1;  // slot g_count: late for every deadline
-  // The slots that can hold a time of a planned percentile bin [floor, next floor): a time in
-  // another slot cannot match, so only the few in these slots are looked up.
-  std::vector<std::uint8_t> may_match(slots, 0);
-  if (pending) {
-    for (std::uint64_t key : pending->matcher->keys()) {
-      const double floor = bin_floor(key), ceiling = bin_floor(key + 1);
-      for (std::size_t g = 0; g < slots; ++g) {
-        may_match[g] |=
-            (g == 0 || deadlines[g - 1] < ceiling) && (g == g_count || deadlines[g] >= floor);
-      }
-    }
-  }
+  using Pair = BatchDeltas::Pair;
   struct State {
     std::vector<std::uint32_t> slot;     // [batch] first deadline slot the batch meets
-    std::vector<double> bucket;          // [way][slot][statistic]
-    std::vector<std::uint64_t> on_time;  // [way][slot]
+    std::vector<Pair> pairs;             // [way][slot] {delta sum, instances}: one statistic
+    std::vector<double> bucket;          // [way][slot][statistic]: several statistics
+    std::vector<std::uint64_t> on_time;  // [way][slot]: several statistics
     std::vector<double> sums;
     std::vector<PendingPercentiles::Hit> hits;
   };
+  const bool single = stats == 1;
   auto states = for_each_round<State>(
       rounds, threads,
       [&] {
-        return State{std::vector<std::uint32_t>(rounds.batch_count()),
-                     std::vector<double>(kWays * slots * stats),
-                     std::vector<std::uint64_t>(kWays * slots),
-                     std::vector<double>(stats),
-                     {}};
+        State s;
+        s.slot.resize(rounds.batch_count());
+        if (single) {
+          s.pairs.resize(kWays * slots);
+        } else {
+          s.bucket.resize(kWays * slots * stats);
+          s.on_time.resize(kWays * slots);
+        }
+        s.sums.resize(stats);
+        return s;
       },
       [&](State& s, std::size_t r, std::span<const double> times) {
-        // Three tight loops rather than one: each keeps its few pointers in registers (the
-        // stores of one loop cannot alias the inputs of another).
+        // Tight loops rather than one: each keeps its few pointers in registers (the stores of
+        // one loop cannot alias the inputs of another).
         const std::size_t batches = times.size();
         std::uint32_t* const slot = s.slot.data();
         for (std::size_t b = 0; b < batches; ++b) {
           slot[b] = static_cast<std::uint32_t>(index.first_not_below(times[b]));
         }
-        std::fill(s.bucket.begin(), s.bucket.end(), 0.0);
-        std::fill(s.on_time.begin(), s.on_time.end(), 0);
         // A batch is on time for every deadline from its slot on.
-        std::uint64_t* const on = s.on_time.data();
-        const std::uint64_t* const size = d.batch_size.data();
-        for (std::size_t b = 0; b < batches; ++b) on[(b % kWays) * slots + slot[b]] += size[b];
-        if (stats == 1) {  // accuracy, top-k, score: no inner loop
-          double* const bucket = s.bucket.data();
-          const double* const single = d.single.data();
-          for (std::size_t b = 0; b < batches; ++b) {
-            bucket[(b % kWays) * slots + slot[b]] += single[b];
-          }
+        if (single) {  // accuracy, top-k, score
+          std::fill(s.pairs.begin(), s.pairs.end(), Pair{0, 0});
+          Pair* const pairs = s.pairs.data();
+          const Pair* const add = d.single.data();
+          for (std::size_t b = 0; b < batches; ++b) pairs[(b % kWays) * slots + slot[b]] += add[b];
         } else {
+          std::fill(s.bucket.begin(), s.bucket.end(), 0.0);
+          std::fill(s.on_time.begin(), s.on_time.end(), 0);
+          std::uint64_t* const on = s.on_time.data();
+          const std::uint64_t* const size = d.batch_size.data();
+          for (std::size_t b = 0; b < batches; ++b) on[(b % kWays) * slots + slot[b]] += size[b];
           for (std::size_t b = 0; b < batches; ++b) {
             d.add(b, std::span(&s.bucket[((b % kWays) * slots + slot[b]) * stats], stats));
           }
         }
         if (pending) {
-          const BinMatcher& matcher = *pending->matcher;
+          const long* const bin_of_slot = bin_at.data();
           for (std::size_t b = 0; b < batches; ++b) {
-            if (!may_match[slot[b]]) continue;
-            if (const long bin = matcher.match(times[b]); bin >= 0) {
+            if (const long bin = bin_of_slot[slot[b]]; bin >= 0) [[unlikely]] {
               s.hits.push_back(
                   {static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(bin), b, times[b]});
             }
@@ -153,6 +161,12 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
         std::uint64_t on_time = 0;
         for (std::size_t g = 0; g < g_count; ++g) {
           for (std::size_t way = 0; way < kWays; ++way) {
+            if (single) {
+              const Pair p = s.pairs[way * slots + g];
+              s.sums[0] += p[0];
+              on_time += static_cast<std::uint64_t>(p[1]);
+              continue;
+            }
             const double* at_slot = &s.bucket[(way * slots + g) * stats];
             for (std::size_t k = 0; k < stats; ++k) s.sums[k] += at_slot[k];
             on_time += s.on_time[way * slots + g];
@@ -162,7 +176,7 @@ ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric
             out.late_fraction[r * out.columns + c] = static_cast<double>(d.instances - on_time) / n;
           }
           if (const long p = stand_in_at[g]; p >= 0) {
-            const std::size_t at = r * stand_ins + static_cast<std::size_t>(p);
+            const std::size_t at = r * bins + static_cast<std::size_t>(p);
             std::copy(s.sums.begin(), s.sums.end(), pending->sums.begin() + at * stats);
             pending->on_time[at] = on_time;
           }

@@ -2,7 +2,9 @@
 // it gives the quality with late answers scored as failures and the fraction of late instances.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -29,7 +31,10 @@ struct BatchDeltas {
   std::vector<Statistic> entries;
   std::vector<double> late_sums;
   std::vector<std::uint64_t> batch_size;
-  std::vector<double> single;  // delta(b) when the metric has one statistic
+  // When the metric has one statistic: {delta(b), instances in b} side by side, so that the
+  // scoring pass adds both into a slot with one vector add.
+  using Pair = double __attribute__((vector_size(16)));
+  std::vector<Pair> single;
 };
 
 // [round][deadline] results, one column per deadline that is read back (a stand-in deadline's
@@ -49,10 +54,14 @@ struct ScoreGrid {
 };
 
 // What the scoring pass gathers for percentile deadlines that are not known exactly yet (see
-// engine.cpp): the times in the planned bins, and the statistics at stand-in deadlines.
+// engine.cpp). Each planned histogram bin [floor, next floor) is fenced by two deadlines: its
+// stand-in, the largest double below the bin, and its top, the largest double in it. A time is
+// in the bin exactly when it is later than the stand-in and meets the top, so the pass tells
+// the bin's times by their deadline slot, and keeps the statistics at each stand-in.
 struct PendingPercentiles {
-  const BinMatcher* matcher = nullptr;
-  std::vector<std::size_t> stand_in_slot;  // deadline index of each stand-in
+  std::vector<std::size_t> stand_in_slot;  // [bin] deadline index of its stand-in
+  std::vector<std::size_t> top_slot;       // [bin] deadline index of its top
+  std::vector<std::size_t> read_back;      // deadline indices also asked for (they get columns)
 
   struct Hit {
     std::uint32_t round;
@@ -61,8 +70,16 @@ struct PendingPercentiles {
     double t;
   };
   std::vector<Hit> hits;               // every time in a planned bin
-  std::vector<double> sums;            // [round][stand-in][statistic]
-  std::vector<std::uint64_t> on_time;  // [round][stand-in] instances on time
+  std::vector<double> sums;            // [round][bin][statistic] at the bin's stand-in
+  std::vector<std::uint64_t> on_time;  // [round][bin] instances on time at its stand-in
+
+  // The stand-in and top of the bin with this key.
+  static double stand_in(std::uint64_t key) {
+    return std::nextafter(bin_floor(key), -std::numeric_limits<double>::infinity());
+  }
+  static double top(std::uint64_t key) {
+    return std::nextafter(bin_floor(key + 1), -std::numeric_limits<double>::infinity());
+  }
 };
 
 ScoreGrid score_additive(const RoundSource& rounds, const AdditiveMetric& metric,
