@@ -103,6 +103,46 @@ TEST(Engine, GenericPathAgreesWithAdditivePathAndThreadCountDoesNotMatter) {
   }
 }
 
+// Rounds whose batches mostly meet the first deadline are scored from the batches past it only
+// (scoring.cpp): alternating fast and slow rounds switch a thread between that and the full
+// lookup every round, and the numbers stay those of the generic path, the same on any threads.
+TEST(Engine, RoundsMostlyOnTimeAtTheFirstDeadlineScoreAsTheGenericPath) {
+  std::mt19937_64 rng(11);
+  const std::size_t n = 400, batch = 2, rounds = 30;
+  std::vector<std::uint32_t> batch_of(n);
+  for (std::size_t i = 0; i < n; ++i) batch_of[i] = static_cast<std::uint32_t>(i / batch);
+  std::lognormal_distribution<double> fast(std::log(0.004), 0.2), slow(std::log(0.009), 0.2);
+  std::vector<double> times(rounds * (n / batch));
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    times[k] = (k / (n / batch)) % 2 ? slow(rng) : fast(rng);
+  }
+  const Outcomes o = classification(n, rng);
+  AnalysisRequest request;
+  request.thresholds = parse_thresholds("p50,p95,7ms");  // no sweep: the first deadline is p50
+  const MatrixRoundSource source(times, n / batch);
+  for (const char* name : {"accuracy", "f1-macro"}) {
+    const auto metric = make_metric(name, o);
+    request.threads = 1;
+    const TailQuality one = analyze(source, batch_of, *metric, request);
+    const Opaque opaque(*metric);
+    const TailQuality generic = analyze(source, batch_of, opaque, request);
+    request.threads = 4;
+    const TailQuality four = analyze(source, batch_of, *metric, request);
+    for (std::size_t k = 0; k < one.thresholds.size(); ++k) {
+      for (std::size_t r = 0; r < rounds; ++r) {
+        EXPECT_NEAR(one.thresholds[k].per_round[r], generic.thresholds[k].per_round[r], 1e-12)
+            << name << " threshold " << k << " round " << r;
+        EXPECT_EQ(one.thresholds[k].per_round_late_fraction[r],
+                  generic.thresholds[k].per_round_late_fraction[r]);
+        EXPECT_EQ(one.thresholds[k].per_round[r], four.thresholds[k].per_round[r]);
+      }
+    }
+    // The slow rounds are late at p50 for most of their instances, the fast ones on time.
+    EXPECT_GT(one.thresholds[0].per_round_late_fraction[1], 0.9);
+    EXPECT_LT(one.thresholds[0].per_round_late_fraction[0], 0.1);
+  }
+}
+
 // A report's sweep ends at a percentile (an outlier does not stretch the axis) and may space its
 // deadlines evenly in log(time); both ends are exact and every point scores like a deadline.
 TEST(Engine, SweepToAPercentileAndGeometricSpacing) {

@@ -89,13 +89,16 @@ TailQuality analyze(const RoundSource& rounds, std::span<const std::uint32_t> ba
 TailQuality detail::analyze_scanned(const detail::RoundPasses& rounds,
                                     const detail::PooledTimes& pooled,
                                     std::span<const std::uint32_t> batch_of_instance,
-                                    const Metric& metric, const AnalysisRequest& request) {
+                                    const Metric& metric, const AnalysisRequest& request,
+                                    LatencyPercentiles latency) {
   check_inputs(rounds, batch_of_instance);
   const std::size_t r_count = rounds.round_count();
 
   // Every percentile needed: the latency summary, the percentile deadlines, and the quartiles
   // for trimming. q_of[t] is threshold t's index in q.
-  std::vector<double> q = {50, 90, 95, 99, 99.9};
+  const bool summary = latency == LatencyPercentiles::computed;
+  std::vector<double> q;
+  if (summary) q = {50, 90, 95, 99, 99.9};
   std::vector<std::size_t> q_of(request.thresholds.size(), kNone);
   for (std::size_t t = 0; t < request.thresholds.size(); ++t) {
     if (request.thresholds[t].kind == ThresholdSpec::Kind::percentile) {
@@ -243,8 +246,14 @@ TailQuality detail::analyze_scanned(const detail::RoundPasses& rounds,
       summarise(item, std::move(quality), std::move(late));
     }
   }
-  result.latency = {pooled.count(), pooled.min(), pooled.mean(), at[0],       at[1],
-                    at[2],          at[3],        at[4],         pooled.max()};
+  result.latency = {pooled.count(), pooled.min(), pooled.mean(), 0, 0, 0, 0, 0, pooled.max()};
+  if (summary) {
+    result.latency.p50 = at[0];
+    result.latency.p90 = at[1];
+    result.latency.p95 = at[2];
+    result.latency.p99 = at[3];
+    result.latency.p99_9 = at[4];
+  }
   return result;
 }
 

@@ -1,6 +1,5 @@
 // Quality under load: the engine run once per offered load, on that load's measured rounds, at
 // deadlines fixed across loads, plus queueing statistics from the stored query timelines.
-#include "tailq/run_options.hpp"
 #include "tailq/load_analysis.hpp"
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include "tailq/error.hpp"
 #include "tailq/merge.hpp"
 #include "tailq/round_source.hpp"
+#include "tailq/run_options.hpp"
 #include "tailq/stats.hpp"
 
 namespace tailq {
@@ -64,9 +64,9 @@ void describe_queueing(const TraceReader& trace, const std::vector<std::int64_t>
                        " of a load scenario has no query timeline");
     }
     const double origin =
-        std::lower_bound(infos.begin(), infos.end(), r,
-                         [](const RoundInfo& info, std::int64_t i) { return info.index < i; })
-            ->started_unix_s;
+        std::lower_bound(infos.begin(), infos.end(), r, [](const RoundInfo& info, std::int64_t i) {
+          return info.index < i;
+        })->started_unix_s;
     Series& node = series[map ? map->node_of(r) : 0];
     for (const QueryTiming& t : timings) {
       wait.push_back(t.started_s - t.scheduled_s);

@@ -186,7 +186,8 @@ PrecisionEstimate detail::estimate_precision(
     AnalysisRequest again = options.request;
     again.thresholds = ends;
     again.sweep = 0;
-    at_ends = detail::analyze_scanned(rounds, pooled, batch_of_instance, metric, again);
+    at_ends = detail::analyze_scanned(rounds, pooled, batch_of_instance, metric, again,
+                                      detail::LatencyPercentiles::skipped);
   }
 
   auto intervals_at = [&](const ThresholdQuality& t, DeadlinePrecision& d) {

@@ -35,6 +35,10 @@ struct BatchDeltas {
   // scoring pass adds both into a slot with one vector add.
   using Pair = double __attribute__((vector_size(16)));
   std::vector<Pair> single;
+  Pair single_total{0, 0};  // the sum of single over all batches, in batch order
+  // delta summed over all batches, in batch order: the statistics of a round with every batch
+  // on time are late_sums + total_sums.
+  std::vector<double> total_sums;
 };
 
 // [round][deadline] results, one column per deadline that is read back (a stand-in deadline's

@@ -77,20 +77,29 @@ ValueHasher::ValueHasher() : state_(XXH3_createState()) {
 
 ValueHasher::~ValueHasher() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
 
+void ValueHasher::put(const void* data, std::size_t bytes) {
+  pending_.append(static_cast<const char*>(data), bytes);
+  if (pending_.size() >= std::size_t{1} << 16) flush();
+}
+
+void ValueHasher::flush() const {
+  XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), pending_.data(), pending_.size());
+  pending_.clear();
+}
+
 void ValueHasher::add_column(sqlite3_stmt* statement, int column) {
-  auto* state = static_cast<XXH3_state_t*>(state_);
   const int type = sqlite3_column_type(statement, column);
   const auto tag = static_cast<unsigned char>(type);
-  XXH3_64bits_update(state, &tag, 1);
+  put(&tag, 1);
   switch (type) {
     case SQLITE_INTEGER: {
       const std::int64_t v = sqlite3_column_int64(statement, column);
-      XXH3_64bits_update(state, &v, sizeof v);
+      put(&v, sizeof v);
       break;
     }
     case SQLITE_FLOAT: {
       const double v = sqlite3_column_double(statement, column);
-      XXH3_64bits_update(state, &v, sizeof v);
+      put(&v, sizeof v);
       break;
     }
     case SQLITE_TEXT:
@@ -100,8 +109,8 @@ void ValueHasher::add_column(sqlite3_stmt* statement, int column) {
                              ? static_cast<const void*>(sqlite3_column_text(statement, column))
                              : sqlite3_column_blob(statement, column);
       const auto length = static_cast<std::uint64_t>(sqlite3_column_bytes(statement, column));
-      XXH3_64bits_update(state, &length, sizeof length);
-      if (length > 0 && data != nullptr) XXH3_64bits_update(state, data, length);
+      put(&length, sizeof length);
+      if (length > 0 && data != nullptr) put(data, length);
       break;
     }
     default:
@@ -115,6 +124,7 @@ void ValueHasher::add_row(sqlite3_stmt* statement) {
 }
 
 std::uint64_t ValueHasher::digest() const {
+  flush();
   return XXH3_64bits_digest(static_cast<const XXH3_state_t*>(state_));
 }
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "tailq/trace.hpp"
@@ -61,7 +62,13 @@ class ValueHasher {
   std::uint64_t digest() const;
 
  private:
+  // Values are gathered here and hashed in large pieces: a streaming update costs more than
+  // the few bytes of one value (the digest is that of the same bytes either way).
+  void put(const void* data, std::size_t bytes);
+  void flush() const;
+
   void* state_;  // XXH3_state_t
+  mutable std::string pending_;
 };
 
 // SQLite integers are signed: a checksum is stored as the same 64 bits.

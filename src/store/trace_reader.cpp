@@ -2,6 +2,7 @@
 // TimesCursor (times only, one per worker thread). Version 3 traces are read a block of rounds
 // at a time (docs/trace-format.md, "Round blocks"), older ones a window of round rows.
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -54,33 +55,59 @@ struct CachedBlock {
   }
 };
 
-// Reads `block`'s BLOB of `kind` from `table` into `cache` (`bytes` long), checked against the
-// block's checksum; what the statement selects: the BLOB, by block.
-void load_blob(const sqlite::Database& db, const char* table, const store::StoredBlock& block,
-               BlobKind kind, std::size_t bytes, CachedBlock& cache) {
-  if (!cache.read) {
-    cache.read.emplace(db,
-                       (std::string("SELECT seconds FROM ") + table + " WHERE first = ?").c_str());
+// Reads `block`'s BLOB of `kind` from `table` into `into` (its size in bytes expected), checked
+// against the block's checksum; `read` is the statement that selects the BLOB, prepared once.
+void read_blob(const sqlite::Database& db, std::optional<sqlite::Statement>& read,
+               const char* table, const store::StoredBlock& block, BlobKind kind,
+               std::span<double> into) {
+  // The incremental BLOB interface reads the value straight into `into` (SQLite reads overflow
+  // pages into the caller's buffer); a value it cannot open, or of another size, takes the
+  // statement below, which names what is wrong.
+  sqlite3_blob* handle = nullptr;
+  if (sqlite3_blob_open(db.get(), "main", table, "seconds", block.first, 0, &handle) == SQLITE_OK) {
+    const bool whole =
+        static_cast<std::size_t>(sqlite3_blob_bytes(handle)) == into.size_bytes() &&
+        into.size_bytes() <= INT_MAX &&
+        sqlite3_blob_read(handle, into.data(), static_cast<int>(into.size_bytes()), 0) == SQLITE_OK;
+    sqlite3_blob_close(handle);  // ends the read transaction, so that a live writer can checkpoint
+    if (whole) {
+      verify(db.path(), store::check_block_blob(block, kind, into.data(), into.size_bytes()));
+      return;
+    }
+  } else {
+    sqlite3_blob_close(handle);  // null or a handle in error: both may be closed
   }
-  cache.valid = false;
-  sqlite::Statement& q = *cache.read;
+  if (!read) {
+    read.emplace(db, (std::string("SELECT seconds FROM ") + table + " WHERE first = ?").c_str());
+  }
+  sqlite::Statement& q = *read;
   q.bind(1, block.first);
   try {
-    const std::string where = store::rounds_name(block.first, block.count);
-    if (!q.step()) throw StoreError(db.path() + ": " + where + " have no " + table + " row");
-    const std::string_view blob = q.blob(0);
-    if (blob.size() != bytes) {
-      verify(db.path(), where + ": " + table + " holds " + std::to_string(blob.size()) +
-                            " bytes, expected " + std::to_string(bytes));
+    if (!q.step()) {
+      throw StoreError(db.path() + ": " + store::rounds_name(block.first, block.count) +
+                       " have no " + table + " row");
     }
-    cache.values.resize(bytes / sizeof(double));
-    std::memcpy(cache.values.data(), blob.data(), bytes);
+    const std::string_view blob = q.blob(0);
+    if (blob.size() != into.size_bytes()) {
+      verify(db.path(), store::rounds_name(block.first, block.count) + ": " + table + " holds " +
+                            std::to_string(blob.size()) + " bytes, expected " +
+                            std::to_string(into.size_bytes()));
+    }
+    if (!blob.empty()) std::memcpy(into.data(), blob.data(), blob.size());
   } catch (...) {
     q.reset();
     throw;
   }
   q.reset();  // ends the read transaction, so that a live writer can checkpoint
-  verify(db.path(), store::check_block_blob(block, kind, cache.values.data(), bytes));
+  verify(db.path(), store::check_block_blob(block, kind, into.data(), into.size_bytes()));
+}
+
+// Reads `block`'s BLOB into `cache`, `bytes` long.
+void load_blob(const sqlite::Database& db, const char* table, const store::StoredBlock& block,
+               BlobKind kind, std::size_t bytes, CachedBlock& cache) {
+  cache.valid = false;
+  cache.values.resize(bytes / sizeof(double));
+  read_blob(db, cache.read, table, block, kind, cache.values);
   cache.block = block;
   cache.valid = true;
 }
@@ -373,7 +400,14 @@ void TimesCursor::read(std::int64_t round_index, std::span<double> out) {
       throw StoreError(d.db->path() + ": round " + std::to_string(round_index) + " has no " +
                        std::string(to_string(d.kind)) + " times");
     }
-    load_blob(*d.db, times_table(d.kind), block, inference ? BlobKind::inference : BlobKind::total,
+    const BlobKind blob_kind = inference ? BlobKind::inference : BlobKind::total;
+    if (block.count == 1) {  // the round's own block: straight into `out`, with no copy between
+      d.cache.valid = false;
+      read_blob(*d.db, d.cache.read, times_table(d.kind), block, blob_kind, out);
+      verify(d.db->path(), store::check_times(round_index, d.kind, out, std::nullopt));
+      return;
+    }
+    load_blob(*d.db, times_table(d.kind), block, blob_kind,
               block.count * out.size() * sizeof(double), d.cache);
   }
   const auto offset = static_cast<std::size_t>(round_index - d.cache.block.first) * out.size();
