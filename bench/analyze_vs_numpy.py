@@ -138,7 +138,7 @@ def main():
                        if b["name"].endswith("_median"))
         numpy_best = min(t_sort, t_bucket)
         report = {
-            "rounds": args.rounds, "instances": args.instances, "deadlines": int(d.size),
+            "rounds": times.shape[0], "instances": times.shape[1], "deadlines": int(d.size),
             "tailq_analyze_s": t_tailq, "tailq_samples_s": s_tailq,
             "numpy_sort_based_s": t_sort, "numpy_bucket_based_s": t_bucket,
             "numpy_load_from_store_s": load_time,

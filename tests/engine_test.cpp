@@ -255,8 +255,13 @@ TEST(PooledTimes, ExactPercentilesEvenWithTiesZerosAndWideRange) {
 }
 
 TEST(PooledTimes, RejectsInvalidTimesFromACorruptSource) {
-  const std::vector<double> times = {0.1, std::nan(""), 0.2};
-  EXPECT_THROW(detail::PooledTimes::scan(MatrixRoundSource(times, 3), 1), StoreError);
+  const std::vector<double> times = {0.1, 0.3, 0.2, 0.4, 0.5, 0.1, 0.2, 0.3, std::nan(""), 0.2};
+  try {
+    detail::PooledTimes::scan(MatrixRoundSource(times, 5), 1);
+    FAIL() << "a NaN time was accepted";
+  } catch (const StoreError& e) {
+    EXPECT_STREQ(e.what(), "round 1, batch 3: invalid time nan");  // the time, not its neighbour
+  }
 }
 
 TEST(DeadlineIndex, AgreesWithBinarySearch) {

@@ -71,7 +71,7 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
           highs[0] = std::max(highs[0], t);
         }
         if (!valid) {
-          for (b = 0; !(times[b] >= 0 && times[b] < kInf); ++b) {
+          for (b = 0; times[b] >= 0 && times[b] < kInf; ++b) {
           }
           throw StoreError("round " + std::to_string(round) + ", batch " + std::to_string(b) +
                            ": invalid time " + std::to_string(times[b]));
