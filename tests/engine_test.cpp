@@ -37,6 +37,29 @@ class Opaque final : public Metric {
   const Metric& inner_;
 };
 
+// The additive path on one thread, checked against the generic path (same late fractions,
+// qualities to 1e-12) and against four threads (the same bits).
+TailQuality expect_as_generic_path(const RoundSource& source,
+                                   std::span<const std::uint32_t> batch_of, const Metric& metric,
+                                   AnalysisRequest request) {
+  request.threads = 1;
+  const TailQuality one = analyze(source, batch_of, metric, request);
+  const Opaque opaque(metric);
+  const TailQuality generic = analyze(source, batch_of, opaque, request);
+  request.threads = 4;
+  const TailQuality four = analyze(source, batch_of, metric, request);
+  for (std::size_t k = 0; k < one.thresholds.size(); ++k) {
+    for (std::size_t r = 0; r < one.rounds; ++r) {
+      EXPECT_NEAR(one.thresholds[k].per_round[r], generic.thresholds[k].per_round[r], 1e-12)
+          << metric.name() << " threshold " << k << " round " << r;
+      EXPECT_EQ(one.thresholds[k].per_round_late_fraction[r],
+                generic.thresholds[k].per_round_late_fraction[r]);
+      EXPECT_EQ(one.thresholds[k].per_round[r], four.thresholds[k].per_round[r]);
+    }
+  }
+  return one;
+}
+
 TEST(Engine, LateInstancesFailAndBatchesShareTheirTime) {
   // 4 instances in 2 batches, all answers right; 3 rounds.
   const std::vector<std::uint32_t> batch_of = {0, 0, 1, 1};
@@ -78,22 +101,8 @@ TEST(Engine, GenericPathAgreesWithAdditivePathAndThreadCountDoesNotMatter) {
   const MatrixRoundSource source(times, n / batch);
   for (const char* name : {"accuracy", "top2", "f1-macro", "f1-weighted", "recall-macro"}) {
     const auto metric = make_metric(name, o);
-    request.threads = 1;
-    const TailQuality fast = analyze(source, batch_of, *metric, request);
-    const Opaque opaque(*metric);
-    const TailQuality slow = analyze(source, batch_of, opaque, request);
-    request.threads = 4;
-    const TailQuality parallel = analyze(source, batch_of, *metric, request);
+    const TailQuality fast = expect_as_generic_path(source, batch_of, *metric, request);
     ASSERT_EQ(fast.thresholds.size(), 45u);
-    for (std::size_t k = 0; k < fast.thresholds.size(); ++k) {
-      for (std::size_t r = 0; r < rounds; ++r) {
-        EXPECT_NEAR(fast.thresholds[k].per_round[r], slow.thresholds[k].per_round[r], 1e-12)
-            << name << " threshold " << k << " round " << r;
-        EXPECT_EQ(fast.thresholds[k].per_round[r], parallel.thresholds[k].per_round[r]);
-        EXPECT_EQ(fast.thresholds[k].per_round_late_fraction[r],
-                  slow.thresholds[k].per_round_late_fraction[r]);
-      }
-    }
     // The quality-time curve of every round never falls as the deadline grows.
     for (std::size_t r = 0; r < rounds && std::string(name) == "accuracy"; ++r) {
       for (std::size_t k = 6; k < fast.thresholds.size(); ++k) {
@@ -122,21 +131,7 @@ TEST(Engine, RoundsMostlyOnTimeAtTheFirstDeadlineScoreAsTheGenericPath) {
   const MatrixRoundSource source(times, n / batch);
   for (const char* name : {"accuracy", "f1-macro"}) {
     const auto metric = make_metric(name, o);
-    request.threads = 1;
-    const TailQuality one = analyze(source, batch_of, *metric, request);
-    const Opaque opaque(*metric);
-    const TailQuality generic = analyze(source, batch_of, opaque, request);
-    request.threads = 4;
-    const TailQuality four = analyze(source, batch_of, *metric, request);
-    for (std::size_t k = 0; k < one.thresholds.size(); ++k) {
-      for (std::size_t r = 0; r < rounds; ++r) {
-        EXPECT_NEAR(one.thresholds[k].per_round[r], generic.thresholds[k].per_round[r], 1e-12)
-            << name << " threshold " << k << " round " << r;
-        EXPECT_EQ(one.thresholds[k].per_round_late_fraction[r],
-                  generic.thresholds[k].per_round_late_fraction[r]);
-        EXPECT_EQ(one.thresholds[k].per_round[r], four.thresholds[k].per_round[r]);
-      }
-    }
+    const TailQuality one = expect_as_generic_path(source, batch_of, *metric, request);
     // The slow rounds are late at p50 for most of their instances, the fast ones on time.
     EXPECT_GT(one.thresholds[0].per_round_late_fraction[1], 0.9);
     EXPECT_LT(one.thresholds[0].per_round_late_fraction[0], 0.1);
