@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 
+#include "store/trace_schema.hpp"
 #include "store/writer_access.hpp"
 #include "tailq/check.hpp"
 #include "tailq/error.hpp"
@@ -301,6 +304,27 @@ TEST(TraceIntegrity, AppendingToACorruptTraceIsRefused) {
   exec(make_trace(dir, 3, "v3.trace"),
        "UPDATE round_blocks SET checksum = checksum + 1 WHERE first = 1");
   EXPECT_THROW(TraceWriter::open_existing(dir / "v3.trace"), StoreError);
+}
+
+// Every round read is checked value by value through a sum and a minimum (trace_schema.cpp):
+// each kind of bad time, wherever it sits (even and odd places, the odd last one), is found and
+// named by its own batch, and the good extremes pass.
+TEST(TraceIntegrity, EveryBadTimeIsFoundWhereverItSits) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  for (double bad : {std::nan(""), -1e-9, kInf, -kInf}) {
+    for (std::size_t at : {0, 1, 4, 6}) {
+      std::vector<double> times = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7};
+      times[at] = bad;
+      const std::string problem = store::check_times(3, TimeKind::total, times, std::nullopt);
+      EXPECT_NE(problem.find("batch " + std::to_string(at) + ":"), std::string::npos)
+          << bad << " at " << at << ": " << problem;
+    }
+  }
+  const double huge = std::numeric_limits<double>::max();
+  for (const std::vector<double>& good :
+       {std::vector<double>{-0.0, 0.0, 1e-300}, std::vector<double>{huge, huge, huge}}) {
+    EXPECT_EQ(store::check_times(3, TimeKind::total, good, std::nullopt), "");  // a sum of inf
+  }
 }
 
 }  // namespace
