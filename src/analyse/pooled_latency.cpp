@@ -28,6 +28,15 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
     double min = std::numeric_limits<double>::infinity();
     double max = -std::numeric_limits<double>::infinity();
     std::unique_ptr<FineHistogram> histogram = std::make_unique<FineHistogram>();
+    // Counted here first, in 32 bits, and moved into `histogram` before 2^32 times.
+    std::unique_ptr<BasicFineHistogram<std::uint32_t>> tally =
+        std::make_unique<BasicFineHistogram<std::uint32_t>>();
+    std::uint64_t in_tally = 0;
+    void flush() {
+      histogram->merge(*tally);
+      tally->clear();
+      in_tally = 0;
+    }
   };
   // Each round's sum, added in round order at the end: the mean then does not depend on which
   // thread took which round (the threads take rounds as they come).
@@ -76,7 +85,13 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
           throw StoreError("round " + std::to_string(round) + ", batch " + std::to_string(b) +
                            ": invalid time " + std::to_string(times[b]));
         }
-        for (double t : times) s.histogram->add(key_of(t));
+        if (times.size() > UINT32_MAX - s.in_tally) s.flush();
+        if (times.size() > UINT32_MAX) {
+          for (double t : times) s.histogram->add(key_of(t));
+        } else {
+          for (double t : times) s.tally->add(key_of(t));
+          s.in_tally += times.size();
+        }
         const double sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
         const double lo = std::min(std::min(lows[0], lows[1]), std::min(lows[2], lows[3]));
         const double hi = std::max(std::max(highs[0], highs[1]), std::max(highs[2], highs[3]));
@@ -85,6 +100,7 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
         s.max = hi;
         s.count += times.size();
       });
+  for (State& s : states) s.flush();
   PooledTimes pooled;
   pooled.histogram_ = std::move(states[0].histogram);
   pooled.round_sums_ = std::move(round_sums);
