@@ -10,6 +10,7 @@
 #include "analyse/deadline_index.hpp"
 #include "analyse/pooled_latency.hpp"
 #include "tailq/error.hpp"
+#include "tailq/stats.hpp"
 
 namespace tailq {
 namespace {
@@ -246,6 +247,29 @@ TEST(PooledTimes, ExactPercentilesEvenWithTiesZerosAndWideRange) {
     const auto [lo, hi] = pooled.range_within(source, 0.001, 0.01, threads);
     EXPECT_EQ(lo, *std::lower_bound(sorted.begin(), sorted.end(), 0.001));
     EXPECT_EQ(hi, *(std::upper_bound(sorted.begin(), sorted.end(), 0.01) - 1));
+  }
+}
+
+// A thread's 32-bit tally moves into its 64-bit histogram before it could overflow: with the
+// limit lowered to 7 times, rounds of 3 move it every few rounds and a round of 9 goes straight
+// to 64 bits, and every percentile stays what one tally for all gives.
+TEST(PooledTimes, TheThirtyTwoBitTallyMovesBeforeItCouldOverflow) {
+  std::mt19937_64 rng(13);
+  std::lognormal_distribution<double> t(std::log(0.004), 0.5);
+  for (std::size_t batches : {3, 9}) {
+    std::vector<double> times(40 * batches);
+    for (double& v : times) v = t(rng);
+    const MatrixRoundSource source(times, batches);
+    const std::vector<double> q = {0, 10, 50, 90, 99, 100};
+    const auto all = detail::PooledTimes::scan(source, 1);
+    const auto moved = detail::PooledTimes::scan(source, 1, 7);
+    EXPECT_EQ(moved.count(), times.size());
+    EXPECT_EQ(moved.percentiles(source, q, 1), all.percentiles(source, q, 1));
+    std::vector<double> sorted = times;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(moved.percentiles(source, q, 1).back(), sorted.back());
+    EXPECT_EQ(moved.percentiles(source, std::vector<double>{50}, 1)[0],
+              sorted[inverted_cdf_index(sorted.size(), 50)]);
   }
 }
 

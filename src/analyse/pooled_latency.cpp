@@ -22,7 +22,9 @@ PooledTimes::PooledTimes() = default;
 PooledTimes::PooledTimes(PooledTimes&&) noexcept = default;
 PooledTimes::~PooledTimes() = default;
 
-PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
+PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads,
+                              std::uint64_t tally_limit) {
+  tally_limit = std::min<std::uint64_t>(tally_limit, UINT32_MAX);
   struct State {
     std::uint64_t count = 0;
     double min = std::numeric_limits<double>::infinity();
@@ -43,7 +45,7 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
   std::vector<double> round_sums(source.round_count());
   auto states = for_each_round<State>(
       source, threads, [] { return State{}; },
-      [&round_sums](State& s, std::size_t round, std::span<const double> times) {
+      [&round_sums, tally_limit](State& s, std::size_t round, std::span<const double> times) {
         // Four independent accumulators, as two lanes of two vectors (one chain of dependent
         // adds would cap the loop at one element per add latency); the sum is then added in the
         // same order as four scalars would be. The histogram is apart.
@@ -85,8 +87,8 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads) {
           throw StoreError("round " + std::to_string(round) + ", batch " + std::to_string(b) +
                            ": invalid time " + std::to_string(times[b]));
         }
-        if (times.size() > UINT32_MAX - s.in_tally) s.flush();
-        if (times.size() > UINT32_MAX) {
+        if (times.size() > tally_limit - s.in_tally) s.flush();
+        if (times.size() > tally_limit) {
           for (double t : times) s.histogram->add(key_of(t));
         } else {
           for (double t : times) s.tally->add(key_of(t));

@@ -82,7 +82,10 @@ class BinMatcher {
 class PooledTimes {
  public:
   // Pass 1. Throws StoreError for a NaN, infinite or negative time.
-  static PooledTimes scan(const RoundSource& source, unsigned threads);
+  // tally_limit: the times a thread counts in 32 bits before it moves them to its 64-bit
+  // histogram (tests lower it to reach the move).
+  static PooledTimes scan(const RoundSource& source, unsigned threads,
+                          std::uint64_t tally_limit = UINT32_MAX);
 
   std::uint64_t count() const { return count_; }
   double min() const { return min_; }
