@@ -15,13 +15,15 @@ py() { /usr/bin/python3 -c "$@"; }
 
 out=$("$TAILQ" compare b1.trace b4.trace 2>err.txt)
 [ $? -eq 0 ] && ok || bad "compare: $(cat err.txt)"
-echo "$out" | head -1 | grep -q "every trace at the deadlines of batch 1 (the first): p90 = " && ok \
+head -1 <<< "$out" | grep -q "every trace at the deadlines of batch 1 (the first): p90 = " && ok \
   || bad "the table names the common deadlines: $out"
 header=$(echo "$out" | sed -n 2p)
-echo "$header" | grep -q "batch 1" && echo "$header" | grep -q "batch 4" && ok \
+grep -q "batch 1" <<< "$header" && grep -q "batch 4" <<< "$header" && ok \
   || bad "columns labelled by batch size: $header"
 for row in "rounds" "nominal %" "P99 time" "median % @p99" "worst % @p99.9"; do
-  echo "$out" | grep -q "^$row " && ok || bad "row '$row' missing: $out"
+  # A here-string, not `echo | grep -q`: bash writes echo's lines one by one, and grep leaving
+  # after the match stops a later write with SIGPIPE, which pipefail counts as a failure.
+  grep -q "^$row " <<< "$out" && ok || bad "row '$row' missing: $out"
 done
 ls ./*.html >/dev/null 2>&1 && bad "compare without -o wrote a page" || ok
 

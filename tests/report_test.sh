@@ -122,7 +122,7 @@ node "$here/report_browser_test.mjs" cmp.html "$work/cmp.png" 2 > browser-c.log 
   || bad "browser, comparison: $(cat browser-c.log)"
 expect_missing=$(TAILQ_WEB_MODULES="$work/none" "$TAILQ" report g.trace -o m.html 2>&1 >/dev/null)
 [ $? -ne 0 ] || true
-echo "$expect_missing" | grep -q "charting library missing" && [ ! -e m.html ] && ok \
+grep -q "charting library missing" <<< "$expect_missing" && [ ! -e m.html ] && ok \
   || bad "missing libraries: $expect_missing"
 
 finish

@@ -151,6 +151,18 @@ const Corruption kCorruptions[] = {
      "the experiment, instances or outputs tables do not match their checksum"},
     {"MissingInstance", "DELETE FROM instances WHERE idx = 1", "indices are not 0..N-1"},
     {"BatchOutOfRange", "UPDATE instances SET batch = 9 WHERE idx = 0", "batch 9 outside 0..2-1"},
+    // Values of another type than the column's (each column is read once, then again as the
+    // statement converts it when the type is not the expected one).
+    {"BatchAsText", "UPDATE instances SET batch = 'one' WHERE idx = 0",
+     "instance 0 ('i0'): batch one outside 0..2-1"},
+    {"NameAsBlob", "UPDATE instances SET name = x'41' WHERE idx = 1",
+     "instance 1: the name is not text"},
+    {"InputSizeAsText", "UPDATE instances SET input_size = 'big' WHERE idx = 0",
+     "instance 0: input size is not a finite number"},
+    {"LabelAsBlob", "UPDATE instances SET label = x'42' WHERE idx = 2",
+     "instance 2: the label is not text"},
+    {"PredictionAsBlob", "UPDATE outputs SET prediction = x'00' WHERE instance = 0",
+     "instance 0: the prediction is not text"},
     {"BadBatchCount", "UPDATE experiment SET value = 'two' WHERE key = 'batch_count'",
      "batch count 'two' is not a count"},
     {"NoMetric", "DELETE FROM experiment WHERE key = 'metric'", "no 'metric' entry"},

@@ -89,28 +89,39 @@ void ValueHasher::flush() const {
 
 void ValueHasher::add_column(sqlite3_stmt* statement, int column) {
   const int type = sqlite3_column_type(statement, column);
+  std::int64_t integer = 0;
+  double real = 0;
+  std::string_view bytes;
+  if (type == SQLITE_INTEGER) {
+    integer = sqlite3_column_int64(statement, column);
+  } else if (type == SQLITE_FLOAT) {
+    real = sqlite3_column_double(statement, column);
+  } else if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+    // For TEXT, sqlite3_column_text before sqlite3_column_bytes: the documented order.
+    const void* data = type == SQLITE_TEXT
+                           ? static_cast<const void*>(sqlite3_column_text(statement, column))
+                           : sqlite3_column_blob(statement, column);
+    const auto length = static_cast<std::size_t>(sqlite3_column_bytes(statement, column));
+    if (data != nullptr) bytes = std::string_view(static_cast<const char*>(data), length);
+  }
+  add_value(type, integer, real, bytes);
+}
+
+void ValueHasher::add_value(int type, std::int64_t integer, double real, std::string_view bytes) {
   const auto tag = static_cast<unsigned char>(type);
   put(&tag, 1);
   switch (type) {
-    case SQLITE_INTEGER: {
-      const std::int64_t v = sqlite3_column_int64(statement, column);
-      put(&v, sizeof v);
+    case SQLITE_INTEGER:
+      put(&integer, sizeof integer);
       break;
-    }
-    case SQLITE_FLOAT: {
-      const double v = sqlite3_column_double(statement, column);
-      put(&v, sizeof v);
+    case SQLITE_FLOAT:
+      put(&real, sizeof real);
       break;
-    }
     case SQLITE_TEXT:
     case SQLITE_BLOB: {
-      // For TEXT, sqlite3_column_text before sqlite3_column_bytes: the documented order.
-      const void* data = type == SQLITE_TEXT
-                             ? static_cast<const void*>(sqlite3_column_text(statement, column))
-                             : sqlite3_column_blob(statement, column);
-      const auto length = static_cast<std::uint64_t>(sqlite3_column_bytes(statement, column));
+      const auto length = static_cast<std::uint64_t>(bytes.size());
       put(&length, sizeof length);
-      if (length > 0 && data != nullptr) put(data, length);
+      if (!bytes.empty()) put(bytes.data(), bytes.size());
       break;
     }
     default:

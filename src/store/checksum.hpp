@@ -58,6 +58,9 @@ class ValueHasher {
   ValueHasher(const ValueHasher&) = delete;
   ~ValueHasher();
   void add_column(sqlite3_stmt* statement, int column);
+  // A value read already: its sqlite3_column_type and, as that type has it, the integer, the
+  // float or the TEXT/BLOB bytes (the same bytes add_column hashes).
+  void add_value(int type, std::int64_t integer, double real, std::string_view bytes);
   void add_row(sqlite3_stmt* statement);  // every column of the current row
   std::uint64_t digest() const;
 

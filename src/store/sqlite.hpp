@@ -49,6 +49,8 @@ class Statement {
   double real(int column) const;
   bool is_null(int column) const;
   std::string text(int column) const;
+  // The same as text(), valid until the next step() or reset().
+  std::string_view text_view(int column) const;
   // Valid until the next step() or reset().
   std::string_view blob(int column) const;
   int type(int column) const { return sqlite3_column_type(stmt_, column); }

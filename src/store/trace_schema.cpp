@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -261,8 +262,40 @@ void check_header(std::uint64_t digest, const std::optional<std::string>& text,
   }
 }
 
+// One column of the current row, read once: its type and its value as that type has it.
+struct Cell {
+  int type = SQLITE_NULL;
+  std::int64_t integer = 0;
+  double real = 0;
+  std::string_view bytes;  // TEXT or BLOB, valid until the next step
+};
+
+Cell read_cell(const sqlite::Statement& q, int column) {
+  Cell cell;
+  cell.type = q.type(column);
+  if (cell.type == SQLITE_INTEGER) {
+    cell.integer = q.int64(column);
+  } else if (cell.type == SQLITE_FLOAT) {
+    cell.real = q.real(column);
+  } else if (cell.type == SQLITE_TEXT) {
+    cell.bytes = q.text_view(column);  // as UTF-8, what add_column hashes
+  } else if (cell.type == SQLITE_BLOB) {
+    cell.bytes = q.blob(column);
+  }
+  return cell;
+}
+
+// A number column as a double, as sqlite3_column_double gives it; NaN for anything else.
+double number_of(const Cell& cell) {
+  if (cell.type == SQLITE_FLOAT) return cell.real;
+  if (cell.type == SQLITE_INTEGER) return static_cast<double>(cell.integer);
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
 // Also feeds every row, as header_checksum() reads it, to `header` (one pass over the largest
-// tables instead of two); returns false when it stopped before the last row.
+// tables instead of two); returns false when it stopped before the last row. Each column is
+// read from SQLite once and serves both (a column read costs more than the rest of the row); a
+// column of an unexpected type is read again as text or number, as the statement converts it.
 bool load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& problems,
                     ValueHasher& header) {
   const Outcomes::Kind kind = t.outcomes.kind;
@@ -272,9 +305,22 @@ bool load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& proble
                       "o.prediction, o.score FROM instances i LEFT JOIN outputs o ON "
                       "o.instance = i.idx ORDER BY i.idx");
   std::vector<bool> batch_used(t.batch_count, false);
+  auto text_of = [&](const Cell& cell, int column) {
+    if (cell.type == SQLITE_TEXT) return std::string(cell.bytes);
+    return cell.type == SQLITE_NULL ? std::string() : q.text(column);
+  };
+  auto real_of = [&](const Cell& cell, int column) {
+    return cell.type == SQLITE_FLOAT || cell.type == SQLITE_INTEGER ? number_of(cell)
+                                                                    : q.real(column);
+  };
+  std::array<Cell, 8> row;
   while (q.step()) {
-    for (int column : {0, 1, 2, 3, 4, 6, 7}) header.add_column(q.get(), column);
-    const std::int64_t idx = q.int64(0);
+    for (int column = 0; column < 8; ++column) row[column] = read_cell(q, column);
+    for (int column : {0, 1, 2, 3, 4, 6, 7}) {
+      const Cell& c = row[column];
+      header.add_value(c.type, c.integer, c.real, c.bytes);
+    }
+    const std::int64_t idx = row[0].type == SQLITE_INTEGER ? row[0].integer : q.int64(0);
     // Named only when something is wrong: a string per row costs more than the row.
     auto where = [idx] { return "instance " + std::to_string(idx); };
     if (idx != static_cast<std::int64_t>(t.instances.size())) {
@@ -283,33 +329,36 @@ bool load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& proble
       return false;  // everything below is indexed by position
     }
     Instance instance;
-    if (q.type(1) != SQLITE_TEXT) problems.add(where() + ": the name is not text");
-    instance.name = q.text(1);
-    const std::int64_t batch = q.type(2) == SQLITE_INTEGER ? q.int64(2) : -1;
+    if (row[1].type != SQLITE_TEXT) problems.add(where() + ": the name is not text");
+    instance.name = text_of(row[1], 1);
+    const std::int64_t batch = row[2].type == SQLITE_INTEGER ? row[2].integer : -1;
     if (batch < 0 || static_cast<std::uint64_t>(batch) >= t.batch_count) {
-      problems.add(where() + " ('" + instance.name + "'): batch " + q.text(2) + " outside 0.." +
-                   std::to_string(t.batch_count) + "-1");
+      problems.add(where() + " ('" + instance.name + "'): batch " + text_of(row[2], 2) +
+                   " outside 0.." + std::to_string(t.batch_count) + "-1");
     } else {
       instance.batch = static_cast<std::uint32_t>(batch);
       batch_used[instance.batch] = true;
     }
-    if (q.type(3) != SQLITE_NULL) {
-      if (!is_finite_number(q, 3)) problems.add(where() + ": input size is not a finite number");
-      instance.input_size = q.real(3);
+    if (row[3].type != SQLITE_NULL) {
+      if (!std::isfinite(number_of(row[3]))) {
+        problems.add(where() + ": input size is not a finite number");
+      }
+      instance.input_size = real_of(row[3], 3);
     }
-    if (q.type(5) == SQLITE_NULL) problems.add(where() + ": no row in outputs");
+    if (row[5].type == SQLITE_NULL) problems.add(where() + ": no row in outputs");
     if (labelled) {
-      if (q.type(4) != SQLITE_TEXT) problems.add(where() + ": the label is not text");
-      if (q.type(6) != SQLITE_TEXT && q.type(6) != SQLITE_NULL) {
+      if (row[4].type != SQLITE_TEXT) problems.add(where() + ": the label is not text");
+      if (row[6].type != SQLITE_TEXT && row[6].type != SQLITE_NULL) {
         problems.add(where() + ": the prediction is not text");
       }
-      t.outcomes.labels.push_back(q.text(4));
-      t.outcomes.predictions.push_back(q.text(6));
+      t.outcomes.labels.push_back(text_of(row[4], 4));
+      t.outcomes.predictions.push_back(text_of(row[6], 6));
     } else if (kind == Outcomes::Kind::score) {
-      if (!is_finite_number(q, 7) || q.real(7) < 0 || q.real(7) > 1) {
+      const double score = real_of(row[7], 7);
+      if (!std::isfinite(number_of(row[7])) || score < 0 || score > 1) {
         problems.add(where() + ": the score is not a number in [0, 1]");
       }
-      t.outcomes.scores.push_back(q.real(7));
+      t.outcomes.scores.push_back(score);
     }
     t.batch_of_instance.push_back(instance.batch);
     t.instances.push_back(std::move(instance));
