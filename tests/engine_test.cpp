@@ -274,13 +274,23 @@ TEST(PooledTimes, TheThirtyTwoBitTallyMovesBeforeItCouldOverflow) {
 }
 
 TEST(PooledTimes, RejectsInvalidTimesFromACorruptSource) {
-  const std::vector<double> times = {0.1, 0.3, 0.2, 0.4, 0.5, 0.1, 0.2, 0.3, std::nan(""), 0.2};
-  try {
-    detail::PooledTimes::scan(MatrixRoundSource(times, 5), 1);
-    FAIL() << "a NaN time was accepted";
-  } catch (const StoreError& e) {
-    EXPECT_STREQ(e.what(), "round 1, batch 3: invalid time nan");  // the time, not its neighbour
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  for (const auto& [bad, text] : {std::pair{std::nan(""), "nan"}, std::pair{-0.5, "-0.500000"},
+                                  std::pair{kInf, "inf"}, std::pair{-kInf, "-inf"}}) {
+    std::vector<double> times = {0.1, 0.3, 0.2, 0.4, 0.5, 0.1, 0.2, 0.3, 0.4, 0.2};
+    times[8] = bad;
+    try {
+      detail::PooledTimes::scan(MatrixRoundSource(times, 5), 1);
+      ADD_FAILURE() << "an invalid time was accepted: " << text;
+    } catch (const StoreError& e) {
+      // The time itself, not a neighbour.
+      EXPECT_EQ(std::string(e.what()), std::string("round 1, batch 3: invalid time ") + text);
+    }
   }
+  // Times whose sum overflows are still valid.
+  const double huge = std::numeric_limits<double>::max();
+  const std::vector<double> large = {huge, huge, huge, -0.0, huge};
+  EXPECT_EQ(detail::PooledTimes::scan(MatrixRoundSource(large, 5), 1).max(), huge);
 }
 
 TEST(DeadlineIndex, AgreesWithBinarySearch) {

@@ -6,9 +6,9 @@
 //      known exactly yet, only the histogram bin that holds each: the pass scores a stand-in
 //      just below that bin (exact for every time outside the bin), keeps the statistics there
 //      and collects the few times inside the planned bins (the bin's top is a deadline too, so
-//      a time's deadline slot tells whether it lies in a planned bin, scoring.hpp). The collected times give the exact
-//      percentiles (numpy's inverted_cdf), and adding the in-bin batches that meet them turns
-//      the stand-in statistics into the exact quality.
+//      a time's deadline slot tells whether it lies in a planned bin, scoring.hpp). The
+//      collected times give the exact percentiles (numpy's inverted_cdf), and adding the in-bin
+//      batches that meet them turns the stand-in statistics into the exact quality.
 // Metrics that are not additive, and sweeps between the outlier fences (which need exact
 // quartiles first), take a plain third pass instead: select the percentiles, then score.
 #include "tailq/engine.hpp"

@@ -50,19 +50,15 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads,
         // adds would cap the loop at one element per add latency); the sum is then added in the
         // same order as four scalars would be. The histogram is apart.
         using Lanes = double __attribute__((vector_size(16)));
-        using Mask = std::int64_t __attribute__((vector_size(16)));
         constexpr double kInf = std::numeric_limits<double>::infinity();
         Lanes sum_a{0, 0}, sum_b{0, 0}, low_a{s.min, s.min}, low_b = low_a, high_a{s.max, s.max},
                                                              high_b = high_a;
-        Mask ok{-1, -1};
-        const Lanes zero{0, 0}, inf{kInf, kInf};
         const std::size_t n = times.size();
         std::size_t b = 0;
         for (; b + 4 <= n; b += 4) {
           Lanes a, c;
           std::memcpy(&a, &times[b], sizeof a);
           std::memcpy(&c, &times[b + 2], sizeof c);
-          ok &= (a >= zero) & (a < inf) & (c >= zero) & (c < inf);
           sum_a += a;
           sum_b += c;
           low_a = a < low_a ? a : low_a;
@@ -73,19 +69,25 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads,
         double sums[4] = {sum_a[0], sum_a[1], sum_b[0], sum_b[1]};
         double lows[4] = {low_a[0], low_a[1], low_b[0], low_b[1]};
         double highs[4] = {high_a[0], high_a[1], high_b[0], high_b[1]};
-        bool valid = ok[0] && ok[1];
         for (; b < n; ++b) {
           const double t = times[b];
-          valid &= t >= 0 && t < kInf;
           sums[0] += t;
           lows[0] = std::min(lows[0], t);
           highs[0] = std::max(highs[0], t);
         }
-        if (!valid) {
-          for (b = 0; times[b] >= 0 && times[b] < kInf; ++b) {
+        const double sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+        const double lo = std::min(std::min(lows[0], lows[1]), std::min(lows[2], lows[3]));
+        const double hi = std::max(std::max(highs[0], highs[1]), std::max(highs[2], highs[3]));
+        // Validity from the sum and the minimum (the earlier rounds' minimum is >= 0): a NaN or
+        // an infinity makes the sum non-finite, a negative time the minimum negative. A sum that
+        // overflows from finite times only takes the exact search, which then finds nothing.
+        if (!(std::isfinite(sum) && lo >= 0)) {
+          for (b = 0; b < n; ++b) {
+            if (!(times[b] >= 0 && times[b] < kInf)) {
+              throw StoreError("round " + std::to_string(round) + ", batch " + std::to_string(b) +
+                               ": invalid time " + std::to_string(times[b]));
+            }
           }
-          throw StoreError("round " + std::to_string(round) + ", batch " + std::to_string(b) +
-                           ": invalid time " + std::to_string(times[b]));
         }
         if (times.size() > tally_limit - s.in_tally) s.flush();
         if (times.size() > tally_limit) {
@@ -94,9 +96,6 @@ PooledTimes PooledTimes::scan(const RoundSource& source, unsigned threads,
           for (double t : times) s.tally->add(key_of(t));
           s.in_tally += times.size();
         }
-        const double sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
-        const double lo = std::min(std::min(lows[0], lows[1]), std::min(lows[2], lows[3]));
-        const double hi = std::max(std::max(highs[0], highs[1]), std::max(highs[2], highs[3]));
         round_sums[round] = sum;
         s.min = lo;
         s.max = hi;
