@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # ThreadSanitizer over tailq's multi-threaded parts: the engine's worker threads, Monte Carlo
 # prediction, convergence, tailq fit's readers and tasks, the load scenarios (a generator
-# thread and worker threads sharing a queue), and the sharded analyses with their ranks as
-# threads, in build-tsan/ with clang. Any data race fails
-# (halt_on_error). LibTorch stays out (its thread pool is not instrumented, so TSan would report
-# races inside it that it cannot see the synchronisation of).
+# thread and worker threads sharing a queue), the sharded analyses with their ranks as
+# threads, and a trace's instances read on two connections, in build-tsan/ with clang. Any
+# data race fails (halt_on_error). LibTorch stays out (its thread pool is not instrumented, so
+# TSan would report races inside it that it cannot see the synchronisation of).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${TAILQ_TSAN_BUILD:-build-tsan}
@@ -15,4 +15,4 @@ CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
 cmake --build "$build" --target tailq_tests -j "$(nproc)"
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 "$build/tests/tailq_tests" \
-  --gtest_filter='Engine*:Predict*:TimeModel*:RjsdMonitor*:InstanceRjsdMonitor*:Load*:Harness*:Summary*:Fit.*:RunTasks*:Shards*'
+  --gtest_filter='Engine*:Predict*:TimeModel*:RjsdMonitor*:InstanceRjsdMonitor*:Load*:Harness*:Summary*:Fit.*:RunTasks*:Shards*:InstanceRows*'

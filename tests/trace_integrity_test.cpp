@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include "store/trace_schema.hpp"
 #include "store/writer_access.hpp"
@@ -122,12 +123,26 @@ struct Corruption {
 
 class TraceCorruption : public ::testing::TestWithParam<Corruption> {};
 
+// What load_checked says of `path` ("" when it loads), the instances read on two connections
+// from `split_from` instances on (0: on one).
+std::string load_message(const std::filesystem::path& path, std::size_t split_from) {
+  std::optional<sqlite::Database> db;
+  store::open_for_reading(path, db);
+  try {
+    store::load_checked(*db, store::read_schema_version(*db), split_from);
+  } catch (const StoreError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST_P(TraceCorruption, IsRefusedByReadersAndReportedByCheck) {
   testing::TempDir dir;
   const auto path = make_trace(dir, GetParam().version);
   exec(path, GetParam().sql);
   EXPECT_TRUE(RefusedAsCorrupt(path, GetParam().problem));
   EXPECT_TRUE(CheckReports(path, GetParam().problem));
+  EXPECT_EQ(load_message(path, 2), load_message(path, 0));
 }
 
 // A flipped bit in a time: 0x3FB999999999999A (0.1) becomes 0x3FB999999999999B.

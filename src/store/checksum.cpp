@@ -77,11 +77,6 @@ ValueHasher::ValueHasher() : state_(XXH3_createState()) {
 
 ValueHasher::~ValueHasher() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
 
-void ValueHasher::put(const void* data, std::size_t bytes) {
-  pending_.append(static_cast<const char*>(data), bytes);
-  if (pending_.size() >= std::size_t{1} << 16) flush();
-}
-
 void ValueHasher::flush() const {
   XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), pending_.data(), pending_.size());
   pending_.clear();
@@ -107,26 +102,34 @@ void ValueHasher::add_column(sqlite3_stmt* statement, int column) {
   add_value(type, integer, real, bytes);
 }
 
-void ValueHasher::add_value(int type, std::int64_t integer, double real, std::string_view bytes) {
-  const auto tag = static_cast<unsigned char>(type);
-  put(&tag, 1);
-  switch (type) {
-    case SQLITE_INTEGER:
-      put(&integer, sizeof integer);
-      break;
-    case SQLITE_FLOAT:
-      put(&real, sizeof real);
-      break;
-    case SQLITE_TEXT:
-    case SQLITE_BLOB: {
-      const auto length = static_cast<std::uint64_t>(bytes.size());
-      put(&length, sizeof length);
-      if (!bytes.empty()) put(bytes.data(), bytes.size());
-      break;
-    }
-    default:
-      break;
+void ValueHasher::encode(std::string& out, int type, std::int64_t integer, double real,
+                         std::string_view bytes) {
+  const bool number = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
+  const bool text = type == SQLITE_TEXT || type == SQLITE_BLOB;
+  const std::size_t at = out.size();
+  // Sized once, then filled: three appends cost more than the bytes of a small value.
+  out.resize(at + 1 + (number || text ? 8 : 0) + (text ? bytes.size() : 0));
+  char* p = out.data() + at;
+  *p++ = static_cast<char>(static_cast<unsigned char>(type));
+  if (type == SQLITE_INTEGER) {
+    std::memcpy(p, &integer, sizeof integer);
+  } else if (type == SQLITE_FLOAT) {
+    std::memcpy(p, &real, sizeof real);
+  } else if (text) {
+    const auto length = static_cast<std::uint64_t>(bytes.size());
+    std::memcpy(p, &length, sizeof length);
+    if (!bytes.empty()) std::memcpy(p + sizeof length, bytes.data(), bytes.size());
   }
+}
+
+void ValueHasher::add_value(int type, std::int64_t integer, double real, std::string_view bytes) {
+  encode(pending_, type, integer, real, bytes);
+  if (pending_.size() >= std::size_t{1} << 16) flush();
+}
+
+void ValueHasher::add_encoded(std::string_view encoded) {
+  flush();
+  XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), encoded.data(), encoded.size());
 }
 
 void ValueHasher::add_row(sqlite3_stmt* statement) {

@@ -62,12 +62,16 @@ class ValueHasher {
   // float or the TEXT/BLOB bytes (the same bytes add_column hashes).
   void add_value(int type, std::int64_t integer, double real, std::string_view bytes);
   void add_row(sqlite3_stmt* statement);  // every column of the current row
+  // The bytes add_value hashes for one value, appended to `out`: values read on another thread
+  // are encoded there and hashed here, in their place, by add_encoded.
+  static void encode(std::string& out, int type, std::int64_t integer, double real,
+                     std::string_view bytes);
+  void add_encoded(std::string_view encoded);
   std::uint64_t digest() const;
 
  private:
   // Values are gathered here and hashed in large pieces: a streaming update costs more than
   // the few bytes of one value (the digest is that of the same bytes either way).
-  void put(const void* data, std::size_t bytes);
   void flush() const;
 
   void* state_;  // XXH3_state_t

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/checksum.hpp"
+#include "store/instance_rows.hpp"
 #include "store/round_blocks.hpp"
 #include "store/sqlite.hpp"
 #include "store/trace_schema.hpp"
@@ -218,7 +219,7 @@ class RoundWindow {
 struct TraceReader::Impl {
   explicit Impl(const std::filesystem::path& p) : path(p) {
     const int version = open_read_only(p, db);
-    trace = store::load_checked(*db, version);
+    trace = store::load_checked(*db, version, store::kSplitInstancesFrom);
   }
   std::filesystem::path path;
   std::optional<sqlite::Database> db;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "store/checksum.hpp"
+#include "store/instance_rows.hpp"
 #include "store/node_list.hpp"
 #include "store/round_blocks.hpp"
 #include "store/schema_rows.hpp"
@@ -234,11 +235,15 @@ void load_experiment(const sqlite::Database& db, int version, LoadedTrace& t, Pr
   }
 }
 
-// The first part of header_checksum(): the experiment table.
-void hash_experiment(const sqlite::Database& db, ValueHasher& hasher) {
-  sqlite::Statement experiment(
-      db, "SELECT key, value FROM experiment WHERE key <> 'header_checksum' ORDER BY key");
-  while (experiment.step()) hasher.add_row(experiment.get());
+// A stored header checksum: the decimal digits of a uint64, nullopt for anything else.
+std::optional<std::uint64_t> parse_digest(const std::string& text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::uint64_t stored = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || stored > (UINT64_MAX - 9) / 10) return std::nullopt;
+    stored = stored * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return stored;
 }
 
 // The experiment, instances and outputs as written (checked after them, so that a more
@@ -246,138 +251,11 @@ void hash_experiment(const sqlite::Database& db, ValueHasher& hasher) {
 void check_header(std::uint64_t digest, const std::optional<std::string>& text,
                   Problems& problems) {
   if (!text) return;
-  std::uint64_t stored = 0;
-  bool ok = !text->empty() && text->size() <= 20;
-  for (char c : *text) {
-    if (c < '0' || c > '9' || stored > (UINT64_MAX - 9) / 10) {
-      ok = false;
-      break;
-    }
-    stored = stored * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (!ok || stored != digest) {
+  if (parse_digest(*text) != digest) {
     problems.add(
         "the experiment, instances or outputs tables do not match their checksum (changed "
         "after they were written)");
   }
-}
-
-// One column of the current row, read once: its type and its value as that type has it.
-struct Cell {
-  int type = SQLITE_NULL;
-  std::int64_t integer = 0;
-  double real = 0;
-  std::string_view bytes;  // TEXT or BLOB, valid until the next step
-};
-
-Cell read_cell(const sqlite::Statement& q, int column) {
-  Cell cell;
-  cell.type = q.type(column);
-  if (cell.type == SQLITE_INTEGER) {
-    cell.integer = q.int64(column);
-  } else if (cell.type == SQLITE_FLOAT) {
-    cell.real = q.real(column);
-  } else if (cell.type == SQLITE_TEXT) {
-    cell.bytes = q.text_view(column);  // as UTF-8, what add_column hashes
-  } else if (cell.type == SQLITE_BLOB) {
-    cell.bytes = q.blob(column);
-  }
-  return cell;
-}
-
-// A number column as a double, as sqlite3_column_double gives it; NaN for anything else.
-double number_of(const Cell& cell) {
-  if (cell.type == SQLITE_FLOAT) return cell.real;
-  if (cell.type == SQLITE_INTEGER) return static_cast<double>(cell.integer);
-  return std::numeric_limits<double>::quiet_NaN();
-}
-
-// Also feeds every row, as header_checksum() reads it, to `header` (one pass over the largest
-// tables instead of two); returns false when it stopped before the last row. Each column is
-// read from SQLite once and serves both (a column read costs more than the rest of the row); a
-// column of an unexpected type is read again as text or number, as the statement converts it.
-bool load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& problems,
-                    ValueHasher& header) {
-  const Outcomes::Kind kind = t.outcomes.kind;
-  const bool labelled = has_labels(kind);
-  sqlite::Statement q(db,
-                      "SELECT i.idx, i.name, i.batch, i.input_size, i.label, o.instance, "
-                      "o.prediction, o.score FROM instances i LEFT JOIN outputs o ON "
-                      "o.instance = i.idx ORDER BY i.idx");
-  std::vector<bool> batch_used(t.batch_count, false);
-  auto text_of = [&](const Cell& cell, int column) {
-    if (cell.type == SQLITE_TEXT) return std::string(cell.bytes);
-    return cell.type == SQLITE_NULL ? std::string() : q.text(column);
-  };
-  auto real_of = [&](const Cell& cell, int column) {
-    return cell.type == SQLITE_FLOAT || cell.type == SQLITE_INTEGER ? number_of(cell)
-                                                                    : q.real(column);
-  };
-  std::array<Cell, 8> row;
-  while (q.step()) {
-    for (int column = 0; column < 8; ++column) row[column] = read_cell(q, column);
-    for (int column : {0, 1, 2, 3, 4, 6, 7}) {
-      const Cell& c = row[column];
-      header.add_value(c.type, c.integer, c.real, c.bytes);
-    }
-    const std::int64_t idx = row[0].type == SQLITE_INTEGER ? row[0].integer : q.int64(0);
-    // Named only when something is wrong: a string per row costs more than the row.
-    auto where = [idx] { return "instance " + std::to_string(idx); };
-    if (idx != static_cast<std::int64_t>(t.instances.size())) {
-      problems.add("instances: indices are not 0..N-1 (" + where() + " follows " +
-                   std::to_string(t.instances.size()) + " instances)");
-      return false;  // everything below is indexed by position
-    }
-    Instance instance;
-    if (row[1].type != SQLITE_TEXT) problems.add(where() + ": the name is not text");
-    instance.name = text_of(row[1], 1);
-    const std::int64_t batch = row[2].type == SQLITE_INTEGER ? row[2].integer : -1;
-    if (batch < 0 || static_cast<std::uint64_t>(batch) >= t.batch_count) {
-      problems.add(where() + " ('" + instance.name + "'): batch " + text_of(row[2], 2) +
-                   " outside 0.." + std::to_string(t.batch_count) + "-1");
-    } else {
-      instance.batch = static_cast<std::uint32_t>(batch);
-      batch_used[instance.batch] = true;
-    }
-    if (row[3].type != SQLITE_NULL) {
-      if (!std::isfinite(number_of(row[3]))) {
-        problems.add(where() + ": input size is not a finite number");
-      }
-      instance.input_size = real_of(row[3], 3);
-    }
-    if (row[5].type == SQLITE_NULL) problems.add(where() + ": no row in outputs");
-    if (labelled) {
-      if (row[4].type != SQLITE_TEXT) problems.add(where() + ": the label is not text");
-      if (row[6].type != SQLITE_TEXT && row[6].type != SQLITE_NULL) {
-        problems.add(where() + ": the prediction is not text");
-      }
-      t.outcomes.labels.push_back(text_of(row[4], 4));
-      t.outcomes.predictions.push_back(text_of(row[6], 6));
-    } else if (kind == Outcomes::Kind::score) {
-      const double score = real_of(row[7], 7);
-      if (!std::isfinite(number_of(row[7])) || score < 0 || score > 1) {
-        problems.add(where() + ": the score is not a number in [0, 1]");
-      }
-      t.outcomes.scores.push_back(score);
-    }
-    t.batch_of_instance.push_back(instance.batch);
-    t.instances.push_back(std::move(instance));
-  }
-  for (std::size_t b = 0; b < batch_used.size(); ++b) {
-    if (!batch_used[b]) {
-      problems.add("instances: batch " + std::to_string(b) + " of " +
-                   std::to_string(t.batch_count) + " has no instance");
-      break;
-    }
-  }
-  sqlite::Statement orphans(db,
-                            "SELECT count(*) FROM outputs WHERE instance NOT IN "
-                            "(SELECT idx FROM instances)");
-  orphans.step();
-  if (orphans.int64(0) > 0) {
-    problems.add("outputs: " + std::to_string(orphans.int64(0)) + " rows for no instance");
-  }
-  return true;
 }
 
 void load_rounds(const sqlite::Database& db, int version, LoadedTrace& t, Problems& problems) {
@@ -573,18 +451,28 @@ void check_tables(const sqlite::Database& db, int version, Problems& problems) {
   }
 }
 
-LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems,
-                       bool round_list) {
+LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems, bool round_list,
+                       std::size_t split_instances_from) {
   LoadedTrace t;
   t.version = version;
   std::string outcome_kind;
   std::optional<std::string> stored_header;
   load_experiment(db, version, t, problems, outcome_kind, stored_header);
   t.outcomes.kind = parse_outcome_kind(outcome_kind).value_or(Outcomes::Kind::classification);
-  ValueHasher header;
-  hash_experiment(db, header);
-  const bool hashed = load_instances(db, t, problems, header);
-  check_header(hashed ? header.digest() : header_checksum(db), stored_header, problems);
+  const std::optional<std::uint64_t> stored =
+      stored_header ? parse_digest(*stored_header) : std::nullopt;
+  bool verified = false;
+  if (split_instances_from > 0 && stored) {
+    ValueHasher header;
+    hash_experiment(db, header);
+    verified = load_instances_split(db, t, header, *stored, split_instances_from);
+  }
+  if (!verified) {
+    ValueHasher header;
+    hash_experiment(db, header);
+    const bool hashed = load_instances(db, t, problems, header);
+    check_header(hashed ? header.digest() : header_checksum(db), stored_header, problems);
+  }
   if (version >= 3) {
     load_blocks(db, t, problems, round_list);
     check_node_tags(t, problems);
@@ -594,18 +482,25 @@ LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& proble
   return t;
 }
 
-LoadedTrace load_checked(const sqlite::Database& db, int version) {
+LoadedTrace load_checked(const sqlite::Database& db, int version,
+                         std::size_t split_instances_from) {
   Problems problems(db.path(), true);
   db.exec("BEGIN");
   try {
     check_tables(db, version, problems);
-    LoadedTrace trace = load_trace(db, version, problems);
+    LoadedTrace trace = load_trace(db, version, problems, true, split_instances_from);
     db.exec("COMMIT");
     return trace;
   } catch (...) {
     sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+}
+
+void hash_experiment(const sqlite::Database& db, ValueHasher& hasher) {
+  sqlite::Statement experiment(
+      db, "SELECT key, value FROM experiment WHERE key <> 'header_checksum' ORDER BY key");
+  while (experiment.step()) hasher.add_row(experiment.get());
 }
 
 std::uint64_t header_checksum(const sqlite::Database& db) {
@@ -637,20 +532,30 @@ std::string checksum_problem(std::int64_t round, const char* what, const void* d
   return {};
 }
 
-// Every time read is checked, so the check is a sum and a minimum in two lanes, at memory
+// Every time read is checked, so the check is a sum and a minimum in vector lanes, at memory
 // speed: a NaN or an infinity makes the sum non-finite, a negative time the minimum negative.
 // (A sum that overflows from finite times only sends the check to the exact loop after it.)
 bool all_finite_non_negative(std::span<const double> times) {
+  // Four independent pairs of lanes: one chain of dependent adds would cap the loop at two
+  // values per add latency. The order of the additions does not matter: only whether the sum
+  // is finite is used.
   using Lanes = double __attribute__((vector_size(16)));
-  Lanes sum{0, 0}, low{0, 0};
+  constexpr std::size_t kWays = 4;
+  Lanes sum[kWays] = {}, low[kWays] = {};
   std::size_t b = 0;
-  for (; b + 2 <= times.size(); b += 2) {
-    Lanes t;
-    std::memcpy(&t, &times[b], sizeof t);
-    sum += t;
-    low = t < low ? t : low;
+  for (; b + 2 * kWays <= times.size(); b += 2 * kWays) {
+    for (std::size_t w = 0; w < kWays; ++w) {
+      Lanes t;
+      std::memcpy(&t, &times[b + 2 * w], sizeof t);
+      sum[w] += t;
+      low[w] = t < low[w] ? t : low[w];
+    }
   }
-  double total = sum[0] + sum[1], lowest = std::min(low[0], low[1]);
+  const Lanes all_sum = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+  Lanes all_low = low[0] < low[1] ? low[0] : low[1];
+  const Lanes other_low = low[2] < low[3] ? low[2] : low[3];
+  all_low = other_low < all_low ? other_low : all_low;
+  double total = all_sum[0] + all_sum[1], lowest = std::min(all_low[0], all_low[1]);
   for (; b < times.size(); ++b) {
     total += times[b];
     lowest = std::min(lowest, times[b]);

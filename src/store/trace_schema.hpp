@@ -100,19 +100,25 @@ struct LoadedTrace {
 // both time BLOBs of every round present and of the right size, no orphan BLOBs, and the round
 // and header checksums. Call check_tables first.
 // `round_list` false (`tailq check` of a version 3 trace): `rounds` stays empty, `flags` and
-// `blocks` say what it would hold.
+// `blocks` say what it would hold. `split_instances_from` > 0: a trace of that many instances
+// or more reads them on two connections when it can (load_instances_split, instance_rows.hpp),
+// for a caller inside a read transaction.
 LoadedTrace load_trace(const sqlite::Database& db, int version, Problems& problems,
-                       bool round_list = true);
+                       bool round_list = true, std::size_t split_instances_from = 0);
 
 // Version 3's part of load_trace: the blocks and their rounds (block_schema.cpp).
 void load_blocks(const sqlite::Database& db, LoadedTrace& t, Problems& problems, bool round_list);
 
 // load_trace with the strict list, in one read transaction, so that a trace being written is
-// seen as of one moment (the first measured round updates the outputs with its own row).
-LoadedTrace load_checked(const sqlite::Database& db, int version);
+// seen as of one moment (the first measured round updates the outputs with its own row). A
+// reader passes kSplitInstancesFrom (instance_rows.hpp); a writer's connection keeps 0.
+LoadedTrace load_checked(const sqlite::Database& db, int version,
+                         std::size_t split_instances_from = 0);
 
 // The header checksum of the experiment, instances and outputs tables (see checksum.hpp).
 std::uint64_t header_checksum(const sqlite::Database& db);
+// Its first part: the experiment table, fed to `hasher`.
+void hash_experiment(const sqlite::Database& db, ValueHasher& hasher);
 // Stores it (key `header_checksum`), inside the caller's transaction.
 void store_header_checksum(const sqlite::Database& db);
 
