@@ -339,8 +339,10 @@ TEST(TraceIntegrity, AppendingToACorruptTraceIsRefused) {
 TEST(TraceIntegrity, EveryBadTimeIsFoundWhereverItSits) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   for (double bad : {std::nan(""), -1e-9, kInf, -kInf}) {
-    for (std::size_t at : {0, 1, 4, 6}) {
-      std::vector<double> times = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7};
+    // Every lane of the vector loop's two turns (eight values each), and the rest after them.
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::vector<double> times(19);
+      for (std::size_t b = 0; b < times.size(); ++b) times[b] = 0.1 * static_cast<double>(b + 1);
       times[at] = bad;
       const std::string problem = store::check_times(3, TimeKind::total, times, std::nullopt);
       EXPECT_NE(problem.find("batch " + std::to_string(at) + ":"), std::string::npos)
@@ -349,7 +351,8 @@ TEST(TraceIntegrity, EveryBadTimeIsFoundWhereverItSits) {
   }
   const double huge = std::numeric_limits<double>::max();
   for (const std::vector<double>& good :
-       {std::vector<double>{-0.0, 0.0, 1e-300}, std::vector<double>{huge, huge, huge}}) {
+       {std::vector<double>{-0.0, 0.0, 1e-300}, std::vector<double>(17, -0.0),
+        std::vector<double>{huge, huge, huge}, std::vector<double>(17, huge)}) {
     EXPECT_EQ(store::check_times(3, TimeKind::total, good, std::nullopt), "");  // a sum of inf
   }
 }
