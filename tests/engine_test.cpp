@@ -296,11 +296,22 @@ TEST(PooledTimes, RejectsInvalidTimesFromACorruptSource) {
 TEST(DeadlineIndex, AgreesWithBinarySearch) {
   std::mt19937_64 rng(3);
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  const std::vector<std::vector<double>> cases = {
+  std::vector<std::vector<double>> cases = {
       {1e-3, 1.0001e-3, 2e-3, 2.5e-3, 9e-3, 1.0},  // uneven
       // Crowded: a stand-in and a top one bin apart, the first and the last deadline included.
       {std::nextafter(4e-3, 0.0), 4e-3, 4.00001e-3, 5e-3, std::nextafter(6e-3, 0.0), 6e-3},
   };
+  // Clusters of one to four deadlines a few ulps apart, at random places: cells of up to two
+  // deadlines take the compares, fuller ones the loop.
+  std::vector<double> clustered;
+  std::uniform_real_distribution<double> place(1e-3, 1e-2);
+  for (int c = 0; c < 60; ++c) {
+    double d = place(rng);
+    for (int k = 0; k <= c % 4; ++k) clustered.push_back(d = std::nextafter(d, kInf));
+  }
+  std::sort(clustered.begin(), clustered.end());
+  clustered.erase(std::unique(clustered.begin(), clustered.end()), clustered.end());
+  cases.push_back(clustered);
   for (const std::vector<double>& deadlines : cases) {
     const detail::DeadlineIndex index(deadlines);
     std::uniform_real_distribution<double> u(0, 0.012);
