@@ -18,6 +18,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "analyse/engine_scanned.hpp"
@@ -44,15 +45,32 @@ void summarise(ThresholdQuality& t, std::vector<double> per_round, std::vector<d
       *std::max_element(t.per_round_late_fraction.begin(), t.per_round_late_fraction.end());
 }
 
-// Copies column `g` of the grid into threshold t.
-void take_column(ThresholdQuality& t, const detail::ScoreGrid& grid, std::size_t g,
-                 std::size_t rounds) {
-  std::vector<double> quality(rounds), late(rounds);
-  for (std::size_t r = 0; r < rounds; ++r) {
-    quality[r] = grid.quality_at(r, g);
-    late[r] = grid.late_at(r, g);
+// Copies column column_of[t] of the grid into threshold t, for every threshold that has one
+// (kNone: skipped). The grid is stored by round, so the columns are copied a block of rounds at
+// a time: a column copied alone strides through the whole grid, a cache miss per round, which
+// dominated the analysis of a million small rounds.
+void take_columns(std::vector<ThresholdQuality>& thresholds, std::span<const std::size_t> column_of,
+                  const detail::ScoreGrid& grid, std::size_t rounds) {
+  constexpr std::size_t kBlock = 256;
+  std::vector<std::vector<double>> quality(thresholds.size()), late(thresholds.size());
+  for (std::size_t t = 0; t < thresholds.size(); ++t) {
+    if (column_of[t] == kNone) continue;
+    quality[t].resize(rounds);
+    late[t].resize(rounds);
   }
-  summarise(t, std::move(quality), std::move(late));
+  for (std::size_t r0 = 0; r0 < rounds; r0 += kBlock) {
+    const std::size_t r1 = std::min(rounds, r0 + kBlock);
+    for (std::size_t t = 0; t < thresholds.size(); ++t) {
+      if (column_of[t] == kNone) continue;
+      for (std::size_t r = r0; r < r1; ++r) {
+        quality[t][r] = grid.quality_at(r, column_of[t]);
+        late[t][r] = grid.late_at(r, column_of[t]);
+      }
+    }
+  }
+  for (std::size_t t = 0; t < thresholds.size(); ++t) {
+    if (column_of[t] != kNone) summarise(thresholds[t], std::move(quality[t]), std::move(late[t]));
+  }
 }
 
 std::size_t slot_of(const std::vector<double>& sorted, double value) {
@@ -183,9 +201,11 @@ TailQuality detail::analyze_scanned(const detail::RoundPasses& rounds,
     const detail::ScoreGrid grid = additive
                                        ? rounds.score_additive(*additive, *deltas, deadlines)
                                        : rounds.score_generic(batch_of_instance, metric, deadlines);
-    for (ThresholdQuality& t : result.thresholds) {
-      take_column(t, grid, slot_of(deadlines, t.seconds), r_count);
+    std::vector<std::size_t> column_of;
+    for (const ThresholdQuality& t : result.thresholds) {
+      column_of.push_back(slot_of(deadlines, t.seconds));
     }
+    take_columns(result.thresholds, column_of, grid, r_count);
   } else {
     // Every planned bin is fenced by two more deadlines (scoring.hpp): its stand-in, which
     // every time below the bin meets and no time in or above it does, and its top.
@@ -218,15 +238,21 @@ TailQuality detail::analyze_scanned(const detail::RoundPasses& rounds,
     for (const auto& hit : pending.hits) ++first_hit[hit.round + 1];
     std::partial_sum(first_hit.begin(), first_hit.end(), first_hit.begin());
 
+    // Deadlines known before the pass read their columns; percentile ones are resolved below.
+    auto is_percentile = [&](std::size_t t) { return t < q_of.size() && q_of[t] != kNone; };
+    std::vector<std::size_t> column_of;
+    for (std::size_t t = 0; t < result.thresholds.size(); ++t) {
+      column_of.push_back(is_percentile(t) ? kNone
+                                           : slot_of(deadlines, result.thresholds[t].seconds));
+    }
+    take_columns(result.thresholds, column_of, grid, r_count);
+
     const std::size_t bins_planned = plan.keys.size();
     const double n = static_cast<double>(batch_of_instance.size());
     std::vector<double> sums(stats);
     for (std::size_t t = 0; t < result.thresholds.size(); ++t) {
+      if (!is_percentile(t)) continue;
       ThresholdQuality& item = result.thresholds[t];
-      if (t >= q_of.size() || q_of[t] == kNone) {
-        take_column(item, grid, slot_of(deadlines, item.seconds), r_count);
-        continue;
-      }
       item.seconds = at[q_of[t]];
       const std::size_t bin = plan.bin_of_rank[q_of[t]];
       std::vector<double> quality(r_count), late(r_count);
