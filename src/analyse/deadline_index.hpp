@@ -5,8 +5,8 @@
 // one more cell at each end for the times outside it: cell(t) = floor(x) + 1 clamped to
 // [0, 16 K + 2]. cell() is monotone in t, so every deadline in a lower cell is < t and every
 // deadline in a higher cell is > t: the answer is the first deadline of t's cell plus the number
-// of deadlines in that cell below t. Most cells hold at most two deadlines, which take two
-// comparisons and no branch; the end cells hold none, so the many times that can lie below every
+// of deadlines in that cell below t. Most cells hold at most one deadline, which takes one
+// comparison and no branch; the end cells hold none, so the many times that can lie below every
 // deadline (or above) never take the crowded cells' loop.
 #pragma once
 
@@ -38,24 +38,20 @@ class DeadlineIndex {
     for (std::size_t c = cells - 1; c-- > 0;) {
       if (cells_[c].count == 0) cells_[c].first = cells_[c + 1].first;
     }
-    // Sentinels for the two compares of first_not_below.
-    deadlines_.insert(deadlines_.end(), 2, std::numeric_limits<double>::infinity());
+    deadlines_.push_back(std::numeric_limits<double>::infinity());  // sentinel for the compare
   }
 
   // Index of the first deadline >= t; K when t is later than every deadline.
-  // Two compares serve every cell of up to two deadlines: the deadlines after a cell's own lie
-  // in later cells (or are the sentinels), so they are above t and add nothing, and an empty
-  // cell's first deadline is the next cell's. No branch, then, but the rare crowded cell's; two
-  // deadlines in one cell are common, since a planned percentile bin is fenced by two deadlines
-  // 2^-16 apart (scoring.hpp).
+  // An empty cell's first deadline lies in a later cell, so it is above t and the one compare
+  // of the common case is right for it too: no branch but the rare crowded cell's.
   std::size_t first_not_below(double t) const {
     const Cell cell = cells_[cell_of(t)];
     std::size_t g = cell.first;
-    if (cell.count > 2) [[unlikely]] {
+    if (cell.count > 1) [[unlikely]] {
       for (const std::size_t end = g + cell.count; g < end && deadlines_[g] < t;) ++g;
       return g;
     }
-    return g + (deadlines_[g] < t) + (deadlines_[g + 1] < t);
+    return g + (deadlines_[g] < t);
   }
 
  private:
