@@ -10,7 +10,9 @@ of --repeats runs in this one script:
   * numpy computing the same numbers from arrays already in memory (two implementations, the
     faster one is the reference): pooled percentiles (inverted_cdf), min/max/mean, and for every
     round and deadline the accuracy with late answers wrong;
-  * reading the times alone from the store (tailq_bench's BM_ReadStore), the floor.
+  * reading the times alone from the store (tailq_bench's BM_ReadStore), the floor;
+  * the same analysis in process on the times already in memory, as numpy has them, without
+    the precision estimate (tailq_bench's BM_AnalyzeTraceInMemory).
 It checks that tailq and numpy agree on every number before it reports.
 """
 import argparse
@@ -131,11 +133,16 @@ def main():
         assert np.allclose(got, quality, rtol=0, atol=1e-12)
         assert np.allclose(ref_sort[5], quality, rtol=0, atol=1e-12)
 
-        bench = run([args.bench, "--benchmark_filter=BM_ReadStore", "--benchmark_format=json",
-                     "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"],
+        bench = run([args.bench, "--benchmark_filter=BM_ReadStore|BM_AnalyzeTraceInMemory",
+                     "--benchmark_format=json", "--benchmark_repetitions=3",
+                     "--benchmark_report_aggregates_only=true"],
                     env={**os.environ, "TAILQ_BENCH_TRACE": trace})
-        read_ms = next(b["real_time"] for b in json.loads(bench.stdout)["benchmarks"]
-                       if b["name"].endswith("_median"))
+
+        def bench_median_ms(name):
+            return next(b["real_time"] for b in json.loads(bench.stdout)["benchmarks"]
+                        if b["name"] == f"{name}_median")
+        read_ms = bench_median_ms("BM_ReadStore")
+        in_memory_ms = bench_median_ms("BM_AnalyzeTraceInMemory")
         numpy_best = min(t_sort, t_bucket)
         report = {
             "rounds": times.shape[0], "instances": times.shape[1], "deadlines": int(d.size),
@@ -143,6 +150,10 @@ def main():
             "numpy_sort_based_s": t_sort, "numpy_bucket_based_s": t_bucket,
             "numpy_load_from_store_s": load_time,
             "read_store_s": read_ms / 1e3,
+            # The analysis alone on the times in memory, as numpy has them (no precision
+            # estimate, which numpy does not compute).
+            "tailq_in_memory_s": in_memory_ms / 1e3,
+            "in_memory_vs_numpy_sort_based": t_sort / (in_memory_ms / 1e3),
             "speedup_vs_numpy": numpy_best / t_tailq,
             "analyze_over_read": t_tailq / (read_ms / 1e3),
             "cores": os.cpu_count(),

@@ -1,10 +1,13 @@
 // Microbenchmarks of the engine's hot parts. The end-to-end comparison against numpy is
-// bench/analyze_vs_numpy.py; it also runs BM_ReadStore here on its trace (TAILQ_BENCH_TRACE).
+// bench/analyze_vs_numpy.py; it also runs BM_ReadStore and BM_AnalyzeTraceInMemory here on its
+// trace (TAILQ_BENCH_TRACE).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <random>
+#include <span>
+#include <vector>
 
 #include "analyse/deadline_index.hpp"
 #include "analyse/pooled_latency.hpp"
@@ -136,6 +139,35 @@ void BM_ReadStore(benchmark::State& state) {
                           static_cast<std::int64_t>(rounds.size() * buffer.size() * 8));
 }
 BENCHMARK(BM_ReadStore)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The analysis alone, on the trace's measured times already in memory, as numpy has them in
+// bench/analyze_vs_numpy.py: that script's request (p90, p95, p99, p99.9 and a 100-deadline
+// sweep) on every core, without the precision estimate, which numpy does not compute.
+void BM_AnalyzeTraceInMemory(benchmark::State& state) {
+  const char* path = std::getenv("TAILQ_BENCH_TRACE");
+  if (!path) {
+    state.SkipWithError("set TAILQ_BENCH_TRACE to a trace file");
+    return;
+  }
+  const tailq::TraceReader trace(path);
+  const auto rounds = tailq::measured_rounds(trace);
+  const std::size_t batches = trace.batch_count();
+  std::vector<double> times(rounds.size() * batches);
+  tailq::TimesCursor cursor(path, tailq::TimeKind::total);
+  for (std::size_t r = 0; r < rounds.size(); ++r) {
+    cursor.read(rounds[r], std::span(times).subspan(r * batches, batches));
+  }
+  const auto metric = tailq::make_metric(trace.experiment().metric, trace.outcomes());
+  tailq::AnalysisRequest request;
+  request.thresholds = tailq::parse_thresholds("p90,p95,p99,p99.9");
+  request.sweep = 100;
+  const tailq::MatrixRoundSource source(times, batches);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(tailq::analyze(source, trace.batch_of_instance(), *metric, request));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(times.size()));
+}
+BENCHMARK(BM_AnalyzeTraceInMemory)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Monte Carlo: simulated batch times per second on one core (goal: 1e8).
 void BM_SimulateRound(benchmark::State& state) {
