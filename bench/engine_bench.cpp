@@ -120,13 +120,18 @@ void BM_LowerBound(benchmark::State& state) {
 }
 BENCHMARK(BM_LowerBound)->Unit(benchmark::kMillisecond);
 
+// The trace file a benchmark reads (TAILQ_BENCH_TRACE); null, with the benchmark skipped, when
+// none is given.
+const char* bench_trace(benchmark::State& state) {
+  const char* path = std::getenv("TAILQ_BENCH_TRACE");
+  if (!path) state.SkipWithError("set TAILQ_BENCH_TRACE to a trace file");
+  return path;
+}
+
 // Reading every measured round of one kind from a trace file: the floor for `tailq analyze`.
 void BM_ReadStore(benchmark::State& state) {
-  const char* path = std::getenv("TAILQ_BENCH_TRACE");
-  if (!path) {
-    state.SkipWithError("set TAILQ_BENCH_TRACE to a trace file");
-    return;
-  }
+  const char* path = bench_trace(state);
+  if (!path) return;
   const tailq::TraceReader trace(path);
   const auto rounds = tailq::measured_rounds(trace);
   std::vector<double> buffer(trace.batch_count());
@@ -144,11 +149,8 @@ BENCHMARK(BM_ReadStore)->Unit(benchmark::kMillisecond)->UseRealTime();
 // bench/analyze_vs_numpy.py: that script's request (p90, p95, p99, p99.9 and a 100-deadline
 // sweep) on every core, without the precision estimate, which numpy does not compute.
 void BM_AnalyzeTraceInMemory(benchmark::State& state) {
-  const char* path = std::getenv("TAILQ_BENCH_TRACE");
-  if (!path) {
-    state.SkipWithError("set TAILQ_BENCH_TRACE to a trace file");
-    return;
-  }
+  const char* path = bench_trace(state);
+  if (!path) return;
   const tailq::TraceReader trace(path);
   const auto rounds = tailq::measured_rounds(trace);
   const std::size_t batches = trace.batch_count();

@@ -17,17 +17,6 @@
 namespace tailq {
 namespace {
 
-void exec(const std::filesystem::path& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  const std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
-
 // `count` instances in batches of 3, of outcome kind `kind`, every fifth without an input size.
 std::filesystem::path make_trace(const testing::TempDir& dir, std::size_t count,
                                  Outcomes::Kind kind) {
@@ -108,6 +97,27 @@ void expect_same(const store::LoadedTrace& a, const store::LoadedTrace& b) {
   EXPECT_EQ(a.outcomes.scores, b.outcomes.scores);
 }
 
+// Edits a trace of 1,000 instances with `sql` (then stores its header checksum again when
+// `restamp`, as a writer with a bug would): the split read refuses it, and a reader names
+// `problem`.
+void expect_left_to_one_connection(const std::string& sql, const std::string& problem,
+                                   bool restamp) {
+  testing::TempDir dir;
+  const auto path = make_trace(dir, 1000, Outcomes::Kind::classification);
+  testing::exec_sql(path, sql);
+  if (restamp) {
+    const sqlite::Database db(path.string(), SQLITE_OPEN_READWRITE);
+    store::store_header_checksum(db);
+  }
+  EXPECT_FALSE(read_instances(path, true).taken);
+  try {
+    TraceReader trace(path);
+    ADD_FAILURE() << "opened a corrupt trace";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(problem), std::string::npos) << e.what();
+  }
+}
+
 TEST(InstanceRows, TwoConnectionsReadWhatOneReads) {
   for (const auto kind :
        {Outcomes::Kind::classification, Outcomes::Kind::score, Outcomes::Kind::none}) {
@@ -149,7 +159,7 @@ TEST(InstanceRows, AReaderOpensLargeTracesAsBefore) {
 TEST(InstanceRows, AWriteAheadLogTraceIsReadOnOneConnection) {
   testing::TempDir dir;
   const auto path = make_trace(dir, 1000, Outcomes::Kind::classification);
-  exec(path, "PRAGMA journal_mode = WAL");
+  testing::exec_sql(path, "PRAGMA journal_mode = WAL");
   EXPECT_FALSE(read_instances(path, true).taken);
 }
 
@@ -188,16 +198,7 @@ TEST(InstanceRows, ProblemsInEitherHalfAreLeftToOneConnection) {
   };
   for (const auto& [sql, problem] : edits) {
     SCOPED_TRACE(sql);
-    testing::TempDir dir;
-    const auto path = make_trace(dir, 1000, Outcomes::Kind::classification);
-    exec(path, sql);
-    EXPECT_FALSE(read_instances(path, true).taken);
-    try {
-      TraceReader trace(path);
-      ADD_FAILURE() << "opened a corrupt trace";
-    } catch (const StoreError& e) {
-      EXPECT_NE(std::string(e.what()).find(problem), std::string::npos) << e.what();
-    }
+    expect_left_to_one_connection(sql, problem, false);
   }
 }
 
@@ -222,20 +223,7 @@ TEST(InstanceRows, ProblemsUnderAMatchingChecksumAreLeftToOneConnection) {
   };
   for (const auto& [sql, problem] : edits) {
     SCOPED_TRACE(sql);
-    testing::TempDir dir;
-    const auto path = make_trace(dir, 1000, Outcomes::Kind::classification);
-    exec(path, sql);
-    {
-      const sqlite::Database db(path.string(), SQLITE_OPEN_READWRITE);
-      store::store_header_checksum(db);
-    }
-    EXPECT_FALSE(read_instances(path, true).taken);
-    try {
-      TraceReader trace(path);
-      ADD_FAILURE() << "opened a corrupt trace";
-    } catch (const StoreError& e) {
-      EXPECT_NE(std::string(e.what()).find(problem), std::string::npos) << e.what();
-    }
+    expect_left_to_one_connection(sql, problem, true);
   }
 }
 

@@ -68,17 +68,6 @@ std::int64_t query_int(const std::filesystem::path& path, const char* sql) {
   return value;
 }
 
-void exec(const std::filesystem::path& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  const std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
-
 std::filesystem::path write_bulk(const testing::TempDir& dir) {
   const Shape s;
   const auto path = dir / "bulk.trace";
@@ -155,10 +144,10 @@ TEST(RoundBlocks, ADamagedByteInABlockNamesItsRounds) {
   const std::string rounds = store::rounds_name(first, static_cast<std::size_t>(count));
   ASSERT_NE(rounds.find(" to "), std::string::npos);
   // (|| makes text: CAST keeps a BLOB.)
-  exec(path,
-       "UPDATE inference_times SET seconds = CAST(substr(seconds, 1, 999) || x'55' || "
-       "substr(seconds, 1001) AS BLOB) WHERE first = " +
-           std::to_string(first));
+  testing::exec_sql(path,
+                    "UPDATE inference_times SET seconds = CAST(substr(seconds, 1, 999) || x'55' || "
+                    "substr(seconds, 1001) AS BLOB) WHERE first = " +
+                        std::to_string(first));
   const TraceCheck check = check_trace(path);
   ASSERT_EQ(check.problem_count, 1u);
   EXPECT_EQ(check.problems[0], rounds + ": inference times do not match their checksum");
@@ -174,8 +163,9 @@ TEST(RoundBlocks, ADamagedByteInABlockNamesItsRounds) {
   }
   // The same for the packed metadata (a byte of a start time): the block checksum covers it.
   const std::string at = std::to_string(count + 10);
-  exec(path, "UPDATE round_blocks SET info = CAST(substr(info, 1, " + at + ") || x'77' || " +
-                 "substr(info, " + at + " + 2) AS BLOB) WHERE first = " + std::to_string(first));
+  testing::exec_sql(path, "UPDATE round_blocks SET info = CAST(substr(info, 1, " + at +
+                              ") || x'77' || " + "substr(info, " + at +
+                              " + 2) AS BLOB) WHERE first = " + std::to_string(first));
   EXPECT_NE(check_trace(path).problems.front().find(rounds + ": the block does not match"),
             std::string::npos);
   EXPECT_THROW(TraceReader{path}, StoreError);

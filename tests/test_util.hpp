@@ -1,7 +1,8 @@
-// Shared helpers for tests: a fresh temporary directory per test.
+// Shared helpers for tests: a fresh temporary directory per test, and SQL run on a trace file.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <functional>
@@ -12,6 +13,19 @@
 #include "tailq/error.hpp"
 
 namespace tailq::testing {
+
+// Runs `sql` on the SQLite file at `path` (editing a trace as a corruption would), asserting
+// that it succeeds.
+inline void exec_sql(const std::filesystem::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
 
 class TempDir {
  public:

@@ -46,17 +46,6 @@ std::filesystem::path make_trace(const testing::TempDir& dir, int version = kTra
   return path;
 }
 
-void exec(const std::filesystem::path& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  const std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
-
 // Everything a command does with a trace: open it, read every round's times and timeline.
 void read_everything(const std::filesystem::path& path) {
   const TraceReader trace(path);
@@ -139,7 +128,7 @@ std::string load_message(const std::filesystem::path& path, std::size_t split_fr
 TEST_P(TraceCorruption, IsRefusedByReadersAndReportedByCheck) {
   testing::TempDir dir;
   const auto path = make_trace(dir, GetParam().version);
-  exec(path, GetParam().sql);
+  testing::exec_sql(path, GetParam().sql);
   EXPECT_TRUE(RefusedAsCorrupt(path, GetParam().problem));
   EXPECT_TRUE(CheckReports(path, GetParam().problem));
   EXPECT_EQ(load_message(path, 2), load_message(path, 0));
@@ -242,7 +231,7 @@ INSTANTIATE_TEST_SUITE_P(Edits, TraceCorruption, ::testing::ValuesIn(kCorruption
 TEST(TraceIntegrity, OverlappingBlocksAreReported) {
   testing::TempDir dir;
   const auto path = make_trace(dir, 3);
-  exec(path, "UPDATE round_blocks SET count = 2 WHERE first = 0");
+  testing::exec_sql(path, "UPDATE round_blocks SET count = 2 WHERE first = 0");
   EXPECT_TRUE(RefusedAsCorrupt(path, "rounds 0 to 1: round metadata holds 9 bytes"));
   EXPECT_TRUE(CheckReports(path, "round 1: overlaps the block before it"));
 }
@@ -250,9 +239,10 @@ TEST(TraceIntegrity, OverlappingBlocksAreReported) {
 TEST(TraceIntegrity, CheckReportsEveryProblemNotJustTheFirst) {
   testing::TempDir dir;
   const auto path = make_trace(dir, 2);
-  exec(path,
-       "UPDATE inference_times SET seconds = x'9B9999999999B93F9A9999999999C93F' WHERE round = 1;"
-       "UPDATE rounds SET started_unix_s = 99 WHERE idx = 2");
+  testing::exec_sql(
+      path,
+      "UPDATE inference_times SET seconds = x'9B9999999999B93F9A9999999999C93F' WHERE round = 1;"
+      "UPDATE rounds SET started_unix_s = 99 WHERE idx = 2");
   const TraceCheck check = check_trace(path);
   EXPECT_FALSE(check.ok());
   EXPECT_EQ(check.problem_count, 2u);
@@ -299,13 +289,14 @@ TEST(TraceIntegrity, ASecondWriterIsRefusedWhileReadersRead) {
 TEST(TraceIntegrity, VersionOneRoundsAreReadAndNewOnesChecked) {
   testing::TempDir dir;
   const auto path = make_trace(dir, 2);
-  exec(path,
-       "DROP TABLE query_times; DELETE FROM rounds WHERE idx = 2; "
-       "DELETE FROM inference_times WHERE round = 2; DELETE FROM total_times WHERE round = 2; "
-       "ALTER TABLE rounds DROP COLUMN offered_qps; ALTER TABLE rounds DROP COLUMN checksum; "
-       "ALTER TABLE inference_times DROP COLUMN checksum; "
-       "ALTER TABLE total_times DROP COLUMN checksum; "
-       "DELETE FROM experiment WHERE key = 'header_checksum'; PRAGMA user_version = 1;");
+  testing::exec_sql(
+      path,
+      "DROP TABLE query_times; DELETE FROM rounds WHERE idx = 2; "
+      "DELETE FROM inference_times WHERE round = 2; DELETE FROM total_times WHERE round = 2; "
+      "ALTER TABLE rounds DROP COLUMN offered_qps; ALTER TABLE rounds DROP COLUMN checksum; "
+      "ALTER TABLE inference_times DROP COLUMN checksum; "
+      "ALTER TABLE total_times DROP COLUMN checksum; "
+      "DELETE FROM experiment WHERE key = 'header_checksum'; PRAGMA user_version = 1;");
   read_everything(path);
   TraceCheck check = check_trace(path);
   EXPECT_TRUE(check.ok()) << (check.problems.empty() ? "" : check.problems.front());
@@ -320,16 +311,16 @@ TEST(TraceIntegrity, VersionOneRoundsAreReadAndNewOnesChecked) {
   EXPECT_EQ(check.schema_version, 2);
   EXPECT_EQ(check.unchecked_rounds, 2u);
   // The migrated round is checked: editing it is caught.
-  exec(path, "UPDATE rounds SET started_unix_s = 1 WHERE idx = 2");
+  testing::exec_sql(path, "UPDATE rounds SET started_unix_s = 1 WHERE idx = 2");
   EXPECT_TRUE(RefusedAsCorrupt(path, "round 2: the round does not match its checksum"));
 }
 
 TEST(TraceIntegrity, AppendingToACorruptTraceIsRefused) {
   testing::TempDir dir;
-  exec(make_trace(dir, 2, "v2.trace"), "UPDATE rounds SET warmup = 1 WHERE idx = 1");
+  testing::exec_sql(make_trace(dir, 2, "v2.trace"), "UPDATE rounds SET warmup = 1 WHERE idx = 1");
   EXPECT_THROW(TraceWriter::open_existing(dir / "v2.trace"), StoreError);
-  exec(make_trace(dir, 3, "v3.trace"),
-       "UPDATE round_blocks SET checksum = checksum + 1 WHERE first = 1");
+  testing::exec_sql(make_trace(dir, 3, "v3.trace"),
+                    "UPDATE round_blocks SET checksum = checksum + 1 WHERE first = 1");
   EXPECT_THROW(TraceWriter::open_existing(dir / "v3.trace"), StoreError);
 }
 
