@@ -140,7 +140,7 @@ def main():
 
         def bench_median_ms(name):
             return next(b["real_time"] for b in json.loads(bench.stdout)["benchmarks"]
-                        if b["name"] == f"{name}_median")
+                        if b["name"].split("/")[0] == name and b["name"].endswith("_median"))
         read_ms = bench_median_ms("BM_ReadStore")
         in_memory_ms = bench_median_ms("BM_AnalyzeTraceInMemory")
         numpy_best = min(t_sort, t_bucket)
