@@ -9,7 +9,9 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <random>
 
+#include "store/checksum.hpp"
 #include "store/trace_schema.hpp"
 #include "store/writer_access.hpp"
 #include "tailq/check.hpp"
@@ -327,6 +329,25 @@ TEST(TraceIntegrity, AppendingToACorruptTraceIsRefused) {
 // Every round read is checked value by value through a sum and a minimum (trace_schema.cpp):
 // each kind of bad time, wherever it sits (even and odd places, the odd last one), is found and
 // named by its own batch, and the good extremes pass.
+// The BLOB checksum's fast form (AVX2 on CPUs that have it) gives the portable form's bits, for
+// every length around XXH3's internal block sizes and a round's worth of times.
+TEST(TraceIntegrity, TheFastChecksumIsThePortableOne) {
+  std::mt19937_64 rng(7);
+  std::vector<unsigned char> bytes(400000 + 64);
+  for (unsigned char& b : bytes) b = static_cast<unsigned char>(rng());
+  std::vector<std::size_t> lengths = {400000, 400001, 1024 * 1024 / 8};
+  for (std::size_t n = 0; n <= 2100; n += n < 300 ? 1 : 37) lengths.push_back(n);
+  for (std::size_t n : lengths) {
+    for (std::size_t offset : {0, 3}) {
+      if (offset + n > bytes.size()) continue;
+      const std::uint64_t seed = rng();
+      ASSERT_EQ(store::detail::xxh3_fast(bytes.data() + offset, n, seed),
+                store::detail::xxh3_portable(bytes.data() + offset, n, seed))
+          << n << " bytes at offset " << offset;
+    }
+  }
+}
+
 TEST(TraceIntegrity, EveryBadTimeIsFoundWhereverItSits) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   for (double bad : {std::nan(""), -1e-9, kInf, -kInf}) {

@@ -13,11 +13,23 @@ namespace tailq::store {
 static_assert(std::endian::native == std::endian::little,
               "checksums hash the little-endian bytes of numbers");
 
+std::uint64_t detail::xxh3_portable(const void* data, std::size_t bytes, std::uint64_t seed) {
+  return XXH3_64bits_withSeed(data, bytes, seed);
+}
+
+std::uint64_t detail::xxh3_fast(const void* data, std::size_t bytes, std::uint64_t seed) {
+#ifdef TAILQ_XXH3_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return xxh3_avx2(data, bytes, seed);
+#endif
+  return xxh3_portable(data, bytes, seed);
+}
+
 std::uint64_t blob_checksum(std::int64_t round, BlobKind kind, const void* data,
                             std::size_t bytes) {
   const std::uint64_t seed =
       static_cast<std::uint64_t>(round) * 4 + static_cast<std::uint64_t>(kind);
-  return XXH3_64bits_withSeed(data, bytes, seed);
+  return detail::xxh3_fast(data, bytes, seed);
 }
 
 namespace {

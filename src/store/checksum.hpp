@@ -26,6 +26,14 @@ enum class BlobKind : std::uint64_t { inference = 0, total = 1, query = 2 };
 // XXH3_64bits_withSeed(bytes, seed = round * 4 + kind) (round as a two's complement uint64).
 std::uint64_t blob_checksum(std::int64_t round, BlobKind kind, const void* data, std::size_t bytes);
 
+namespace detail {
+// XXH3_64bits_withSeed as the CPU computes it fastest (AVX2 where the build and the CPU have it,
+// checksum_avx2.cpp), and in the portable form; both give the same bits.
+std::uint64_t xxh3_fast(const void* data, std::size_t bytes, std::uint64_t seed);
+std::uint64_t xxh3_portable(const void* data, std::size_t bytes, std::uint64_t seed);
+std::uint64_t xxh3_avx2(const void* data, std::size_t bytes, std::uint64_t seed);  // x86-64 only
+}  // namespace detail
+
 // The checksums of one round's BLOBs; `query` only for load-scenario rounds.
 struct BlobChecksums {
   std::uint64_t inference = 0, total = 0;
