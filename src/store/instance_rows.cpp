@@ -198,12 +198,22 @@ bool load_instances_split(const sqlite::Database& db, LoadedTrace& t, ValueHashe
   try {
     sqlite::Statement mode(db, "PRAGMA journal_mode");
     if (!mode.step() || mode.text(0) == "wal") return false;
-    sqlite::Statement last(db, "SELECT max(idx) FROM instances");
-    if (!last.step() || last.type(0) != SQLITE_INTEGER ||
-        last.int64(0) < static_cast<std::int64_t>(split_from) - 1) {
-      return false;
+    // Every read here is on a connection of its own, never on `db`: SQLite finds a corrupt
+    // b-tree as it loads its pages, so what a connection reports depends on which pages it has
+    // already loaded. Leaving `db` untouched lets the caller's read on one connection report
+    // exactly what it reports without this attempt.
+    std::optional<sqlite::Database> own;
+    open_for_reading(db.path(), own);
+    own->exec("BEGIN");
+    std::int64_t split = 0;  // the first row of the second half
+    {
+      sqlite::Statement last(*own, "SELECT max(idx) FROM instances");
+      if (!last.step() || last.type(0) != SQLITE_INTEGER ||
+          last.int64(0) < static_cast<std::int64_t>(split_from) - 1) {
+        return false;
+      }
+      split = last.int64(0) / 2 + 1;
     }
-    const std::int64_t split = last.int64(0) / 2 + 1;  // the first row of the second half
 
     Rows second;
     std::string second_encoded;  // its hashed values, hashed here after the first half's
@@ -232,7 +242,7 @@ bool load_instances_split(const sqlite::Database& db, LoadedTrace& t, ValueHashe
       Rows first;
       Problems problems(db.path(), false);
       const bool first_clean =
-          read_rows(db, kLowest, split - 1, t, first, problems,
+          read_rows(*own, kLowest, split - 1, t, first, problems,
                     [&header](int type, std::int64_t integer, double real, std::string_view bytes) {
                       header.add_value(type, integer, real, bytes);
                     }) &&
@@ -243,10 +253,11 @@ bool load_instances_split(const sqlite::Database& db, LoadedTrace& t, ValueHashe
       if (header.digest() != stored_header) return false;
       first.append(std::move(second));
       Problems all_rows(db.path(), false);
-      check_all_rows(db, first, all_rows);
+      check_all_rows(*own, first, all_rows);
       if (all_rows.count() != 0) return false;
       std::move(first).move_into(t);
     }
+    own->exec("COMMIT");
     return true;
   } catch (const std::exception&) {
     return false;  // the caller's read on one connection names the problem

@@ -22,8 +22,9 @@ inline constexpr std::size_t kSplitInstancesFrom = 8192;
 bool load_instances(const sqlite::Database& db, LoadedTrace& t, Problems& problems,
                     ValueHasher& header);
 
-// The same read, the second half of the rows on a second connection to db's file, for a
-// caller inside a read transaction on `db`. Only a trace with nothing to report takes it: it
+// The same read, split in two halves read at once on two new connections to db's file (`db`
+// itself reads nothing, so that a fallback to load_instances reports what it always would),
+// for a caller inside a read transaction on `db`. Only a trace with nothing to report takes it: it
 // returns false and leaves `t` as it was when the trace has fewer than `split_from` instances,
 // is in WAL mode (a writer may commit between the two connections' snapshots; in rollback mode
 // the caller's read lock keeps writers out), has any problem in these tables, or the rows do
